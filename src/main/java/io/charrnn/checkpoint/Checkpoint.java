@@ -1,0 +1,98 @@
+package io.charrnn.checkpoint;
+
+import io.charrnn.corpus.UserError;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * A checkpoint file: DL4J's own model zip (configuration, parameters, updater state) with one more entry,
+ * {@value #META_ENTRY}, holding the {@link CheckpointMeta}. DL4J's {@code ModelSerializer} can still read it as a
+ * plain model.
+ */
+public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
+    public static final String META_ENTRY = "charrnn.json";
+
+    /** char-rnn's naming: epochs done and validation loss, e.g. {@code ckpt_epoch2.50_val1.8342.zip}. */
+    public static String fileName(double epochFraction, double valLoss) {
+        return String.format(Locale.ROOT, "ckpt_epoch%.2f_val%.4f.zip", epochFraction, valLoss);
+    }
+
+    public static boolean isCheckpointName(String name) {
+        return name.startsWith("ckpt_") && name.endsWith(".zip");
+    }
+
+    public byte[] toBytes() {
+        try {
+            ByteArrayOutputStream model = new ByteArrayOutputStream();
+            ModelSerializer.writeModel(network, model, true);
+            ByteArrayOutputStream result = new ByteArrayOutputStream(model.size() + 4096);
+            try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model.toByteArray()));
+                 ZipOutputStream out = new ZipOutputStream(result)) {
+                for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+                out.putNextEntry(new ZipEntry(META_ENTRY));
+                out.write(Json.write(meta).getBytes(StandardCharsets.UTF_8));
+                out.closeEntry();
+            }
+            return result.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Reads a checkpoint; a file that is not one (not a zip, no metadata, unreadable network) is a
+     * {@link UserError} naming {@code source}.
+     */
+    public static Checkpoint fromBytes(byte[] bytes, String source, boolean loadUpdater) {
+        CheckpointMeta meta = readMeta(bytes, source);
+        try {
+            MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes),
+                    loadUpdater);
+            return new Checkpoint(net, meta);
+        } catch (Exception e) {
+            throw new UserError(source + " is damaged: its network cannot be read (" + e.getMessage()
+                    + "); use an earlier checkpoint");
+        }
+    }
+
+    public static CheckpointMeta readMeta(byte[] bytes, String source) {
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            boolean anyEntry = false;
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                anyEntry = true;
+                if (e.getName().equals(META_ENTRY)) {
+                    CheckpointMeta meta = Json.read(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                            CheckpointMeta.class);
+                    if (!CheckpointMeta.FORMAT.equals(meta.format())) {
+                        break;
+                    }
+                    if (meta.version() > CheckpointMeta.VERSION) {
+                        throw new UserError(source + " was written by a newer charrnn (checkpoint format "
+                                + meta.version() + "); upgrade charrnn to read it");
+                    }
+                    return meta;
+                }
+            }
+            throw new UserError(source + " is not a charrnn checkpoint"
+                    + (anyEntry ? " (a zip without " + META_ENTRY + ")" : " (not a zip file)")
+                    + "; give a ckpt_*.zip file or a run directory");
+        } catch (IOException e) {
+            throw new UserError(source + " is not a charrnn checkpoint (" + e.getMessage()
+                    + "); give a ckpt_*.zip file or a run directory");
+        }
+    }
+}

@@ -1,0 +1,229 @@
+package io.charrnn.checkpoint;
+
+import io.charrnn.corpus.UserError;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A run's directory on any Hadoop filesystem: checkpoints, the {@code latest} and {@code best} pointers,
+ * {@code metrics.jsonl} and {@code run.json}.
+ *
+ * <p>Every file is written under a hidden temporary name (Hadoop skips names starting with '_') and then renamed
+ * over its final name, which is atomic on HDFS and on local disks, so a crash never leaves a half-written file
+ * under a name that readers trust.
+ */
+public final class RunDirectory {
+    public static final String RUN_FILE = "run.json";
+    public static final String METRICS_FILE = "metrics.jsonl";
+    public static final String LATEST = "latest";
+    public static final String BEST = "best";
+
+    private final Path dir;
+    private final FileSystem fs;
+    private final FileContext fc;
+
+    public RunDirectory(String uri, Configuration conf) {
+        try {
+            this.dir = new Path(URI.create(uri.endsWith("/") && uri.length() > 1 ? uri.substring(0, uri.length() - 1) : uri));
+            this.fs = dir.getFileSystem(conf);
+            this.fc = FileContext.getFileContext(fs.getUri(), conf);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("not a valid URI: " + uri);
+        } catch (IOException e) {
+            throw new UserError("cannot reach the filesystem of " + uri + ": " + e.getMessage());
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    public String uri() {
+        return fs.makeQualified(dir).toString();
+    }
+
+    public boolean holdsRun() {
+        return exists(RUN_FILE);
+    }
+
+    /** True when the directory is missing or has no visible entries. */
+    public boolean isEmpty() {
+        try {
+            if (!fs.exists(dir)) {
+                return true;
+            }
+            if (!fs.getFileStatus(dir).isDirectory()) {
+                return false;
+            }
+            for (FileStatus s : fs.listStatus(dir)) {
+                String n = s.getPath().getName();
+                if (!n.startsWith(".") && !n.startsWith("_")) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean isFile() {
+        try {
+            return fs.exists(dir) && fs.getFileStatus(dir).isFile();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void deleteAll() {
+        try {
+            fs.delete(dir, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public boolean exists(String name) {
+        try {
+            return fs.exists(new Path(dir, name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void writeAtomically(String name, byte[] bytes) {
+        Path target = new Path(dir, name);
+        Path temp = new Path(dir, "_tmp." + name + "." + UUID.randomUUID());
+        try {
+            fs.mkdirs(dir);
+            try (FSDataOutputStream out = fs.create(temp, false)) {
+                out.write(bytes);
+                out.hsync();
+            }
+            fc.rename(temp, target, Options.Rename.OVERWRITE);
+        } catch (IOException e) {
+            try {
+                fs.delete(temp, false);
+            } catch (IOException ignored) {
+                // The write already failed; the temporary name is invisible to readers either way.
+            }
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void writeText(String name, String text) {
+        writeAtomically(name, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    public byte[] read(String name) throws IOException {
+        Path p = new Path(dir, name);
+        try (FSDataInputStream in = fs.open(p)) {
+            return in.readAllBytes();
+        }
+    }
+
+    public Optional<String> readText(String name) {
+        try {
+            return Optional.of(new String(read(name), StandardCharsets.UTF_8));
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes a checkpoint under its final name, then points {@code latest} (and {@code best}) at it. */
+    public void saveCheckpoint(String name, byte[] bytes, boolean best) {
+        writeAtomically(name, bytes);
+        writeText(LATEST, name + "\n");
+        if (best) {
+            writeText(BEST, name + "\n");
+        }
+    }
+
+    public List<String> checkpointNames() {
+        try {
+            if (!fs.exists(dir)) {
+                return List.of();
+            }
+            List<String> names = new ArrayList<>();
+            for (FileStatus s : fs.listStatus(dir)) {
+                if (s.isFile() && Checkpoint.isCheckpointName(s.getPath().getName())) {
+                    names.add(s.getPath().getName());
+                }
+            }
+            names.sort(Comparator.naturalOrder());
+            return names;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The checkpoint a pointer names, if the pointer exists and its checkpoint is still there. */
+    public Optional<String> pointer(String which) {
+        return readText(which).map(String::trim).filter(n -> !n.isEmpty() && exists(n));
+    }
+
+    public Checkpoint load(String name, boolean loadUpdater) {
+        try {
+            return Checkpoint.fromBytes(read(name), new Path(dir, name).toString(), loadUpdater);
+        } catch (IOException e) {
+            throw new UserError("cannot read checkpoint " + new Path(dir, name) + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Loads what a user's checkpoint URI means: the file itself, or for a run directory its best checkpoint
+     * (the {@code best} pointer, else the lowest validation loss among the checkpoint names).
+     */
+    public static Checkpoint resolve(String uri, Configuration conf, boolean loadUpdater) {
+        RunDirectory target = new RunDirectory(uri, conf);
+        try {
+            if (!target.fs.exists(target.dir)) {
+                throw new UserError("checkpoint not found: " + uri + "; give a ckpt_*.zip file or a run directory");
+            }
+            if (target.isFile()) {
+                byte[] bytes;
+                try (FSDataInputStream in = target.fs.open(target.dir)) {
+                    bytes = in.readAllBytes();
+                }
+                return Checkpoint.fromBytes(bytes, uri, loadUpdater);
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot read " + uri + ": " + e.getMessage());
+        }
+        Optional<String> best = target.pointer(BEST);
+        if (best.isEmpty()) {
+            best = target.checkpointNames().stream().min(Comparator.comparingDouble(RunDirectory::valLossInName));
+        }
+        String name = best.orElseThrow(() -> new UserError(uri + " holds no checkpoint (no ckpt_*.zip file); "
+                + "give a checkpoint file or the output directory of a training run"));
+        return target.load(name, loadUpdater);
+    }
+
+    static double valLossInName(String name) {
+        int at = name.lastIndexOf("_val");
+        try {
+            return Double.parseDouble(name.substring(at + 4, name.length() - 4));
+        } catch (RuntimeException e) {
+            return Double.MAX_VALUE;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.charrnn.cli;
+
+import io.charrnn.checkpoint.Json;
+import io.charrnn.model.LossMeter;
+import io.charrnn.training.TrainResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train for a fixed time and print one JSON line: characters/second, characters per "
+                + "CPU-second, peak RSS and validation loss, with the configuration.")
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    TrainOptions options;
+
+    @Option(names = "--output", paramLabel = "URI",
+            description = "Where the run goes (default: a temporary directory, deleted afterwards).")
+    String output;
+
+    @Override
+    public Integer call() throws IOException {
+        if (options.maxMinutes <= 0) {
+            options.maxMinutes = 10;
+        }
+        Path temp = null;
+        String target = output;
+        if (target == null) {
+            temp = Files.createTempDirectory("charrnn-bench");
+            target = temp.resolve("run").toUri().toString();
+        }
+        long cpuStart = processCpuNanos();
+        TrainResult result = TrainCommand.run(options, target, false, output != null);
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        var p = result.progress();
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("chars_per_sec", Math.round(p.charsTrained() / p.trainSeconds()));
+        line.put("chars_per_cpu_sec", Math.round(p.charsTrained() / cpuSeconds));
+        line.put("peak_rss_mb", PeakMemory.peakRssMegabytes());
+        line.put("val_loss_nats", p.valLoss());
+        line.put("val_loss_bits", LossMeter.bits(p.valLoss()));
+        line.put("best_val_loss_nats", p.bestValLoss());
+        line.put("epochs", p.epochFraction());
+        line.put("chars", p.charsTrained());
+        line.put("train_seconds", p.trainSeconds());
+        line.put("wall_seconds", result.wallSeconds());
+        line.put("cpu_seconds", cpuSeconds);
+        line.put("cores", Runtime.getRuntime().availableProcessors());
+        line.put("config", options.toConfig(target));
+        line.put("spark_conf", options.sparkConf);
+        System.out.println(Json.write(line));
+        if (temp != null) {
+            org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());
+        }
+        return 0;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+}

@@ -1,0 +1,64 @@
+package io.charrnn.cli;
+
+import io.charrnn.corpus.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code charrnn <command>}: the entry point for the embedded runner and for spark-submit alike. */
+@Command(name = "charrnn", mixinStandardHelpOptions = true, version = "charrnn-spark 0.1.0",
+        description = "Character-level LSTM language models trained on Apache Spark.",
+        subcommands = {TrainCommand.class, SampleCommand.class, BenchCommand.class,
+                CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int USER_ERROR = 2;
+    public static final int FAILURE = 1;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(new CommandLine(this), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((e, a) -> {
+            CommandLine cmd = e.getCommandLine();
+            System.err.println(cmd.getCommandName() + ": " + e.getMessage() + " (see '"
+                    + cmd.getCommandSpec().qualifiedName() + " --help')");
+            return USER_ERROR;
+        });
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e));
+        return cli.execute(args);
+    }
+
+    /** One line for any failure: user mistakes exit 2, anything else exits 1 (stack trace with CHARRNN_DEBUG=1). */
+    static int report(Throwable e) {
+        UserError user = find(e, UserError.class);
+        if (user != null) {
+            System.err.println("charrnn: error: " + user.getMessage());
+            return USER_ERROR;
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        System.err.println("charrnn: failed: " + root.getClass().getSimpleName() + ": " + root.getMessage()
+                + (System.getenv("CHARRNN_DEBUG") == null ? " (set CHARRNN_DEBUG=1 for details)" : ""));
+        if (System.getenv("CHARRNN_DEBUG") != null) {
+            e.printStackTrace();
+        }
+        return FAILURE;
+    }
+
+    private static <T extends Throwable> T find(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,91 @@
+package io.charrnn.cli;
+
+import io.charrnn.model.ModelConfig;
+import io.charrnn.training.TrainConfig;
+import picocli.CommandLine.Option;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Every training flag with its default, in one place; shared by {@code train} and {@code bench}. */
+public final class TrainOptions {
+    @Option(names = "--corpus", required = true, paramLabel = "URI",
+            description = "Text to train on: a file, a directory (read recursively) or a glob on any Hadoop "
+                    + "filesystem (file:, hdfs:, ...), UTF-8, plain or gzip.")
+    String corpus;
+
+    @Option(names = "--layers", defaultValue = "2", description = "LSTM layers (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--hidden", defaultValue = "128", description = "LSTM units per layer (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--seq-length", defaultValue = "50",
+            description = "Truncated-BPTT length in characters (default: ${DEFAULT-VALUE}).")
+    int seqLength;
+
+    @Option(names = "--window", defaultValue = "1000",
+            description = "Characters per training example; the LSTM state is carried across the --seq-length "
+                    + "segments inside it (default: ${DEFAULT-VALUE}).")
+    int window;
+
+    @Option(names = "--batch-size", defaultValue = "32",
+            description = "Windows per minibatch on each worker (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--averaging-frequency", defaultValue = "5",
+            description = "Minibatches each worker trains between parameter averagings; one averaging is a "
+                    + "round (default: ${DEFAULT-VALUE}).")
+    int averagingFrequency;
+
+    @Option(names = "--learning-rate", defaultValue = "2e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
+    double learningRate;
+
+    @Option(names = "--dropout", defaultValue = "0",
+            description = "Dropout probability between layers, in [0, 1) (default: ${DEFAULT-VALUE}).")
+    double dropout;
+
+    @Option(names = "--grad-clip", defaultValue = "5",
+            description = "Clip each gradient element to [-x, x]; 0 turns clipping off (default: ${DEFAULT-VALUE}).")
+    double gradClip;
+
+    @Option(names = "--val-fraction", defaultValue = "0.05",
+            description = "Share of the corpus held out for validation, chosen by 16 KiB blocks of each file "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double valFraction;
+
+    @Option(names = "--val-max-chars", defaultValue = "500000",
+            description = "Evaluate on at most this many held-out characters, spread over the whole split "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long valMaxChars;
+
+    @Option(names = "--epochs", defaultValue = "50", description = "Passes over the training split (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--max-minutes", defaultValue = "0",
+            description = "Stop with a checkpoint before this much wall time has passed; 0 means no limit "
+                    + "(default: ${DEFAULT-VALUE}).")
+    double maxMinutes;
+
+    @Option(names = "--checkpoint-every", defaultValue = "5",
+            description = "Evaluate and write a checkpoint every this many rounds, and at each epoch's end "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--workers", defaultValue = "0",
+            description = "Parallel trainers; 0 means one per Spark task slot (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--seed", defaultValue = "123", description = "Seed for weights and data order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE",
+            description = "A Spark setting, as with spark-submit, e.g. --conf spark.master=local[2]. Repeatable.")
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+
+    TrainConfig toConfig(String output) {
+        ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed);
+        return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
+                maxMinutes, checkpointEvery, workers, valMaxChars);
+    }
+}

@@ -1,0 +1,64 @@
+package io.charrnn.model;
+
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LSTM;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/** Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, softmax output, Adam, truncated BPTT. */
+public final class CharLstm {
+    private CharLstm() {
+    }
+
+    public static MultiLayerConfiguration configuration(ModelConfig config, int vocabularySize) {
+        NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
+                .seed(config.seed())
+                .dataType(DataType.FLOAT)
+                .updater(new Adam(config.learningRate()))
+                .weightInit(WeightInit.XAVIER);
+        if (config.gradClip() > 0) {
+            // char-rnn clips each gradient element, not the norm.
+            base.gradientNormalization(GradientNormalization.ClipElementWiseAbsoluteValue)
+                    .gradientNormalizationThreshold(config.gradClip());
+        }
+        // DL4J's dropOut(x) takes the probability of KEEPING an input.
+        double keep = 1.0 - config.dropout();
+        NeuralNetConfiguration.ListBuilder list = base.list();
+        for (int i = 0; i < config.layers(); i++) {
+            LSTM.Builder lstm = new LSTM.Builder()
+                    .nIn(i == 0 ? vocabularySize : config.hidden())
+                    .nOut(config.hidden())
+                    .activation(Activation.TANH);
+            if (i > 0 && config.dropout() > 0) {
+                lstm.dropOut(keep);
+            }
+            list.layer(lstm.build());
+        }
+        RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                .activation(Activation.SOFTMAX)
+                .nIn(config.hidden())
+                .nOut(vocabularySize);
+        if (config.dropout() > 0) {
+            output.dropOut(keep);
+        }
+        list.layer(output.build());
+        return list.backpropType(BackpropType.TruncatedBPTT)
+                .tBPTTForwardLength(config.seqLength())
+                .tBPTTBackwardLength(config.seqLength())
+                .build();
+    }
+
+    public static MultiLayerNetwork create(ModelConfig config, int vocabularySize) {
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration(config, vocabularySize));
+        net.init();
+        return net;
+    }
+}

@@ -1,0 +1,68 @@
+package io.charrnn.model;
+
+import io.charrnn.corpus.EncodedWindow;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+
+/** Turns encoded windows into one-hot minibatches of shape [batch, vocabulary, time] for inputs and targets. */
+public final class OneHotBatches {
+    private OneHotBatches() {
+    }
+
+    public static DataSet toDataSet(List<EncodedWindow> windows, int vocabularySize) {
+        int batch = windows.size();
+        int time = windows.get(0).length();
+        float[] features = new float[batch * vocabularySize * time];
+        float[] labels = new float[batch * vocabularySize * time];
+        for (int b = 0; b < batch; b++) {
+            EncodedWindow w = windows.get(b);
+            if (w.length() != time) {
+                throw new IllegalArgumentException("windows in one minibatch must have equal length");
+            }
+            int base = b * vocabularySize * time;
+            for (int t = 0; t < time; t++) {
+                features[base + w.id(t) * time + t] = 1f;
+                labels[base + w.id(t + 1) * time + t] = 1f;
+            }
+        }
+        long[] shape = {batch, vocabularySize, time};
+        return new DataSet(Nd4j.create(features, shape, 'c'), Nd4j.create(labels, shape, 'c'));
+    }
+
+    /** One-hot input for a sequence of ids, shape [1, vocabulary, length]. */
+    public static INDArray sequence(int[] ids, int vocabularySize) {
+        float[] data = new float[vocabularySize * ids.length];
+        for (int t = 0; t < ids.length; t++) {
+            data[ids[t] * ids.length + t] = 1f;
+        }
+        return Nd4j.create(data, new long[]{1, vocabularySize, ids.length}, 'c');
+    }
+
+    /** Groups windows into lists of at most {@code batchSize}, lazily. */
+    public static Iterator<List<EncodedWindow>> group(Iterator<EncodedWindow> windows, int batchSize) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return windows.hasNext();
+            }
+
+            @Override
+            public List<EncodedWindow> next() {
+                if (!windows.hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                List<EncodedWindow> batch = new ArrayList<>(batchSize);
+                while (batch.size() < batchSize && windows.hasNext()) {
+                    batch.add(windows.next());
+                }
+                return batch;
+            }
+        };
+    }
+}

@@ -1,0 +1,55 @@
+package io.charrnn.spark;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * Creates the Spark context. The master and resources come from spark-submit (system properties) or from
+ * {@code --conf key=value}; with none given, the job runs on an embedded local Spark with one task per core.
+ * The settings DL4J needs on executors are filled in when the user has not set them.
+ */
+public final class SparkSetup {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkSetup.class);
+    /** Off-heap limits for ND4J; without them a local run grew to 6 GB RSS (platform notes). */
+    static final String JAVACPP_LIMITS =
+            "-Dorg.bytedeco.javacpp.maxbytes=2g -Dorg.bytedeco.javacpp.maxphysicalbytes=4g";
+
+    private SparkSetup() {
+    }
+
+    public static SparkConf configure(String appName, Map<String, String> overrides) {
+        SparkConf conf = new SparkConf();
+        overrides.forEach(conf::set);
+        conf.setIfMissing("spark.master", "local[*]");
+        conf.setIfMissing("spark.app.name", appName);
+        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
+        // ND4J runs 2 OpenMP threads per op by default; with one Spark task per core that oversubscribes the CPU.
+        int taskCpus = conf.getInt("spark.task.cpus", 1);
+        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(taskCpus));
+        String executorOptions = conf.get("spark.executor.extraJavaOptions", "");
+        if (!executorOptions.contains("javacpp.maxbytes")) {
+            conf.set("spark.executor.extraJavaOptions", (executorOptions + " " + JAVACPP_LIMITS).trim());
+        }
+        if (conf.get("spark.master").startsWith("local")) {
+            String omp = System.getenv("OMP_NUM_THREADS");
+            if (omp == null || !omp.equals(Integer.toString(taskCpus))) {
+                LOG.warn("OMP_NUM_THREADS is {} but should be {} (CPUs per Spark task) for full speed; "
+                        + "submit/charrnn sets it", omp == null ? "unset" : omp, taskCpus);
+            }
+        }
+        return conf;
+    }
+
+    public static JavaSparkContext start(String appName, Map<String, String> overrides) {
+        JavaSparkContext jsc = new JavaSparkContext(configure(appName, overrides));
+        jsc.setLogLevel("WARN");
+        return jsc;
+    }
+}

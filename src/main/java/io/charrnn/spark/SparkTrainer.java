@@ -1,0 +1,333 @@
+package io.charrnn.spark;
+
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.CheckpointMeta;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.corpus.EncodedWindow;
+import io.charrnn.corpus.TextLine;
+import io.charrnn.corpus.UserError;
+import io.charrnn.corpus.ValidationSplit;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.model.CharLstm;
+import io.charrnn.model.LossMeter;
+import io.charrnn.model.OneHotBatches;
+import io.charrnn.training.EpochOrder;
+import io.charrnn.checkpoint.MetricsLog;
+import io.charrnn.training.Progress;
+import io.charrnn.training.RoundPlan;
+import io.charrnn.training.TrainConfig;
+import io.charrnn.training.TrainResult;
+import org.apache.spark.Partitioner;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionPruningRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The one place where training meets Spark: reads and encodes the corpus on executors, deals each epoch's windows
+ * into averaging rounds, trains with DL4J's parameter averaging, evaluates, and writes checkpoints and metrics.
+ */
+public final class SparkTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+
+    private final JavaSparkContext jsc;
+    private final TrainConfig config;
+    private final RunDirectory run;
+
+    public SparkTrainer(JavaSparkContext jsc, TrainConfig config, RunDirectory run) {
+        this.jsc = jsc;
+        this.config = config;
+        this.run = run;
+    }
+
+    /** Trains until the epochs are done or the time budget is spent; {@code resume} continues the run in place. */
+    public TrainResult train(boolean resume) {
+        long startNanos = System.nanoTime();
+        double budgetSeconds = config.maxMinutes() > 0 ? config.maxMinutes() * 60 : Double.POSITIVE_INFINITY;
+
+        Checkpoint resumed = resume ? loadLatest() : null;
+        jsc.setJobDescription("charrnn: count the corpus vocabulary");
+        JavaRDD<TextLine> lines = CorpusRdds.lines(jsc, config.corpus());
+        Vocabulary vocabulary = CorpusRdds.countVocabulary(lines);
+        if (resumed != null && !java.util.Arrays.equals(resumed.meta().codePoints(), vocabulary.codePoints())) {
+            throw new UserError("the corpus's symbols differ from those of the run in " + run.uri()
+                    + "; resume with the corpus it was trained on, or start a new run with another --output");
+        }
+        Broadcast<Vocabulary> vocabularyBroadcast = jsc.broadcast(vocabulary);
+
+        jsc.setJobDescription("charrnn: cut and encode windows");
+        JavaRDD<EncodedWindow> windows = CorpusRdds.windows(lines, vocabularyBroadcast,
+                new ValidationSplit(config.valFraction()), config.window())
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaPairRDD<EncodedWindow, Long> train = windows.filter(w -> !w.isValidation()).zipWithIndex();
+        long trainWindows = train.count();
+        JavaRDD<EncodedWindow> validation = validationSubset(windows);
+        long valWindows = validation.count();
+        if (trainWindows == 0) {
+            throw new UserError("the corpus (" + vocabulary.totalCount() + " characters) is shorter than one training"
+                    + " window of " + config.window() + " characters plus its validation share; use a smaller"
+                    + " --window or a larger corpus");
+        }
+        if (valWindows == 0) {
+            throw new UserError("the validation split is empty: the corpus (" + vocabulary.totalCount()
+                    + " characters) has no whole window of " + config.window() + " characters in its held-out "
+                    + ValidationSplit.BLOCK_BYTES / 1024 + " KiB blocks; raise --val-fraction, lower --window,"
+                    + " or use a larger corpus");
+        }
+
+        int workers = config.workers() > 0 ? config.workers() : jsc.defaultParallelism();
+        RoundPlan plan = new RoundPlan(trainWindows, workers, config.batchSize(), config.averagingFrequency());
+        LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers, "
+                        + "{} rounds per epoch", vocabulary.size(), vocabulary.totalCount(), trainWindows, valWindows,
+                config.window(), workers, plan.roundsPerEpoch());
+
+        MultiLayerNetwork net;
+        Progress progress;
+        MetricsLog metrics;
+        if (resumed != null) {
+            net = resumed.network();
+            Progress saved = resumed.meta().progress();
+            int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
+            progress = new Progress(saved.epoch(), round, plan.roundsPerEpoch(), saved.totalRounds(),
+                    saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
+                    saved.bestValLoss());
+            metrics = MetricsLog.load(run, saved.totalRounds());
+            LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
+                    progress.epochFraction()), progress.totalRounds(), plan.roundsPerEpoch());
+        } else {
+            net = CharLstm.create(config.model(), vocabulary.size());
+            progress = Progress.start(plan.roundsPerEpoch());
+            metrics = new MetricsLog(run);
+        }
+
+        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
+                config.batchSize())
+                .batchSizePerWorker(config.batchSize())
+                .averagingFrequency(config.averagingFrequency())
+                .saveUpdater(true)
+                // Windows arrive already dealt to workers (see RoundPlan), so DL4J must not shuffle them again,
+                // and one-hot minibatches are cheaper to rebuild than to cache.
+                .repartionData(Repartition.Never)
+                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .storageLevel(null)
+                .rngSeed(config.model().seed())
+                .build();
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
+
+        String lastCheckpoint = null;
+        long lastCheckpointRound = resumed != null ? progress.totalRounds() : -1;
+        double lastRoundSeconds = 0;
+        boolean outOfTime = false;
+        int vocabSize = vocabulary.size();
+        int batchSize = config.batchSize();
+        int seqLength = config.model().seqLength();
+
+        while (progress.epoch() < config.epochs() && !outOfTime) {
+            int epoch = progress.epoch();
+            JavaRDD<EncodedWindow> arranged = arrange(train, plan, epoch);
+            while (progress.epoch() == epoch) {
+                double elapsed = seconds(startNanos);
+                if (elapsed + lastRoundSeconds > budgetSeconds) {
+                    outOfTime = true;
+                    break;
+                }
+                int round = progress.round();
+                jsc.setJobDescription(String.format(Locale.ROOT, "charrnn: train epoch %d round %d/%d",
+                        epoch + 1, round + 1, plan.roundsPerEpoch()));
+                JavaRDD<DataSet> batches = roundOf(arranged, plan, round).mapPartitions(it -> {
+                    List<DataSet> out = new ArrayList<>();
+                    OneHotBatches.group(it, batchSize).forEachRemaining(b -> out.add(OneHotBatches.toDataSet(b,
+                            vocabSize)));
+                    return out.iterator();
+                });
+                long roundStart = System.nanoTime();
+                sparkNet.fit(batches);
+                double roundSeconds = seconds(roundStart);
+                long chars = plan.windowsInRound(round) * config.window();
+                double trainLoss = sparkNet.getScore() / seqLength;
+                progress = progress.afterRound(chars, roundSeconds, trainLoss);
+
+                boolean endOfEpoch = progress.epoch() != epoch;
+                boolean due = progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
+                        || progress.epoch() >= config.epochs();
+                String saved = null;
+                if (due) {
+                    progress = progress.withValidation(evaluate(sparkNet.getNetwork(), validation));
+                    saved = saveCheckpoint(sparkNet.getNetwork(), vocabulary, progress);
+                    lastCheckpoint = saved;
+                    lastCheckpointRound = progress.totalRounds();
+                }
+                lastRoundSeconds = seconds(roundStart);
+                metrics.append(progress, chars / roundSeconds, seconds(startNanos), saved);
+                LOG.info(progressLine(progress, plan, chars / roundSeconds, startNanos, budgetSeconds));
+            }
+        }
+        if (lastCheckpointRound != progress.totalRounds()) {
+            progress = progress.withValidation(evaluate(sparkNet.getNetwork(), validation));
+            lastCheckpoint = saveCheckpoint(sparkNet.getNetwork(), vocabulary, progress);
+            metrics.append(progress, Double.NaN, seconds(startNanos), lastCheckpoint);
+        }
+        windows.unpersist(false);
+        if (lastCheckpoint == null) {
+            lastCheckpoint = run.pointer(RunDirectory.LATEST).orElse(null);
+        }
+        return new TrainResult(progress, lastCheckpoint, run.pointer(RunDirectory.BEST).orElse(null),
+                vocabulary.size(), seconds(startNanos), outOfTime);
+    }
+
+    private Checkpoint loadLatest() {
+        String name = run.pointer(RunDirectory.LATEST).orElseThrow(() -> new UserError("cannot resume: "
+                + run.uri() + " has no readable 'latest' checkpoint; start over with --overwrite"));
+        Checkpoint checkpoint = run.load(name, true);
+        if (!checkpoint.meta().train().sameRunAs(config)) {
+            throw new UserError("cannot resume " + run.uri() + ": it was trained with other model or data options ("
+                    + describeDifference(checkpoint.meta().train()) + "); use the same options, or --overwrite");
+        }
+        return checkpoint;
+    }
+
+    private String describeDifference(TrainConfig saved) {
+        List<String> diffs = new ArrayList<>();
+        if (!saved.model().equals(config.model())) {
+            diffs.add("model " + saved.model() + " vs " + config.model());
+        }
+        if (saved.window() != config.window()) {
+            diffs.add("--window " + saved.window() + " vs " + config.window());
+        }
+        if (saved.batchSize() != config.batchSize()) {
+            diffs.add("--batch-size " + saved.batchSize() + " vs " + config.batchSize());
+        }
+        if (saved.averagingFrequency() != config.averagingFrequency()) {
+            diffs.add("--averaging-frequency " + saved.averagingFrequency() + " vs " + config.averagingFrequency());
+        }
+        if (saved.valFraction() != config.valFraction()) {
+            diffs.add("--val-fraction " + saved.valFraction() + " vs " + config.valFraction());
+        }
+        return String.join(", ", diffs);
+    }
+
+    /** Every k-th validation window, so evaluation cost stays bounded on huge corpora yet covers the whole text. */
+    private JavaRDD<EncodedWindow> validationSubset(JavaRDD<EncodedWindow> windows) {
+        JavaPairRDD<EncodedWindow, Long> all = windows.filter(EncodedWindow::isValidation).zipWithIndex();
+        long total = all.count();
+        long cap = Math.max(1, config.valMaxChars() / config.window());
+        long stride = Math.max(1, (total + cap - 1) / cap);
+        return all.filter(p -> p._2() % stride == 0).keys().persist(StorageLevel.MEMORY_AND_DISK_SER());
+    }
+
+    /** Deals this epoch's training windows into one partition per (round, worker), in epoch order. */
+    private JavaRDD<EncodedWindow> arrange(JavaPairRDD<EncodedWindow, Long> train, RoundPlan plan, int epoch) {
+        EpochOrder order = new EpochOrder(plan.windows(), config.model().seed(), epoch);
+        return train.mapToPair(p -> new Tuple2<>(order.positionOf(p._2()), p._1()))
+                .repartitionAndSortWithinPartitions(new RoundPartitioner(plan))
+                .values();
+    }
+
+    private static JavaRDD<EncodedWindow> roundOf(JavaRDD<EncodedWindow> arranged, RoundPlan plan, int round) {
+        int from = round * plan.workers();
+        PartitionPruningRDD<EncodedWindow> pruned = PartitionPruningRDD.create(arranged.rdd(),
+                new PartitionRange(from, from + plan.workers()));
+        return pruned.toJavaRDD();
+    }
+
+    private double evaluate(MultiLayerNetwork net, JavaRDD<EncodedWindow> validation) {
+        jsc.setJobDescription("charrnn: validation loss");
+        Broadcast<NetSnapshot> snapshot = jsc.broadcast(new NetSnapshot(net));
+        int vocabSize = net.layerInputSize(0);
+        int batchSize = config.batchSize();
+        LossMeter total = validation.mapPartitions(it -> {
+            LossMeter meter = new LossMeter();
+            if (it.hasNext()) {
+                MultiLayerNetwork local = snapshot.value().network();
+                OneHotBatches.group(it, batchSize).forEachRemaining(b -> meter.add(local, b, vocabSize));
+            }
+            return List.of(meter).iterator();
+        }).reduce(LossMeter::merge);
+        snapshot.destroy();
+        return total.natsPerChar();
+    }
+
+    private String saveCheckpoint(MultiLayerNetwork net, Vocabulary vocabulary, Progress progress) {
+        String name = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, config, progress)).toBytes();
+        run.saveCheckpoint(name, bytes, progress.isBest());
+        LOG.info("checkpoint {} written to {}", name, run.uri());
+        return name;
+    }
+
+    private static String progressLine(Progress p, RoundPlan plan, double charsPerSecond, long startNanos,
+                                       double budgetSeconds) {
+        double elapsed = seconds(startNanos);
+        String budget = Double.isInfinite(budgetSeconds) ? "" : String.format(Locale.ROOT, " | budget left %s",
+                clock(Math.max(0, budgetSeconds - elapsed)));
+        String val = Double.isNaN(p.valLoss()) ? "" : String.format(Locale.ROOT, " | val %.4f (%.3f bits)",
+                p.valLoss(), LossMeter.bits(p.valLoss()));
+        return String.format(Locale.ROOT, "epoch %.2f | round %d (%d per epoch) | train %.4f%s | %,.0f chars/s"
+                        + " | elapsed %s%s", p.epochFraction(), p.totalRounds(), plan.roundsPerEpoch(), p.trainLoss(),
+                val, charsPerSecond, clock(elapsed), budget);
+    }
+
+    static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
+    /** Spark partitioner for {@link RoundPlan#partitionOf}. */
+    static final class RoundPartitioner extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final RoundPlan plan;
+
+        RoundPartitioner(RoundPlan plan) {
+            this.plan = plan;
+        }
+
+        @Override
+        public int numPartitions() {
+            return plan.partitions();
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return plan.partitionOf((Long) key);
+        }
+    }
+
+    /** Keeps partitions [from, to). */
+    static final class PartitionRange extends AbstractFunction1<Object, Object> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int from;
+        private final int to;
+
+        PartitionRange(int from, int to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public Object apply(Object index) {
+            int i = (Integer) index;
+            return i >= from && i < to;
+        }
+    }
+}
