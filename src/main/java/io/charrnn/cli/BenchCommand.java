@@ -5,7 +5,9 @@ import io.charrnn.model.LossMeter;
 import io.charrnn.training.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -19,6 +21,9 @@ import java.util.concurrent.Callable;
         description = "Train for a fixed time and print one JSON line: characters/second, characters per "
                 + "CPU-second, peak RSS and validation loss, with the configuration.")
 public final class BenchCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     TrainOptions options;
 
@@ -56,7 +61,7 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("cores", Runtime.getRuntime().availableProcessors());
         line.put("config", options.toConfig(target));
         line.put("spark_conf", options.sparkConf);
-        System.out.println(Json.write(line));
+        spec.commandLine().getOut().println(Json.write(line));
         if (temp != null) {
             org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());
         }

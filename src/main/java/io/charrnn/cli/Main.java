@@ -2,6 +2,12 @@ package io.charrnn.cli;
 
 import io.charrnn.corpus.UserError;
 import picocli.CommandLine;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 
 /** {@code charrnn <command>}: the entry point for the embedded runner and for spark-submit alike. */
@@ -19,36 +25,46 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        // UTF-8 whatever the locale: sampled text is Unicode, and a POSIX locale would print '?' for it.
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out),
+                StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.err),
+                StandardCharsets.UTF_8), true);
+        int code = execute(out, err, args);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
-    public static int execute(String... args) {
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine cmd = e.getCommandLine();
-            System.err.println(cmd.getCommandName() + ": " + e.getMessage() + " (see '"
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage() + " (see '"
                     + cmd.getCommandSpec().qualifiedName() + " --help')");
             return USER_ERROR;
         });
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e));
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> report(e, cmd.getErr()));
         return cli.execute(args);
     }
 
     /** One line for any failure: user mistakes exit 2, anything else exits 1 (stack trace with CHARRNN_DEBUG=1). */
-    static int report(Throwable e) {
+    static int report(Throwable e, PrintWriter err) {
         UserError user = find(e, UserError.class);
         if (user != null) {
-            System.err.println("charrnn: error: " + user.getMessage());
+            err.println("charrnn: error: " + user.getMessage());
             return USER_ERROR;
         }
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        System.err.println("charrnn: failed: " + root.getClass().getSimpleName() + ": " + root.getMessage()
+        err.println("charrnn: failed: " + root.getClass().getSimpleName() + ": " + root.getMessage()
                 + (System.getenv("CHARRNN_DEBUG") == null ? " (set CHARRNN_DEBUG=1 for details)" : ""));
         if (System.getenv("CHARRNN_DEBUG") != null) {
-            e.printStackTrace();
+            e.printStackTrace(err);
         }
         return FAILURE;
     }

@@ -6,15 +6,19 @@ import io.charrnn.corpus.UserError;
 import io.charrnn.model.Sampler;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
 @Command(name = "sample", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Generate text from a checkpoint and print it to stdout as it is made.")
 public final class SampleCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--checkpoint", required = true, paramLabel = "URI",
             description = "A ckpt_*.zip file, or a run directory (then its best checkpoint).")
     String checkpoint;
@@ -42,8 +46,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         Checkpoint ckpt = RunDirectory.resolve(checkpoint, new Configuration(), false);
         Sampler sampler = new Sampler(ckpt.network(), ckpt.meta().vocabulary());
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false,
-                StandardCharsets.UTF_8);
+        PrintWriter out = spec.commandLine().getOut();
         out.print(prime);
         long actualSeed = seed != null ? seed : System.nanoTime();
         int[] sinceFlush = {0};

@@ -4,6 +4,7 @@ import io.charrnn.checkpoint.Json;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.UserError;
 import io.charrnn.model.LossMeter;
+import io.charrnn.spark.CorpusRdds;
 import io.charrnn.spark.SparkSetup;
 import io.charrnn.spark.SparkTrainer;
 import io.charrnn.training.TrainConfig;
@@ -13,7 +14,9 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import scala.Tuple2;
 
 import java.util.Locale;
@@ -23,6 +26,9 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a char-LSTM on Spark; checkpoints, pointers and metrics.jsonl go to --output.")
 public final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     TrainOptions options;
 
@@ -39,7 +45,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         TrainResult result = run(options, output, resume, overwrite);
-        System.err.println(summary(result, output));
+        spec.commandLine().getErr().println(summary(result, output));
         return 0;
     }
 
@@ -49,7 +55,9 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--resume and --overwrite exclude each other; pick one");
         }
         SparkConf sparkConf = SparkSetup.configure("charrnn train", options.sparkConf);
-        RunDirectory run = new RunDirectory(output, hadoopConfiguration(sparkConf));
+        Configuration hadoopConf = hadoopConfiguration(sparkConf);
+        CorpusRdds.sizeOf(hadoopConf, config.corpus());
+        RunDirectory run = new RunDirectory(output, hadoopConf);
         boolean continuing = prepareOutput(run, output, resume, overwrite);
         try (JavaSparkContext jsc = new JavaSparkContext(sparkConf)) {
             jsc.setLogLevel("WARN");

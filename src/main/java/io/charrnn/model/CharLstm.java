@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, softmax output, Adam, truncated BPTT. */
@@ -19,10 +20,16 @@ public final class CharLstm {
     }
 
     public static MultiLayerConfiguration configuration(ModelConfig config, int vocabularySize) {
+        return configuration(config, vocabularySize, DataType.FLOAT, new Adam(config.learningRate()), true);
+    }
+
+    /** The same network with another precision, updater or backprop type, e.g. for gradient checks. */
+    static MultiLayerConfiguration configuration(ModelConfig config, int vocabularySize, DataType dataType,
+                                                 IUpdater updater, boolean truncatedBptt) {
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
-                .dataType(DataType.FLOAT)
-                .updater(new Adam(config.learningRate()))
+                .dataType(dataType)
+                .updater(updater)
                 .weightInit(WeightInit.XAVIER);
         if (config.gradClip() > 0) {
             // char-rnn clips each gradient element, not the norm.
@@ -50,6 +57,9 @@ public final class CharLstm {
             output.dropOut(keep);
         }
         list.layer(output.build());
+        if (!truncatedBptt) {
+            return list.build();
+        }
         return list.backpropType(BackpropType.TruncatedBPTT)
                 .tBPTTForwardLength(config.seqLength())
                 .tBPTTBackwardLength(config.seqLength())

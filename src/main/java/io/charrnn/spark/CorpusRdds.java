@@ -35,7 +35,7 @@ public final class CorpusRdds {
 
     /** Lines of every file the URI names (a file, a directory read recursively, or a glob); gzip is decoded. */
     public static JavaRDD<TextLine> lines(JavaSparkContext jsc, String corpusUri) {
-        long bytes = checkReadable(jsc.hadoopConfiguration(), corpusUri);
+        long bytes = sizeOf(jsc.hadoopConfiguration(), corpusUri);
         Configuration conf = new Configuration(jsc.hadoopConfiguration());
         conf.setBoolean("mapreduce.input.fileinputformat.input.dir.recursive", true);
         // At least two splits per task slot, so small corpora still spread over the cluster.
@@ -62,7 +62,7 @@ public final class CorpusRdds {
     }
 
     /** Fails with a one-line {@link UserError} unless the URI names at least one non-empty file; returns bytes. */
-    static long checkReadable(Configuration conf, String corpusUri) {
+    public static long sizeOf(Configuration conf, String corpusUri) {
         try {
             Path pattern = new Path(corpusUri);
             FileSystem fs = pattern.getFileSystem(conf);

@@ -1,0 +1,29 @@
+package io.charrnn;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The shared reference corpus (read from ../shared, never copied into the project) and slices of it. */
+public final class TestCorpora {
+    public static final Path SHAKESPEARE = Path.of("..", "shared", "corpora", "tinyshakespeare.txt");
+
+    private TestCorpora() {
+    }
+
+    public static String shakespeare(int chars) throws IOException {
+        if (!Files.isRegularFile(SHAKESPEARE)) {
+            throw new IllegalStateException("the reference corpus is missing: " + SHAKESPEARE.toAbsolutePath()
+                    + " (tests expect ../shared beside the checkout)");
+        }
+        String all = Files.readString(SHAKESPEARE, StandardCharsets.UTF_8);
+        return all.substring(0, Math.min(chars, all.length()));
+    }
+
+    public static Path writeShakespeare(Path dir, int chars) throws IOException {
+        Path file = dir.resolve("shakespeare.txt");
+        Files.writeString(file, shakespeare(chars), StandardCharsets.UTF_8);
+        return file;
+    }
+}

@@ -1,0 +1,124 @@
+package io.charrnn.checkpoint;
+
+import io.charrnn.corpus.UserError;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.model.CharLstm;
+import io.charrnn.model.ModelConfig;
+import io.charrnn.model.OneHotBatches;
+import io.charrnn.training.Progress;
+import io.charrnn.training.TrainConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class CheckpointTest {
+    static final Vocabulary VOCAB = Vocabulary.fromCounts(Map.of((int) 'x', 4L, (int) 'y', 2L, (int) '\n', 1L));
+    static final ModelConfig MODEL = new ModelConfig(1, 8, 5, 0, 1e-2, 5, 3);
+    static final TrainConfig TRAIN = new TrainConfig("file:/c.txt", "file:/run", MODEL, 10, 4, 2, 0.05, 3, 0, 5, 0,
+            1000);
+
+    static MultiLayerNetwork trainedALittle() {
+        MultiLayerNetwork net = CharLstm.create(MODEL, VOCAB.size());
+        var windows = List.of(new io.charrnn.corpus.EncodedWindow(false, new short[]{0, 1, 2, 1, 0, 1, 2, 1, 0,
+                1, 2}));
+        for (int i = 0; i < 3; i++) {
+            net.fit(OneHotBatches.toDataSet(windows, VOCAB.size()));
+        }
+        return net;
+    }
+
+    @Test
+    void roundTripKeepsParametersUpdaterStateAndMetadata() {
+        MultiLayerNetwork net = trainedALittle();
+        Progress progress = Progress.start(4).afterRound(100, 1.5, 1.9).withValidation(1.7);
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, progress)).toBytes();
+
+        Checkpoint back = Checkpoint.fromBytes(bytes, "test", true);
+        assertEquals(net.params(), back.network().params());
+        assertEquals(net.getUpdater().getStateViewArray(), back.network().getUpdater().getStateViewArray());
+        assertEquals(VOCAB, back.meta().vocabulary());
+        assertEquals(TRAIN, back.meta().train());
+        assertEquals(progress, back.meta().progress());
+        assertEquals(net.getLayerWiseConfigurations().getIterationCount(),
+                back.network().getLayerWiseConfigurations().getIterationCount());
+    }
+
+    @Test
+    void aCheckpointIsAlsoAPlainDl4jModel() throws Exception {
+        MultiLayerNetwork net = trainedALittle();
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(1))).toBytes();
+        MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
+        assertEquals(net.params(), plain.params());
+    }
+
+    @Test
+    void namesFollowCharRnn() {
+        assertEquals("ckpt_epoch2.50_val1.8342.zip", Checkpoint.fileName(2.5, 1.83421));
+        assertEquals(1.8342, RunDirectory.valLossInName("ckpt_epoch2.50_val1.8342.zip"), 1e-9);
+    }
+
+    @Test
+    void filesThatAreNotCheckpointsAreUserErrors(@TempDir Path dir) throws Exception {
+        Path text = dir.resolve("notes.txt");
+        Files.writeString(text, "hello");
+        UserError e = assertThrows(UserError.class,
+                () -> RunDirectory.resolve(text.toUri().toString(), new Configuration(), false));
+        assertTrue(e.getMessage().contains("not a charrnn checkpoint"), e.getMessage());
+
+        Path missing = dir.resolve("nope.zip");
+        e = assertThrows(UserError.class,
+                () -> RunDirectory.resolve(missing.toUri().toString(), new Configuration(), false));
+        assertTrue(e.getMessage().contains("not found"), e.getMessage());
+
+        e = assertThrows(UserError.class, () -> RunDirectory.resolve(dir.toUri().toString(), new Configuration(),
+                false));
+        assertTrue(e.getMessage().contains("holds no checkpoint"), e.getMessage());
+    }
+
+    @Test
+    void runDirectoryWritesAtomicallyAndResolvesTheBestCheckpoint(@TempDir Path dir) {
+        RunDirectory run = new RunDirectory(dir.resolve("run").toUri().toString(), new Configuration());
+        assertTrue(run.isEmpty());
+        MultiLayerNetwork net = trainedALittle();
+        Progress first = Progress.start(2).afterRound(10, 1, 2.0).withValidation(2.0);
+        Progress second = first.afterRound(10, 1, 2.5).withValidation(2.4);
+        String a = Checkpoint.fileName(first.epochFraction(), first.valLoss());
+        String b = Checkpoint.fileName(second.epochFraction(), second.valLoss());
+        run.saveCheckpoint(a, new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, first)).toBytes(), first.isBest());
+        run.saveCheckpoint(b, new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, second)).toBytes(),
+                second.isBest());
+        assertEquals(b, run.pointer(RunDirectory.LATEST).orElseThrow());
+        assertEquals(a, run.pointer(RunDirectory.BEST).orElseThrow());
+        assertEquals(List.of(a, b), run.checkpointNames());
+        Checkpoint best = RunDirectory.resolve(run.uri(), new Configuration(), false);
+        assertEquals(2.0, best.meta().progress().valLoss());
+        // No temporary file is left visible after the writes.
+        try (var files = Files.list(dir.resolve("run"))) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("_tmp")));
+        } catch (java.io.IOException e) {
+            fail(e);
+        }
+    }
+
+    @Test
+    void withoutABestPointerTheLowestLossInTheNamesWins(@TempDir Path dir) {
+        RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
+        MultiLayerNetwork net = trainedALittle();
+        for (double loss : new double[]{2.2, 1.9, 2.1}) {
+            Progress p = Progress.start(1).withValidation(loss);
+            run.writeAtomically(Checkpoint.fileName(p.epochFraction(), loss),
+                    new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, p)).toBytes());
+        }
+        assertEquals(1.9, RunDirectory.resolve(run.uri(), new Configuration(), false).meta().progress().valLoss());
+    }
+}

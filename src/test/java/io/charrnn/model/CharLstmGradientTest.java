@@ -1,0 +1,59 @@
+package io.charrnn.model;
+
+import io.charrnn.corpus.EncodedWindow;
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Finite-difference check of the network's analytic gradients, in double precision as DL4J requires. */
+class CharLstmGradientTest {
+    @Test
+    void analyticGradientsMatchFiniteDifferences() {
+        DataType previous = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            checkShapes();
+        } finally {
+            Nd4j.setDefaultDataTypes(previous, previous);
+        }
+    }
+
+    private void checkShapes() {
+        int vocab = 5;
+        for (int layers : new int[]{1, 2}) {
+            ModelConfig config = new ModelConfig(layers, 4, 6, 0, 1e-3, 0, 12345);
+            MultiLayerNetwork net = new MultiLayerNetwork(
+                    CharLstm.configuration(config, vocab, DataType.DOUBLE, new NoOp(), false));
+            net.init();
+            DataSet batch = OneHotBatches.toDataSet(randomWindows(3, 6, vocab), vocab);
+            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                    .input(batch.getFeatures().castTo(DataType.DOUBLE))
+                    .labels(batch.getLabels().castTo(DataType.DOUBLE))
+                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+            assertTrue(ok, "gradient check failed for " + layers + " layer(s)");
+        }
+    }
+
+    static List<EncodedWindow> randomWindows(int count, int length, int vocab) {
+        Random random = new Random(1);
+        List<EncodedWindow> windows = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            short[] ids = new short[length + 1];
+            for (int t = 0; t <= length; t++) {
+                ids[t] = (short) random.nextInt(vocab);
+            }
+            windows.add(new EncodedWindow(false, ids));
+        }
+        return windows;
+    }
+}
