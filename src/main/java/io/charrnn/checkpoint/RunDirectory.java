@@ -32,6 +32,7 @@ import java.util.UUID;
 public final class RunDirectory {
     public static final String RUN_FILE = "run.json";
     public static final String METRICS_FILE = "metrics.jsonl";
+    public static final String SAMPLES_FILE = "samples.jsonl";
     public static final String LATEST = "latest";
     public static final String BEST = "best";
 
@@ -189,25 +190,26 @@ public final class RunDirectory {
         }
     }
 
-    /**
-     * Loads what a user's checkpoint URI means: the file itself, or for a run directory its best checkpoint
-     * (the {@code best} pointer, else the lowest validation loss among the checkpoint names).
-     */
+    /** Loads what a user's checkpoint URI means; see {@link #resolveUri}. */
     public static Checkpoint resolve(String uri, Configuration conf, boolean loadUpdater) {
+        return load(resolveUri(uri, conf), conf, loadUpdater);
+    }
+
+    /**
+     * The checkpoint file a user's URI means: the file itself, or for a run directory its best checkpoint (the
+     * {@code best} pointer, else the lowest validation loss among the checkpoint names).
+     */
+    public static String resolveUri(String uri, Configuration conf) {
         RunDirectory target = new RunDirectory(uri, conf);
         try {
             if (!target.fs.exists(target.dir)) {
                 throw new UserError("checkpoint not found: " + uri + "; give a ckpt_*.zip file or a run directory");
             }
-            if (target.isFile()) {
-                byte[] bytes;
-                try (FSDataInputStream in = target.fs.open(target.dir)) {
-                    bytes = in.readAllBytes();
-                }
-                return Checkpoint.fromBytes(bytes, uri, loadUpdater);
-            }
         } catch (IOException e) {
             throw new UserError("cannot read " + uri + ": " + e.getMessage());
+        }
+        if (target.isFile()) {
+            return target.uri();
         }
         Optional<String> best = target.pointer(BEST);
         if (best.isEmpty()) {
@@ -215,7 +217,19 @@ public final class RunDirectory {
         }
         String name = best.orElseThrow(() -> new UserError(uri + " holds no checkpoint (no ckpt_*.zip file); "
                 + "give a checkpoint file or the output directory of a training run"));
-        return target.load(name, loadUpdater);
+        return new Path(target.fs.makeQualified(target.dir), name).toString();
+    }
+
+    /** Reads one checkpoint file. */
+    public static Checkpoint load(String fileUri, Configuration conf, boolean loadUpdater) {
+        RunDirectory file = new RunDirectory(fileUri, conf);
+        try (FSDataInputStream in = file.fs.open(file.dir)) {
+            return Checkpoint.fromBytes(in.readAllBytes(), fileUri, loadUpdater);
+        } catch (FileNotFoundException e) {
+            throw new UserError("checkpoint not found: " + fileUri);
+        } catch (IOException e) {
+            throw new UserError("cannot read checkpoint " + fileUri + ": " + e.getMessage());
+        }
     }
 
     static double valLossInName(String name) {

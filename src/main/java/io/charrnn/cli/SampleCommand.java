@@ -33,6 +33,17 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--prime", defaultValue = "", description = "Text to start from; printed before the sample.")
     String prime;
 
+    @Option(names = "--top-k", defaultValue = "0",
+            description = "Draw only among the k most likely characters; 0 = all (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--argmax", description = "Always take the most likely character (char-rnn's -sample 0).")
+    boolean argmax;
+
+    @Option(names = "--count", defaultValue = "1",
+            description = "Independent samples to print, separated by a '--- sample N ---' line (default: ${DEFAULT-VALUE}).")
+    int count;
+
     @Option(names = "--seed", description = "Random seed, for repeatable samples (default: a new one each time).")
     Long seed;
 
@@ -41,24 +52,34 @@ public final class SampleCommand implements Callable<Integer> {
         if (length < 0) {
             throw new UserError("--length must be 0 or more, got " + length);
         }
-        if (!(temperature > 0) || temperature > 100) {
+        if (!(temperature > 0) || temperature > 100 || Double.isNaN(temperature)) {
             throw new UserError("--temperature must be in (0, 100], got " + temperature);
         }
+        if (count < 1) {
+            throw new UserError("--count must be at least 1, got " + count);
+        }
+        Sampler.Strategy strategy = new Sampler.Strategy(temperature, topK, argmax);
         Checkpoint ckpt = RunDirectory.resolve(checkpoint, new Configuration(), false);
         Sampler sampler = new Sampler(ckpt.network(), ckpt.meta().vocabulary());
+        ckpt.meta().vocabulary().encode(prime);
         PrintWriter out = spec.commandLine().getOut();
-        out.print(prime);
-        long actualSeed = seed != null ? seed : System.nanoTime();
-        int[] sinceFlush = {0};
-        sampler.sample(prime, length, temperature, actualSeed, s -> {
-            out.print(s);
-            if (++sinceFlush[0] >= 64 || s.equals("\n")) {
-                out.flush();
-                sinceFlush[0] = 0;
+        long firstSeed = seed != null ? seed : System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            if (count > 1) {
+                out.println("--- sample " + (i + 1) + " ---");
             }
-        });
-        out.println();
-        out.flush();
+            out.print(prime);
+            int[] sinceFlush = {0};
+            sampler.sample(prime, length, strategy, firstSeed + i, s -> {
+                out.print(s);
+                if (++sinceFlush[0] >= 64 || s.equals("\n")) {
+                    out.flush();
+                    sinceFlush[0] = 0;
+                }
+            });
+            out.println();
+            out.flush();
+        }
         return 0;
     }
 }

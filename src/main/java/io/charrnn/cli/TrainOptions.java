@@ -72,6 +72,11 @@ public final class TrainOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--sample-chars", defaultValue = "200",
+            description = "Characters sampled (temperature 0.8) into the log and samples.jsonl at each checkpoint;"
+                    + " 0 = none (default: ${DEFAULT-VALUE}).")
+    int sampleChars;
+
     @Option(names = "--workers", defaultValue = "0",
             description = "Parallel trainers; 0 means one per Spark task slot (default: ${DEFAULT-VALUE}).")
     int workers;
@@ -86,6 +91,6 @@ public final class TrainOptions {
     TrainConfig toConfig(String output) {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed);
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
-                maxMinutes, checkpointEvery, workers, valMaxChars);
+                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars);
     }
 }

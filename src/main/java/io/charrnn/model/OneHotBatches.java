@@ -44,22 +44,34 @@ public final class OneHotBatches {
         return Nd4j.create(data, new long[]{1, vocabularySize, ids.length}, 'c');
     }
 
-    /** Groups windows into lists of at most {@code batchSize}, lazily. */
+    /**
+     * Groups consecutive windows into lists of at most {@code batchSize}, lazily; a window of another length than
+     * the batch's starts a new batch, since one minibatch has one length.
+     */
     public static Iterator<List<EncodedWindow>> group(Iterator<EncodedWindow> windows, int batchSize) {
         return new Iterator<>() {
+            private EncodedWindow pending;
+
             @Override
             public boolean hasNext() {
-                return windows.hasNext();
+                return pending != null || windows.hasNext();
             }
 
             @Override
             public List<EncodedWindow> next() {
-                if (!windows.hasNext()) {
+                if (!hasNext()) {
                     throw new NoSuchElementException();
                 }
                 List<EncodedWindow> batch = new ArrayList<>(batchSize);
+                batch.add(pending != null ? pending : windows.next());
+                pending = null;
                 while (batch.size() < batchSize && windows.hasNext()) {
-                    batch.add(windows.next());
+                    EncodedWindow w = windows.next();
+                    if (w.length() != batch.get(0).length()) {
+                        pending = w;
+                        break;
+                    }
+                    batch.add(w);
                 }
                 return batch;
             }

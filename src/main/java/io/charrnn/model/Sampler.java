@@ -25,9 +25,28 @@ public final class Sampler {
      * @return the generated text, without the prime
      */
     public String sample(String prime, int length, double temperature, long seed, Consumer<String> out) {
-        if (!(temperature > 0)) {
-            throw new UserError("--temperature must be greater than 0, got " + temperature);
+        return sample(prime, length, new Strategy(temperature, 0, false), seed, out);
+    }
+
+    /**
+     * How the next symbol is chosen.
+     *
+     * @param temperature divides the log-probabilities; below 1 is more conservative, above 1 more surprising
+     * @param topK        draw only among the k most likely symbols (0: all)
+     * @param argmax      always take the most likely symbol (char-rnn's {@code -sample 0})
+     */
+    public record Strategy(double temperature, int topK, boolean argmax) {
+        public Strategy {
+            if (!(temperature > 0)) {
+                throw new UserError("--temperature must be greater than 0, got " + temperature);
+            }
+            if (topK < 0) {
+                throw new UserError("--top-k must be 0 (off) or positive, got " + topK);
+            }
         }
+    }
+
+    public String sample(String prime, int length, Strategy strategy, long seed, Consumer<String> out) {
         Random random = new Random(seed);
         int[] primeIds = prime.isEmpty() ? new int[]{startSymbol(random)} : vocabulary.encode(prime);
         net.rnnClearPreviousState();
@@ -35,7 +54,8 @@ public final class Sampler {
         double[] probabilities = lastStep(output);
         StringBuilder generated = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
-            int id = draw(probabilities, temperature, random);
+            int id = strategy.argmax() ? argmax(probabilities)
+                    : draw(keepTop(probabilities, strategy.topK()), strategy.temperature(), random);
             String symbol = vocabulary.decode(id);
             generated.append(symbol);
             out.accept(symbol);
@@ -87,6 +107,21 @@ public final class Sampler {
             }
         }
         return best;
+    }
+
+    /** Zeroes all but the k largest probabilities (ties at the boundary are kept). */
+    static double[] keepTop(double[] probabilities, int k) {
+        if (k <= 0 || k >= probabilities.length) {
+            return probabilities;
+        }
+        double[] sorted = probabilities.clone();
+        java.util.Arrays.sort(sorted);
+        double threshold = sorted[sorted.length - k];
+        double[] kept = new double[probabilities.length];
+        for (int i = 0; i < kept.length; i++) {
+            kept[i] = probabilities[i] >= threshold ? probabilities[i] : 0;
+        }
+        return kept;
     }
 
     private static int argmax(double[] values) {

@@ -11,8 +11,10 @@ import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LossMeter;
 import io.charrnn.model.OneHotBatches;
+import io.charrnn.model.Sampler;
 import io.charrnn.training.EpochOrder;
-import io.charrnn.checkpoint.MetricsLog;
+import io.charrnn.training.Metrics;
+import io.charrnn.checkpoint.JsonLinesLog;
 import io.charrnn.training.Progress;
 import io.charrnn.training.RoundPlan;
 import io.charrnn.training.TrainConfig;
@@ -38,7 +40,9 @@ import scala.runtime.AbstractFunction1;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The one place where training meets Spark: reads and encodes the corpus on executors, deals each epoch's windows
@@ -46,6 +50,7 @@ import java.util.Locale;
  */
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+    private static final double SAMPLE_TEMPERATURE = 0.8;
 
     private final JavaSparkContext jsc;
     private final TrainConfig config;
@@ -78,7 +83,8 @@ public final class SparkTrainer {
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         JavaPairRDD<EncodedWindow, Long> train = windows.filter(w -> !w.isValidation()).zipWithIndex();
         long trainWindows = train.count();
-        JavaRDD<EncodedWindow> validation = validationSubset(windows);
+        JavaRDD<EncodedWindow> validation = Evaluation.validationSubset(windows, config.valMaxChars(),
+                config.window());
         long valWindows = validation.count();
         if (trainWindows == 0) {
             throw new UserError("the corpus (" + vocabulary.totalCount() + " characters) is shorter than one training"
@@ -100,7 +106,8 @@ public final class SparkTrainer {
 
         MultiLayerNetwork net;
         Progress progress;
-        MetricsLog metrics;
+        JsonLinesLog metrics;
+        JsonLinesLog samples;
         if (resumed != null) {
             net = resumed.network();
             Progress saved = resumed.meta().progress();
@@ -108,13 +115,15 @@ public final class SparkTrainer {
             progress = new Progress(saved.epoch(), round, plan.roundsPerEpoch(), saved.totalRounds(),
                     saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
                     saved.bestValLoss());
-            metrics = MetricsLog.load(run, saved.totalRounds());
+            metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, saved.totalRounds());
+            samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, saved.totalRounds());
             LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
                     progress.epochFraction()), progress.totalRounds(), plan.roundsPerEpoch());
         } else {
             net = CharLstm.create(config.model(), vocabulary.size());
             progress = Progress.start(plan.roundsPerEpoch());
-            metrics = new MetricsLog(run);
+            metrics = new JsonLinesLog(run, RunDirectory.METRICS_FILE);
+            samples = new JsonLinesLog(run, RunDirectory.SAMPLES_FILE);
         }
 
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
@@ -175,14 +184,19 @@ public final class SparkTrainer {
                     lastCheckpointRound = progress.totalRounds();
                 }
                 lastRoundSeconds = seconds(roundStart);
-                metrics.append(progress, chars / roundSeconds, seconds(startNanos), saved);
-                LOG.info(progressLine(progress, plan, chars / roundSeconds, startNanos, budgetSeconds));
+                metrics.append(Metrics.record(progress, chars / roundSeconds, seconds(startNanos), saved));
+                LOG.info(progressLine(progress, saved != null, chars / roundSeconds, lastRoundSeconds,
+                        startNanos, budgetSeconds));
+                if (saved != null) {
+                    logSample(sparkNet.getNetwork(), vocabulary, progress, saved, samples);
+                }
             }
         }
         if (lastCheckpointRound != progress.totalRounds()) {
             progress = progress.withValidation(evaluate(sparkNet.getNetwork(), validation));
             lastCheckpoint = saveCheckpoint(sparkNet.getNetwork(), vocabulary, progress);
-            metrics.append(progress, Double.NaN, seconds(startNanos), lastCheckpoint);
+            metrics.append(Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint));
+            logSample(sparkNet.getNetwork(), vocabulary, progress, lastCheckpoint, samples);
         }
         windows.unpersist(false);
         if (lastCheckpoint == null) {
@@ -223,15 +237,6 @@ public final class SparkTrainer {
         return String.join(", ", diffs);
     }
 
-    /** Every k-th validation window, so evaluation cost stays bounded on huge corpora yet covers the whole text. */
-    private JavaRDD<EncodedWindow> validationSubset(JavaRDD<EncodedWindow> windows) {
-        JavaPairRDD<EncodedWindow, Long> all = windows.filter(EncodedWindow::isValidation).zipWithIndex();
-        long total = all.count();
-        long cap = Math.max(1, config.valMaxChars() / config.window());
-        long stride = Math.max(1, (total + cap - 1) / cap);
-        return all.filter(p -> p._2() % stride == 0).keys().persist(StorageLevel.MEMORY_AND_DISK_SER());
-    }
-
     /** Deals this epoch's training windows into one partition per (round, worker), in epoch order. */
     private JavaRDD<EncodedWindow> arrange(JavaPairRDD<EncodedWindow, Long> train, RoundPlan plan, int epoch) {
         EpochOrder order = new EpochOrder(plan.windows(), config.model().seed(), epoch);
@@ -249,19 +254,7 @@ public final class SparkTrainer {
 
     private double evaluate(MultiLayerNetwork net, JavaRDD<EncodedWindow> validation) {
         jsc.setJobDescription("charrnn: validation loss");
-        Broadcast<NetSnapshot> snapshot = jsc.broadcast(new NetSnapshot(net));
-        int vocabSize = net.layerInputSize(0);
-        int batchSize = config.batchSize();
-        LossMeter total = validation.mapPartitions(it -> {
-            LossMeter meter = new LossMeter();
-            if (it.hasNext()) {
-                MultiLayerNetwork local = snapshot.value().network();
-                OneHotBatches.group(it, batchSize).forEachRemaining(b -> meter.add(local, b, vocabSize));
-            }
-            return List.of(meter).iterator();
-        }).reduce(LossMeter::merge);
-        snapshot.destroy();
-        return total.natsPerChar();
+        return Evaluation.loss(jsc, net, validation, config.batchSize()).natsPerChar();
     }
 
     private String saveCheckpoint(MultiLayerNetwork net, Vocabulary vocabulary, Progress progress) {
@@ -272,16 +265,37 @@ public final class SparkTrainer {
         return name;
     }
 
-    private static String progressLine(Progress p, RoundPlan plan, double charsPerSecond, long startNanos,
-                                       double budgetSeconds) {
+    /** char-rnn users read a short sample at every checkpoint to see what the model has learned. */
+    private void logSample(MultiLayerNetwork net, Vocabulary vocabulary, Progress progress, String checkpoint,
+                           JsonLinesLog samples) {
+        if (config.sampleChars() == 0) {
+            return;
+        }
+        String text = new Sampler(net, vocabulary).sample("", config.sampleChars(), SAMPLE_TEMPERATURE,
+                progress.totalRounds(), s -> { });
+        net.rnnClearPreviousState();
+        LOG.info("sample at {} (temperature {}):\n{}", checkpoint, SAMPLE_TEMPERATURE, text);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("round", progress.totalRounds());
+        record.put("epoch", progress.epochFraction());
+        record.put("checkpoint", checkpoint);
+        record.put("val_loss", progress.valLoss());
+        record.put("temperature", SAMPLE_TEMPERATURE);
+        record.put("text", text);
+        samples.append(record);
+    }
+
+    private static String progressLine(Progress p, boolean evaluated, double charsPerSecond, double roundSeconds,
+                                       long startNanos, double budgetSeconds) {
         double elapsed = seconds(startNanos);
+        int roundsLeftInEpoch = p.round() == 0 ? 0 : p.roundsPerEpoch() - p.round();
         String budget = Double.isInfinite(budgetSeconds) ? "" : String.format(Locale.ROOT, " | budget left %s",
                 clock(Math.max(0, budgetSeconds - elapsed)));
-        String val = Double.isNaN(p.valLoss()) ? "" : String.format(Locale.ROOT, " | val %.4f (%.3f bits)",
-                p.valLoss(), LossMeter.bits(p.valLoss()));
-        return String.format(Locale.ROOT, "epoch %.2f | round %d (%d per epoch) | train %.4f%s | %,.0f chars/s"
-                        + " | elapsed %s%s", p.epochFraction(), p.totalRounds(), plan.roundsPerEpoch(), p.trainLoss(),
-                val, charsPerSecond, clock(elapsed), budget);
+        String val = evaluated ? String.format(Locale.ROOT, " | val %.4f (%.3f bits)", p.valLoss(),
+                LossMeter.bits(p.valLoss())) : "";
+        return String.format(Locale.ROOT, "epoch %.2f | round %d | train %.4f%s | %,.0f chars/s | elapsed %s"
+                        + " | epoch ends in %s%s", p.epochFraction(), p.totalRounds(), p.trainLoss(), val,
+                charsPerSecond, clock(elapsed), clock(roundsLeftInEpoch * roundSeconds), budget);
     }
 
     static String clock(double seconds) {

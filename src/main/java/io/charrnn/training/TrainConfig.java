@@ -12,7 +12,8 @@ import java.io.Serializable;
  */
 public record TrainConfig(String corpus, String output, ModelConfig model, int window, int batchSize,
                           int averagingFrequency, double valFraction, int epochs, double maxMinutes,
-                          int checkpointEvery, int workers, long valMaxChars) implements Serializable {
+                          int checkpointEvery, int workers, long valMaxChars, int sampleChars)
+        implements Serializable {
 
     public TrainConfig {
         require(model.layers() >= 1 && model.layers() <= 16, "--layers must be between 1 and 16, got " + model.layers());
@@ -33,6 +34,8 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         require(maxMinutes >= 0, "--max-minutes must be 0 (no limit) or positive, got " + maxMinutes);
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(workers >= 0, "--workers must be 0 (one per Spark task slot) or positive, got " + workers);
+        require(sampleChars >= 0 && sampleChars <= 100_000, "--sample-chars must be between 0 and 100000, got "
+                + sampleChars);
         require(valMaxChars >= window, "--val-max-chars must be at least one window (" + window + "), got "
                 + valMaxChars);
     }

@@ -1,0 +1,92 @@
+package io.charrnn.cli;
+
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.Json;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.corpus.UserError;
+import io.charrnn.model.LossMeter;
+import io.charrnn.spark.CorpusRdds;
+import io.charrnn.spark.SparkEvaluator;
+import io.charrnn.spark.SparkSetup;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Score a checkpoint on a corpus with Spark: nats/char, bits/char and perplexity.")
+public final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "URI",
+            description = "A ckpt_*.zip file, or a run directory (then its best checkpoint).")
+    String checkpoint;
+
+    @Option(names = "--corpus", required = true, paramLabel = "URI",
+            description = "Text to score: a file, directory or glob on any Hadoop filesystem.")
+    String corpus;
+
+    @Option(names = "--split", defaultValue = "all",
+            description = "Which text to score: all, or the training run's validation or train split "
+                    + "(validation reproduces the loss recorded during training) (default: ${DEFAULT-VALUE}).")
+    SparkEvaluator.Split split;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting, as with spark-submit. Repeatable.")
+    Map<String, String> sparkConf = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() {
+        if (batchSize < 1) {
+            throw new UserError("--batch-size must be at least 1, got " + batchSize);
+        }
+        SparkConf conf = SparkSetup.configure("charrnn eval", sparkConf);
+        Configuration hadoop = TrainCommand.hadoopConfiguration(conf);
+        String source = RunDirectory.resolveUri(checkpoint, hadoop);
+        Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
+        CorpusRdds.sizeOf(hadoop, corpus);
+        SparkEvaluator.Result r;
+        try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
+            jsc.setLogLevel("WARN");
+            r = SparkEvaluator.evaluate(jsc, ckpt, corpus, split, batchSize);
+        }
+        if (r.chars() == 0) {
+            throw new UserError("nothing to score: the " + split + " split of " + corpus
+                    + " has no whole window; try --split all");
+        }
+        double total = r.chars() + r.unknownSymbols();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("checkpoint", source);
+            m.put("corpus", corpus);
+            m.put("split", split.name());
+            m.put("nats_per_char", r.natsPerChar());
+            m.put("bits_per_char", LossMeter.bits(r.natsPerChar()));
+            m.put("perplexity", Math.exp(r.natsPerChar()));
+            m.put("chars", r.chars());
+            m.put("out_of_vocabulary", r.unknownSymbols());
+            spec.commandLine().getOut().println(Json.write(m));
+        } else {
+            spec.commandLine().getOut().println(String.format(Locale.ROOT,
+                    "%.4f nats/char | %.4f bits/char | perplexity %.3f | %,d characters scored (%s split) | "
+                            + "%,d outside the vocabulary (%.3f%%) skipped",
+                    r.natsPerChar(), LossMeter.bits(r.natsPerChar()), Math.exp(r.natsPerChar()), r.chars(),
+                    split, r.unknownSymbols(), 100.0 * r.unknownSymbols() / total));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,89 @@
+package io.charrnn.cli;
+
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.CheckpointMeta;
+import io.charrnn.checkpoint.Json;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.model.LossMeter;
+import io.charrnn.model.ModelConfig;
+import io.charrnn.training.Progress;
+import io.charrnn.training.TrainConfig;
+import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+@Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Describe a checkpoint: configuration, vocabulary, parameters, progress and losses.")
+public final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--checkpoint", required = true, paramLabel = "URI",
+            description = "A ckpt_*.zip file, or a run directory (then its best checkpoint).")
+    String checkpoint;
+
+    @Option(names = "--json", description = "Print one JSON object instead of text.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Configuration hadoop = new Configuration();
+        String source = RunDirectory.resolveUri(checkpoint, hadoop);
+        Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
+        CheckpointMeta meta = ckpt.meta();
+        TrainConfig train = meta.train();
+        ModelConfig model = train.model();
+        Progress p = meta.progress();
+        Vocabulary vocabulary = meta.vocabulary();
+        long parameters = ckpt.network().numParams();
+        long iteration = ckpt.network().getLayerWiseConfigurations().getIterationCount();
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("checkpoint", source);
+            m.put("format", meta.format());
+            m.put("version", meta.version());
+            m.put("created_at", meta.createdAt());
+            m.put("parameters", parameters);
+            m.put("vocabulary_size", vocabulary.size());
+            m.put("vocabulary", new String(vocabulary.codePoints(), 0, vocabulary.size()));
+            m.put("corpus_chars", vocabulary.totalCount());
+            m.put("epoch", p.epochFraction());
+            m.put("rounds", p.totalRounds());
+            m.put("iteration", iteration);
+            m.put("chars_trained", p.charsTrained());
+            m.put("train_seconds", p.trainSeconds());
+            m.put("train_loss", p.trainLoss());
+            m.put("val_loss", p.valLoss());
+            m.put("val_bits", LossMeter.bits(p.valLoss()));
+            m.put("best_val_loss", p.bestValLoss());
+            m.put("config", train);
+            out.println(Json.write(m));
+            return 0;
+        }
+        out.printf(Locale.ROOT, "checkpoint   %s%n", source);
+        out.printf(Locale.ROOT, "written      %s (%s v%d)%n", meta.createdAt(), meta.format(), meta.version());
+        out.printf(Locale.ROOT, "model        %d x %d LSTM, %,d parameters, seq-length %d, dropout %s, Adam lr %s,"
+                        + " grad-clip %s%n", model.layers(), model.hidden(), parameters, model.seqLength(),
+                model.dropout(), model.learningRate(), model.gradClip());
+        out.printf(Locale.ROOT, "vocabulary   %d symbols from %,d characters of %s%n", vocabulary.size(),
+                vocabulary.totalCount(), train.corpus());
+        out.printf(Locale.ROOT, "training     window %d, batch %d per worker, averaging every %d, val-fraction %s%n",
+                train.window(), train.batchSize(), train.averagingFrequency(), train.valFraction());
+        out.printf(Locale.ROOT, "progress     epoch %.2f, %d rounds (%d per epoch), iteration %d, %,d characters"
+                        + " in %.0f s%n", p.epochFraction(), p.totalRounds(), p.roundsPerEpoch(), iteration,
+                p.charsTrained(), p.trainSeconds());
+        out.printf(Locale.ROOT, "loss         train %.4f, validation %.4f nats/char (%.4f bits/char), best %.4f%n",
+                p.trainLoss(), p.valLoss(), LossMeter.bits(p.valLoss()), p.bestValLoss());
+        return 0;
+    }
+}

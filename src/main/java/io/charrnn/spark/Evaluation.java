@@ -1,0 +1,51 @@
+package io.charrnn.spark;
+
+import io.charrnn.corpus.EncodedWindow;
+import io.charrnn.model.LossMeter;
+import io.charrnn.model.OneHotBatches;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+import java.util.List;
+
+/** Distributed, exact cross-entropy of a network on windows; shared by training's validation and {@code eval}. */
+public final class Evaluation {
+    private Evaluation() {
+    }
+
+    public static LossMeter loss(JavaSparkContext jsc, MultiLayerNetwork net, JavaRDD<EncodedWindow> windows,
+                                 int batchSize) {
+        Broadcast<NetSnapshot> snapshot = jsc.broadcast(new NetSnapshot(net));
+        int vocabSize = (int) net.layerInputSize(0);
+        try {
+            return windows.mapPartitions(it -> {
+                LossMeter meter = new LossMeter();
+                if (it.hasNext()) {
+                    MultiLayerNetwork local = snapshot.value().network();
+                    OneHotBatches.group(it, batchSize).forEachRemaining(b -> meter.add(local, b, vocabSize));
+                }
+                return List.of(meter).iterator();
+            }).reduce(LossMeter::merge);
+        } finally {
+            snapshot.destroy();
+        }
+    }
+
+    /**
+     * The held-out windows that training evaluates: every k-th validation window, so that at most
+     * {@code maxChars} characters are scored yet the whole split is covered. Deterministic for a corpus and
+     * cluster, so {@code eval --split validation} scores exactly the windows training scored.
+     */
+    public static JavaRDD<EncodedWindow> validationSubset(JavaRDD<EncodedWindow> windows, long maxChars,
+                                                          int window) {
+        JavaPairRDD<EncodedWindow, Long> all = windows.filter(EncodedWindow::isValidation).zipWithIndex();
+        long total = all.count();
+        long cap = Math.max(1, maxChars / window);
+        long stride = Math.max(1, (total + cap - 1) / cap);
+        return all.filter(p -> p._2() % stride == 0).keys().persist(StorageLevel.MEMORY_AND_DISK_SER());
+    }
+}
