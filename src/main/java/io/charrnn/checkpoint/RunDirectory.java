@@ -34,6 +34,11 @@ public final class RunDirectory {
     public static final String METRICS_FILE = "metrics.jsonl";
     public static final String SAMPLES_FILE = "samples.jsonl";
     public static final String LATEST = "latest";
+    /**
+     * Fault injection for tests: milliseconds to pause between writing a checkpoint's temporary file and renaming
+     * it, so that a test can kill the process in the middle of a checkpoint write. Unset in normal use.
+     */
+    public static final String PAUSE_BEFORE_RENAME_PROPERTY = "charrnn.faults.pauseBeforeRenameMs";
     public static final String BEST = "best";
 
     private final Path dir;
@@ -75,7 +80,7 @@ public final class RunDirectory {
             }
             for (FileStatus s : fs.listStatus(dir)) {
                 String n = s.getPath().getName();
-                if (!n.startsWith(".") && !n.startsWith("_")) {
+                if (!n.startsWith(".") && !n.startsWith("_") && !n.equals(RunLock.FILE)) {
                     return false;
                 }
             }
@@ -93,9 +98,18 @@ public final class RunDirectory {
         }
     }
 
-    public void deleteAll() {
+    /** Deletes everything in the directory but the named files (e.g. the lock of the job that is overwriting). */
+    public void deleteAllExcept(String... keep) {
         try {
-            fs.delete(dir, true);
+            if (!fs.exists(dir)) {
+                return;
+            }
+            List<String> kept = List.of(keep);
+            for (FileStatus s : fs.listStatus(dir)) {
+                if (!kept.contains(s.getPath().getName())) {
+                    fs.delete(s.getPath(), true);
+                }
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -118,6 +132,7 @@ public final class RunDirectory {
                 out.write(bytes);
                 out.hsync();
             }
+            pauseForFaultInjection(name);
             fc.rename(temp, target, Options.Rename.OVERWRITE);
         } catch (IOException e) {
             try {
@@ -126,6 +141,63 @@ public final class RunDirectory {
                 // The write already failed; the temporary name is invisible to readers either way.
             }
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates a file only if no file of that name exists; false if one does. Atomic on HDFS and local disks. */
+    public boolean createIfAbsent(String name, String text) {
+        Path target = new Path(dir, name);
+        try {
+            fs.mkdirs(dir);
+            try (FSDataOutputStream out = fs.create(target, false)) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.hsync();
+            }
+            return true;
+        } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            if (exists(name)) {
+                return false;
+            }
+            throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void delete(String name) {
+        try {
+            fs.delete(new Path(dir, name), false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes temporary files that a killed writer left; only the owner of the run's lock may call this. */
+    public int deleteTemporaryFiles() {
+        try {
+            if (!fs.exists(dir)) {
+                return 0;
+            }
+            int deleted = 0;
+            for (FileStatus s : fs.listStatus(dir)) {
+                if (s.getPath().getName().startsWith("_tmp.") && fs.delete(s.getPath(), false)) {
+                    deleted++;
+                }
+            }
+            return deleted;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pauseForFaultInjection(String name) {
+        long pause = Long.getLong(PAUSE_BEFORE_RENAME_PROPERTY, 0);
+        if (pause > 0 && Checkpoint.isCheckpointName(name)) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -174,6 +246,44 @@ public final class RunDirectory {
             return names;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Checkpoint names, newest (most epochs) first. */
+    public List<String> checkpointsNewestFirst() {
+        List<String> names = new ArrayList<>(checkpointNames());
+        names.sort(Comparator.comparingDouble(RunDirectory::epochInName).reversed()
+                .thenComparing(Comparator.<String>reverseOrder()));
+        return names;
+    }
+
+    /**
+     * Keeps the newest {@code keep} checkpoints and the ones the {@code latest} and {@code best} pointers name;
+     * deletes the rest. Returns the deleted names.
+     */
+    public List<String> retain(int keep) {
+        List<String> newest = checkpointsNewestFirst();
+        List<String> protectedNames = new ArrayList<>();
+        pointer(LATEST).ifPresent(protectedNames::add);
+        pointer(BEST).ifPresent(protectedNames::add);
+        List<String> deleted = new ArrayList<>();
+        for (int i = keep; i < newest.size(); i++) {
+            String name = newest.get(i);
+            if (!protectedNames.contains(name)) {
+                delete(name);
+                deleted.add(name);
+            }
+        }
+        return deleted;
+    }
+
+    static double epochInName(String name) {
+        int from = name.indexOf("_epoch");
+        int to = name.indexOf("_val");
+        try {
+            return Double.parseDouble(name.substring(from + 6, to));
+        } catch (RuntimeException e) {
+            return -1;
         }
     }
 

@@ -19,6 +19,8 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
     public static final int USER_ERROR = 2;
     public static final int FAILURE = 1;
+    /** The run had already done what was asked; nothing was trained. */
+    public static final int NOTHING_TO_DO = 3;
 
     @Override
     public void run() {
@@ -41,6 +43,8 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setOut(out);
         cli.setErr(err);
+        // A later flag overrides an earlier one, as with spark-submit, so wrapper scripts can append settings.
+        cli.setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage() + " (see '"
@@ -53,6 +57,11 @@ public final class Main implements Runnable {
 
     /** One line for any failure: user mistakes exit 2, anything else exits 1 (stack trace with CHARRNN_DEBUG=1). */
     static int report(Throwable e, PrintWriter err) {
+        NothingToDo done = find(e, NothingToDo.class);
+        if (done != null) {
+            err.println("charrnn: nothing to do: " + done.getMessage());
+            return NOTHING_TO_DO;
+        }
         UserError user = find(e, UserError.class);
         if (user != null) {
             err.println("charrnn: error: " + user.getMessage());

@@ -1,12 +1,16 @@
 package io.charrnn.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.Json;
+import io.charrnn.checkpoint.RunLock;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.UserError;
 import io.charrnn.model.LossMeter;
 import io.charrnn.spark.CorpusRdds;
 import io.charrnn.spark.SparkSetup;
 import io.charrnn.spark.SparkTrainer;
+import io.charrnn.training.Progress;
 import io.charrnn.training.TrainConfig;
 import io.charrnn.training.TrainResult;
 import org.apache.hadoop.conf.Configuration;
@@ -17,8 +21,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.Tuple2;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,6 +34,8 @@ import java.util.concurrent.Callable;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a char-LSTM on Spark; checkpoints, pointers and metrics.jsonl go to --output.")
 public final class TrainCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -36,7 +46,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Run directory on any Hadoop filesystem; must be new or empty unless --resume or --overwrite.")
     String output;
 
-    @Option(names = "--resume", description = "Continue the run in --output from its latest checkpoint.")
+    @Option(names = "--resume", description = "Continue the run in --output from its latest checkpoint (automatic "
+            + "when the settings are the same).")
     boolean resume;
 
     @Option(names = "--overwrite", description = "Delete the run in --output and start a new one.")
@@ -54,34 +65,66 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && overwrite) {
             throw new UserError("--resume and --overwrite exclude each other; pick one");
         }
+        if (!(options.lockStaleMinutes > 0)) {
+            throw new UserError("--lock-stale-minutes must be positive, got " + options.lockStaleMinutes);
+        }
         SparkConf sparkConf = SparkSetup.configure("charrnn train", options.sparkConf);
         Configuration hadoopConf = hadoopConfiguration(sparkConf);
         CorpusRdds.sizeOf(hadoopConf, config.corpus());
+        if (config.initFrom() != null) {
+            RunDirectory.resolveUri(config.initFrom(), hadoopConf);
+        }
         RunDirectory run = new RunDirectory(output, hadoopConf);
-        boolean continuing = prepareOutput(run, output, resume, overwrite);
-        try (JavaSparkContext jsc = new JavaSparkContext(sparkConf)) {
-            jsc.setLogLevel("WARN");
-            if (!continuing) {
+        Start start = decideStart(run, output, config, resume, overwrite);
+        Duration stale = Duration.ofSeconds(Math.round(options.lockStaleMinutes * 60));
+        try (RunLock lock = RunLock.acquire(run, stale)) {
+            int removed = run.deleteTemporaryFiles();
+            if (removed > 0) {
+                LOG.info("removed {} temporary file(s) that an interrupted job left in {}", removed, output);
+            }
+            if (start == Start.OVERWRITE) {
+                run.deleteAllExcept(RunLock.FILE);
+            }
+            if (start == Start.RESUME) {
+                checkWorkLeft(run, config, output);
+            } else {
                 run.writeText(RunDirectory.RUN_FILE, Json.write(Map.of("format", "charrnn-run", "version", 1,
                         "config", config)) + "\n");
             }
-            return new SparkTrainer(jsc, config, new RunDirectory(output, jsc.hadoopConfiguration()))
-                    .train(continuing);
+            try (JavaSparkContext jsc = new JavaSparkContext(sparkConf)) {
+                jsc.setLogLevel("WARN");
+                return new SparkTrainer(jsc, config, new RunDirectory(output, jsc.hadoopConfiguration()))
+                        .train(start == Start.RESUME);
+            }
         }
     }
 
-    /** Checks --output before Spark starts; returns true when an existing run is to be continued. */
-    static boolean prepareOutput(RunDirectory run, String output, boolean resume, boolean overwrite) {
+    enum Start { FRESH, RESUME, OVERWRITE }
+
+    /**
+     * What to do with --output, decided before Spark starts: a new or empty directory starts a run; a run with the
+     * same settings is continued (a nightly re-run of one command resumes); a run with other settings is refused
+     * unless --overwrite replaces it.
+     */
+    static Start decideStart(RunDirectory run, String output, TrainConfig config, boolean resume, boolean overwrite) {
         if (run.isFile()) {
             throw new UserError("--output " + output + " is a file; give a directory for the run");
         }
         if (run.holdsRun()) {
             if (overwrite) {
-                run.deleteAll();
-                return false;
+                return Start.OVERWRITE;
             }
-            if (resume) {
-                return true;
+            TrainConfig existing = run.readText(RunDirectory.RUN_FILE).map(TrainCommand::configOf).orElse(null);
+            if (resume || (existing != null && config.sameRunAs(existing))) {
+                if (!resume) {
+                    LOG.info("{} holds a run with the same settings: continuing it", output);
+                }
+                return Start.RESUME;
+            }
+            if (existing != null) {
+                throw new UserError("--output " + output + " holds a run with other settings ("
+                        + String.join(", ", config.differencesFrom(existing)) + "); use its settings to continue it"
+                        + " (--resume), or --overwrite to replace it");
             }
             throw new UserError("--output " + output + " already holds a training run; add --resume to continue it"
                     + " or --overwrite to replace it");
@@ -93,7 +136,35 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume) {
             throw new UserError("--resume: " + output + " holds no run to resume; drop --resume to start one");
         }
-        return false;
+        return Start.FRESH;
+    }
+
+    private static TrainConfig configOf(String runJson) {
+        try {
+            JsonNode config = Json.mapper().readTree(runJson).get("config");
+            return config == null ? null : Json.mapper().treeToValue(config, TrainConfig.class);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A resumed run whose epochs are all done has nothing to do (exit code 3), which nightly jobs report. */
+    private static void checkWorkLeft(RunDirectory run, TrainConfig config, String output) {
+        String name = run.pointer(RunDirectory.LATEST).orElse(null);
+        if (name == null) {
+            return;
+        }
+        Progress p;
+        try {
+            p = Checkpoint.readMeta(run.read(name), name).progress();
+        } catch (IOException | UserError e) {
+            return; // A damaged latest checkpoint: the trainer falls back to an earlier one and says so.
+        }
+        if (p.epoch() >= config.epochs()) {
+            throw new NothingToDo(output + " has finished " + p.epoch() + " of " + config.epochs()
+                    + " epochs (validation loss " + String.format(Locale.ROOT, "%.4f", p.valLoss())
+                    + "); raise --epochs to train further");
+        }
     }
 
     /** Hadoop settings as Spark will see them: the defaults plus every spark.hadoop.* entry. */

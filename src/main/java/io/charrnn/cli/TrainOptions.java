@@ -41,6 +41,15 @@ public final class TrainOptions {
     @Option(names = "--learning-rate", defaultValue = "2e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
+    @Option(names = "--lr-decay", defaultValue = "0.97",
+            description = "Multiply the learning rate by this at the end of each epoch from --lr-decay-after on; "
+                    + "1 = constant (default: ${DEFAULT-VALUE}).")
+    double lrDecay;
+
+    @Option(names = "--lr-decay-after", defaultValue = "10",
+            description = "First epoch whose end decays the learning rate (default: ${DEFAULT-VALUE}).")
+    int lrDecayAfter;
+
     @Option(names = "--dropout", defaultValue = "0",
             description = "Dropout probability between layers, in [0, 1) (default: ${DEFAULT-VALUE}).")
     double dropout;
@@ -72,6 +81,17 @@ public final class TrainOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--keep", defaultValue = "0",
+            description = "Keep only the newest K checkpoints (and always the best and the latest); 0 = all "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int keep;
+
+    @Option(names = "--init-from", paramLabel = "URI",
+            description = "Start from the weights of another run's checkpoint (a ckpt_*.zip or a run directory: its"
+                    + " best), e.g. to warm-start on grown data. Same --layers and --hidden; the corpus may not"
+                    + " hold symbols that model does not know.")
+    String initFrom;
+
     @Option(names = "--sample-chars", defaultValue = "200",
             description = "Characters sampled (temperature 0.8) into the log and samples.jsonl at each checkpoint;"
                     + " 0 = none (default: ${DEFAULT-VALUE}).")
@@ -84,6 +104,11 @@ public final class TrainOptions {
     @Option(names = "--seed", defaultValue = "123", description = "Seed for weights and data order (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--lock-stale-minutes", defaultValue = "10",
+            description = "Take over a run's lock whose owner has not renewed it for this long, or whose owner "
+                    + "process on this host is gone (default: ${DEFAULT-VALUE}).")
+    double lockStaleMinutes;
+
     @Option(names = "--conf", paramLabel = "KEY=VALUE",
             description = "A Spark setting, as with spark-submit, e.g. --conf spark.master=local[2]. Repeatable.")
     Map<String, String> sparkConf = new LinkedHashMap<>();
@@ -91,6 +116,6 @@ public final class TrainOptions {
     TrainConfig toConfig(String output) {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed);
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
-                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars);
+                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom);
     }
 }

@@ -10,6 +10,7 @@ import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LossMeter;
+import io.charrnn.model.ModelConfig;
 import io.charrnn.model.OneHotBatches;
 import io.charrnn.model.Sampler;
 import io.charrnn.training.EpochOrder;
@@ -71,9 +72,14 @@ public final class SparkTrainer {
         jsc.setJobDescription("charrnn: count the corpus vocabulary");
         JavaRDD<TextLine> lines = CorpusRdds.lines(jsc, config.corpus());
         Vocabulary vocabulary = CorpusRdds.countVocabulary(lines);
-        if (resumed != null && !java.util.Arrays.equals(resumed.meta().codePoints(), vocabulary.codePoints())) {
-            throw new UserError("the corpus's symbols differ from those of the run in " + run.uri()
-                    + "; resume with the corpus it was trained on, or start a new run with another --output");
+        Checkpoint warmStart = null;
+        if (resumed != null) {
+            vocabulary = sameSymbols(resumed.meta().vocabulary(), vocabulary, "the run in " + run.uri(),
+                    "resume with the corpus it was trained on (or one with no new symbols), or start a new run");
+        } else if (config.initFrom() != null) {
+            warmStart = RunDirectory.resolve(config.initFrom(), jsc.hadoopConfiguration(), false);
+            vocabulary = sameSymbols(warmStart.meta().vocabulary(), vocabulary, "the --init-from model",
+                    "remove them from the corpus, or train from scratch without --init-from");
         }
         Broadcast<Vocabulary> vocabularyBroadcast = jsc.broadcast(vocabulary);
 
@@ -121,6 +127,15 @@ public final class SparkTrainer {
                     progress.epochFraction()), progress.totalRounds(), plan.roundsPerEpoch());
         } else {
             net = CharLstm.create(config.model(), vocabulary.size());
+            if (warmStart != null) {
+                ModelConfig from = warmStart.meta().train().model();
+                if (from.layers() != config.model().layers() || from.hidden() != config.model().hidden()) {
+                    throw new UserError("--init-from " + config.initFrom() + " is a " + from.layers() + " x "
+                            + from.hidden() + " LSTM; use --layers " + from.layers() + " --hidden " + from.hidden());
+                }
+                net.setParams(warmStart.network().params());
+                LOG.info("starting from the weights of {}", config.initFrom());
+            }
             progress = Progress.start(plan.roundsPerEpoch());
             metrics = new JsonLinesLog(run, RunDirectory.METRICS_FILE);
             samples = new JsonLinesLog(run, RunDirectory.SAMPLES_FILE);
@@ -150,6 +165,7 @@ public final class SparkTrainer {
 
         while (progress.epoch() < config.epochs() && !outOfTime) {
             int epoch = progress.epoch();
+            sparkNet.getNetwork().setLearningRate(config.learningRateAt(epoch));
             JavaRDD<EncodedWindow> arranged = arrange(train, plan, epoch);
             while (progress.epoch() == epoch) {
                 double elapsed = seconds(startNanos);
@@ -206,35 +222,56 @@ public final class SparkTrainer {
                 vocabulary.size(), seconds(startNanos), outOfTime);
     }
 
+    /**
+     * The newest checkpoint that loads: the one {@code latest} names, else the others newest first. A damaged one
+     * (truncated, failing its checksum, unreadable) is reported and skipped.
+     */
     private Checkpoint loadLatest() {
-        String name = run.pointer(RunDirectory.LATEST).orElseThrow(() -> new UserError("cannot resume: "
-                + run.uri() + " has no readable 'latest' checkpoint; start over with --overwrite"));
-        Checkpoint checkpoint = run.load(name, true);
-        if (!checkpoint.meta().train().sameRunAs(config)) {
-            throw new UserError("cannot resume " + run.uri() + ": it was trained with other model or data options ("
-                    + describeDifference(checkpoint.meta().train()) + "); use the same options, or --overwrite");
+        List<String> candidates = new ArrayList<>();
+        run.pointer(RunDirectory.LATEST).ifPresent(candidates::add);
+        for (String name : run.checkpointsNewestFirst()) {
+            if (!candidates.contains(name)) {
+                candidates.add(name);
+            }
         }
-        return checkpoint;
+        for (String name : candidates) {
+            Checkpoint checkpoint;
+            try {
+                checkpoint = run.load(name, true);
+            } catch (UserError e) {
+                LOG.warn("skipping damaged checkpoint {}: {}", name, e.getMessage());
+                continue;
+            }
+            List<String> differences = config.differencesFrom(checkpoint.meta().train());
+            if (!differences.isEmpty()) {
+                throw new UserError("cannot resume " + run.uri() + ": it was trained with "
+                        + String.join(", ", differences) + "; use the same settings, or --overwrite");
+            }
+            LOG.info("resuming from {}", name);
+            return checkpoint;
+        }
+        throw new UserError("cannot resume: " + run.uri() + " has no readable checkpoint; start over with"
+                + " --overwrite");
     }
 
-    private String describeDifference(TrainConfig saved) {
-        List<String> diffs = new ArrayList<>();
-        if (!saved.model().equals(config.model())) {
-            diffs.add("model " + saved.model() + " vs " + config.model());
+    /**
+     * The vocabulary to train with when continuing from a model: the model's own, so its input and output layers
+     * fit. The corpus may lack some of its symbols but must not bring new ones.
+     */
+    private static Vocabulary sameSymbols(Vocabulary model, Vocabulary corpus, String what, String advice) {
+        List<String> unknown = new ArrayList<>();
+        for (int cp : corpus.codePoints()) {
+            if (model.idOf(cp) == Vocabulary.NOT_IN_VOCABULARY) {
+                unknown.add(Vocabulary.describe(cp));
+            }
         }
-        if (saved.window() != config.window()) {
-            diffs.add("--window " + saved.window() + " vs " + config.window());
+        if (!unknown.isEmpty()) {
+            String shown = String.join(", ", unknown.subList(0, Math.min(10, unknown.size())))
+                    + (unknown.size() > 10 ? ", ..." : "");
+            throw new UserError("the corpus has " + unknown.size() + " symbol(s) that " + what + " does not know: "
+                    + shown + "; " + advice);
         }
-        if (saved.batchSize() != config.batchSize()) {
-            diffs.add("--batch-size " + saved.batchSize() + " vs " + config.batchSize());
-        }
-        if (saved.averagingFrequency() != config.averagingFrequency()) {
-            diffs.add("--averaging-frequency " + saved.averagingFrequency() + " vs " + config.averagingFrequency());
-        }
-        if (saved.valFraction() != config.valFraction()) {
-            diffs.add("--val-fraction " + saved.valFraction() + " vs " + config.valFraction());
-        }
-        return String.join(", ", diffs);
+        return model;
     }
 
     /** Deals this epoch's training windows into one partition per (round, worker), in epoch order. */
@@ -262,6 +299,11 @@ public final class SparkTrainer {
         byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, config, progress)).toBytes();
         run.saveCheckpoint(name, bytes, progress.isBest());
         LOG.info("checkpoint {} written to {}", name, run.uri());
+        if (config.keep() > 0) {
+            for (String old : run.retain(config.keep())) {
+                LOG.info("deleted old checkpoint {} (--keep {})", old, config.keep());
+            }
+        }
         return name;
     }
 

@@ -12,8 +12,8 @@ import java.io.Serializable;
  */
 public record TrainConfig(String corpus, String output, ModelConfig model, int window, int batchSize,
                           int averagingFrequency, double valFraction, int epochs, double maxMinutes,
-                          int checkpointEvery, int workers, long valMaxChars, int sampleChars)
-        implements Serializable {
+                          int checkpointEvery, int workers, long valMaxChars, int sampleChars,
+                          double lrDecay, int lrDecayAfter, int keep, String initFrom) implements Serializable {
 
     public TrainConfig {
         require(model.layers() >= 1 && model.layers() <= 16, "--layers must be between 1 and 16, got " + model.layers());
@@ -34,6 +34,9 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         require(maxMinutes >= 0, "--max-minutes must be 0 (no limit) or positive, got " + maxMinutes);
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(workers >= 0, "--workers must be 0 (one per Spark task slot) or positive, got " + workers);
+        require(lrDecay > 0 && lrDecay <= 1, "--lr-decay must be in (0, 1], got " + lrDecay);
+        require(lrDecayAfter >= 0, "--lr-decay-after must be 0 or more, got " + lrDecayAfter);
+        require(keep >= 0, "--keep must be 0 (keep all) or more, got " + keep);
         require(sampleChars >= 0 && sampleChars <= 100_000, "--sample-chars must be between 0 and 100000, got "
                 + sampleChars);
         require(valMaxChars >= window, "--val-max-chars must be at least one window (" + window + "), got "
@@ -46,9 +49,43 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         }
     }
 
+    /**
+     * char-rnn's schedule: the learning rate is multiplied by {@code lrDecay} at the end of every epoch from epoch
+     * {@code lrDecayAfter} on; {@code epoch} counts completed epochs.
+     */
+    public double learningRateAt(int epoch) {
+        int decays = Math.max(0, epoch - lrDecayAfter + 1);
+        return model.learningRate() * Math.pow(lrDecay, decays);
+    }
+
     /** The parts of the configuration that must match for a run to be continued from its checkpoint. */
     public boolean sameRunAs(TrainConfig other) {
-        return model.equals(other.model) && window == other.window && batchSize == other.batchSize
-                && averagingFrequency == other.averagingFrequency && valFraction == other.valFraction;
+        return differencesFrom(other).isEmpty();
+    }
+
+    /** The settings that differ from those of another run and keep this one from continuing it, as flags. */
+    public java.util.List<String> differencesFrom(TrainConfig other) {
+        java.util.List<String> d = new java.util.ArrayList<>();
+        ModelConfig a = model;
+        ModelConfig b = other.model;
+        diff(d, "--layers", a.layers(), b.layers());
+        diff(d, "--hidden", a.hidden(), b.hidden());
+        diff(d, "--seq-length", a.seqLength(), b.seqLength());
+        diff(d, "--dropout", a.dropout(), b.dropout());
+        diff(d, "--learning-rate", a.learningRate(), b.learningRate());
+        diff(d, "--grad-clip", a.gradClip(), b.gradClip());
+        diff(d, "--seed", a.seed(), b.seed());
+        diff(d, "--window", window, other.window);
+        diff(d, "--batch-size", batchSize, other.batchSize);
+        diff(d, "--averaging-frequency", averagingFrequency, other.averagingFrequency);
+        diff(d, "--val-fraction", valFraction, other.valFraction);
+        diff(d, "--corpus", corpus, other.corpus);
+        return d;
+    }
+
+    private static void diff(java.util.List<String> out, String flag, Object mine, Object theirs) {
+        if (!java.util.Objects.equals(mine, theirs)) {
+            out.add(flag + " " + theirs + " (not " + mine + ")");
+        }
     }
 }

@@ -1,0 +1,33 @@
+package io.charrnn.checkpoint;
+
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class RetentionTest {
+    @Test
+    void keepsTheNewestAndNeverWhatThePointersName(@TempDir Path dir) {
+        RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
+        double[][] epochAndLoss = {{0.5, 2.5}, {1.0, 1.9}, {1.5, 2.2}, {2.0, 2.1}, {10.0, 2.05}, {2.5, 2.0}};
+        for (double[] e : epochAndLoss) {
+            run.writeAtomically(Checkpoint.fileName(e[0], e[1]), new byte[]{1});
+        }
+        run.writeText(RunDirectory.BEST, Checkpoint.fileName(1.0, 1.9) + "\n");
+        run.writeText(RunDirectory.LATEST, Checkpoint.fileName(10.0, 2.05) + "\n");
+        // Epoch 10.00 sorts before 2.50 as text; retention must order by epoch.
+        assertEquals(Checkpoint.fileName(10.0, 2.05), run.checkpointsNewestFirst().get(0));
+
+        List<String> deleted = run.retain(2);
+        assertEquals(List.of(Checkpoint.fileName(1.0, 1.9), Checkpoint.fileName(10.0, 2.05),
+                Checkpoint.fileName(2.5, 2.0)).stream().sorted().toList(), run.checkpointNames());
+        assertEquals(3, deleted.size());
+        assertEquals(List.of(Checkpoint.fileName(2.5, 2.0)), run.retain(1));
+        assertTrue(run.retain(0).isEmpty(), "the best and the latest are never deleted");
+        assertEquals(List.of(Checkpoint.fileName(1.0, 1.9), Checkpoint.fileName(10.0, 2.05)), run.checkpointNames());
+    }
+}

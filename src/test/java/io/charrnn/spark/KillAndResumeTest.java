@@ -1,0 +1,148 @@
+package io.charrnn.spark;
+
+import io.charrnn.TestCorpora;
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.cli.Cli;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * A training job in a real child JVM is killed with SIGKILL between checkpoints and in the middle of a checkpoint
+ * write; re-running the same command resumes from the last good checkpoint, no partial file ever appears under a
+ * final name, and the run ends with exactly the parameters of an uninterrupted run.
+ */
+class KillAndResumeTest {
+    @TempDir
+    Path dir;
+
+    private List<String> trainArgs(Path corpus, Path output) {
+        return List.of("train", "--corpus", corpus.toString(), "--output", output.toUri().toString(),
+                "--hidden", "32", "--window", "100", "--seq-length", "25", "--batch-size", "8",
+                "--averaging-frequency", "2", "--epochs", "2", "--checkpoint-every", "2", "--sample-chars", "0",
+                "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false");
+    }
+
+    private Path lastLog;
+
+    private Process startChild(List<String> args, String... jvmProperties) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String flag : System.getProperty("charrnn.test.jvmFlags", "").split(" ")) {
+            if (!flag.isBlank()) {
+                command.add(flag);
+            }
+        }
+        command.addAll(Arrays.asList(jvmProperties));
+        command.add("-Xmx1g");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.charrnn.cli.Main");
+        command.addAll(args);
+        lastLog = dir.resolve("child-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(lastLog.toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb.start();
+    }
+
+    private static void await(BooleanSupplier condition, Process process, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!condition.getAsBoolean()) {
+            assertTrue(process.isAlive(), "the child exited before " + what);
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(50);
+        }
+    }
+
+    private static void kill(Process p) throws Exception {
+        // Process.destroyForcibly sends SIGKILL on Linux: no shutdown hooks, no finally blocks.
+        p.destroyForcibly();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, p.exitValue(), "expected death by SIGKILL");
+    }
+
+    private static long lines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file).size() : 0;
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+    }
+
+    private static String[] names(Path run) {
+        String[] names = run.toFile().list();
+        return names == null ? new String[0] : names;
+    }
+
+    /** Every checkpoint under a final name must load completely. */
+    private static void assertEveryCheckpointLoads(Path run) {
+        RunDirectory dirOfRun = new RunDirectory(run.toUri().toString(), new Configuration());
+        for (String name : dirOfRun.checkpointNames()) {
+            assertDoesNotThrow(() -> dirOfRun.load(name, true), "partial or damaged checkpoint " + name);
+        }
+    }
+
+    @Test
+    void killedRunsResumeToExactlyTheUninterruptedResult() throws Exception {
+        Path corpus = TestCorpora.writeShakespeare(dir, 50_000);
+        Path reference = dir.resolve("reference");
+        Cli uninterrupted = Cli.run(trainArgs(corpus, reference).toArray(String[]::new));
+        assertEquals(0, uninterrupted.exitCode(), uninterrupted.toString());
+
+        Path run = dir.resolve("killed");
+        Path metrics = run.resolve(RunDirectory.METRICS_FILE);
+
+        // 1. Kill between checkpoints: after round 3 (the checkpoint of round 2 is on disk).
+        Process first = startChild(trainArgs(corpus, run));
+        await(() -> lines(metrics) >= 3, first, "round 3");
+        kill(first);
+        assertEveryCheckpointLoads(run);
+        assertTrue(Files.exists(run.resolve("lock")), "a killed job cannot remove its lock");
+
+        // 2. Kill in the middle of a checkpoint write: the temporary file exists, the final name does not.
+        Process second = startChild(trainArgs(corpus, run), "-D" + RunDirectory.PAUSE_BEFORE_RENAME_PROPERTY + "=60000");
+        await(() -> Arrays.stream(names(run)).anyMatch(n -> n.startsWith("_tmp.ckpt_")), second,
+                "a checkpoint write");
+        String temporary = Arrays.stream(names(run)).filter(n -> n.startsWith("_tmp.ckpt_")).findFirst().orElseThrow();
+        String finalName = temporary.substring("_tmp.".length(), temporary.indexOf(".zip.") + 4);
+        kill(second);
+        assertFalse(Files.exists(run.resolve(finalName)), "a half-written checkpoint is visible as " + finalName);
+        assertEveryCheckpointLoads(run);
+
+        // 3. The same command again finishes the run, taking over the dead job's lock and cleaning up.
+        Process third = startChild(trainArgs(corpus, run));
+        assertTrue(third.waitFor(5, TimeUnit.MINUTES), "the resumed run did not finish");
+        assertEquals(0, third.exitValue(), "resumed run failed; see " + dir);
+        String log = Files.readString(lastLog);
+        assertTrue(log.contains("taking over the lock") && log.contains("is gone"), log);
+        assertTrue(log.contains("removed 1 temporary file"), log);
+        // It resumed from the checkpoint of round 2, not from scratch (which would also end with equal weights).
+        assertTrue(log.contains("resuming from ckpt_epoch0."), log);
+        assertFalse(Arrays.stream(names(run)).anyMatch(n -> n.startsWith("_tmp.")), "temporary files left");
+        assertFalse(Files.exists(run.resolve("lock")), "the lock was not released");
+
+        RunDirectory a = new RunDirectory(reference.toUri().toString(), new Configuration());
+        RunDirectory b = new RunDirectory(run.toUri().toString(), new Configuration());
+        String lastA = a.pointer(RunDirectory.LATEST).orElseThrow();
+        String lastB = b.pointer(RunDirectory.LATEST).orElseThrow();
+        assertEquals(lastA, lastB, "same final epoch and validation loss");
+        Checkpoint ca = a.load(lastA, true);
+        Checkpoint cb = b.load(lastB, true);
+        assertEquals(ca.meta().progress().totalRounds(), cb.meta().progress().totalRounds());
+        assertEquals(ca.network().params(), cb.network().params(), "parameters differ from the uninterrupted run");
+        assertEquals(ca.network().getUpdater().getStateViewArray(), cb.network().getUpdater().getStateViewArray());
+        assertEquals(lines(reference.resolve(RunDirectory.METRICS_FILE)), lines(metrics));
+    }
+}
