@@ -1,0 +1,64 @@
+package io.charrnn.cli;
+
+import io.charrnn.TestCorpora;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** submit/nightly.sh as a scheduler runs it: exit codes and one summary line for success, nothing to do, errors. */
+class NightlyScriptTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int exit, String stdout) {
+    }
+
+    private Result nightly(String... args) throws Exception {
+        String runner = ProcessHandle.current().info().command().orElse("java") + " "
+                + System.getProperty("charrnn.test.jvmFlags", "") + " -Xmx1g -cp "
+                + System.getProperty("java.class.path") + " io.charrnn.cli.Main";
+        List<String> command = new ArrayList<>(List.of("bash", "submit/nightly.sh"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("CHARRNN_RUNNER", runner);
+        pb.environment().put("CHARRNN_NIGHTLY_LOG", dir.resolve("nightly.log").toString());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES));
+        return new Result(p.exitValue(), out);
+    }
+
+    @Test
+    void reportsTrainingNothingToDoAndErrorsByExitCodeAndOneLine() throws Exception {
+        Path corpus = TestCorpora.writeShakespeare(dir, 30_000);
+        String[] args = {"--corpus", corpus.toString(), "--output", dir.resolve("run").toString(), "--epochs", "1",
+                "--hidden", "16", "--window", "100", "--seq-length", "25", "--batch-size", "8",
+                "--sample-chars", "0", "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false"};
+
+        Result first = nightly(args);
+        assertEquals(0, first.exit(), first.stdout());
+        assertEquals(1, first.stdout().strip().lines().count(), first.stdout());
+        assertTrue(first.stdout().startsWith("charrnn-nightly ") && first.stdout().contains("status=ok")
+                && first.stdout().contains("validation loss"), first.stdout());
+
+        Result second = nightly(args);
+        assertEquals(Main.NOTHING_TO_DO, second.exit(), second.stdout());
+        assertTrue(second.stdout().contains("status=nothing-to-do"), second.stdout());
+
+        Result bad = nightly("--corpus", dir.resolve("missing.txt").toString(), "--output",
+                dir.resolve("other").toString());
+        assertEquals(Main.USER_ERROR, bad.exit(), bad.stdout());
+        assertTrue(bad.stdout().contains("status=error") && bad.stdout().contains("corpus not found"), bad.stdout());
+
+        String log = Files.readString(dir.resolve("nightly.log"));
+        assertEquals(3, log.lines().filter(l -> l.startsWith("=== charrnn nightly")).count(), log);
+    }
+}

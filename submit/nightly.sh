@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# A scheduled (nightly) training job: runs `charrnn train` with the given flags and prints one summary line.
+# The same command every night continues the run in --output (or starts it); a run that has done its --epochs
+# reports "nothing to do". Keep --max-minutes below the scheduling window: the run ends with a checkpoint in time.
+#
+#   submit/nightly.sh --corpus URI --output URI [train flags]
+#
+# Exit codes: 0 trained and checkpointed, 3 nothing to do, 2 bad settings or input (fix the command), 1 failure
+# (see the log). The whole output of the job is appended to $CHARRNN_NIGHTLY_LOG (default: ./charrnn-nightly.log).
+# The job runs with $CHARRNN_RUNNER (default: submit/charrnn, embedded Spark or --conf spark.master=...); for a
+# cluster, e.g. CHARRNN_RUNNER="submit/spark-submit --master yarn --class io.charrnn.cli.Main target/charrnn-spark-cluster.jar".
+#
+# cron, every night at 02:00, four hours at most:
+#   0 2 * * * cd /opt/charrnn && submit/nightly.sh --corpus hdfs:///corpora/books --output hdfs:///runs/books --epochs 1000 --max-minutes 230 >> /var/log/charrnn-nightly.summary 2>&1
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+log="${CHARRNN_NIGHTLY_LOG:-charrnn-nightly.log}"
+runner="${CHARRNN_RUNNER:-$root/submit/charrnn}"
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+{
+  echo "=== charrnn nightly $started: train $*"
+} >> "$log"
+# shellcheck disable=SC2086
+$runner train "$@" >> "$log" 2>&1
+code=$?
+summary=$(grep -E '^charrnn: ' "$log" | tail -n 1)
+case "$code" in
+  0) status=ok ;;
+  3) status=nothing-to-do ;;
+  2) status=error ;;
+  *) status=failed; [ -n "$summary" ] || summary="exit code $code; see $log" ;;
+esac
+echo "charrnn-nightly $started status=$status exit=$code ${summary#charrnn: }"
+exit "$code"
