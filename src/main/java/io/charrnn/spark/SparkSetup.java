@@ -35,8 +35,13 @@ public final class SparkSetup {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(taskCpus));
         String executorOptions = conf.get("spark.executor.extraJavaOptions", "");
         if (!executorOptions.contains("javacpp.maxbytes")) {
-            conf.set("spark.executor.extraJavaOptions", (executorOptions + " " + JAVACPP_LIMITS).trim());
+            executorOptions = executorOptions + " " + JAVACPP_LIMITS;
         }
+        if (!executorOptions.contains("--add-opens")) {
+            // Executors that a cluster starts on JDK 17 die at start without these (Kryo, ND4J and Spark).
+            executorOptions = jdk17Flags() + " " + executorOptions;
+        }
+        conf.set("spark.executor.extraJavaOptions", executorOptions.trim());
         if (conf.get("spark.master").startsWith("local")) {
             String omp = System.getenv("OMP_NUM_THREADS");
             if (omp == null || !omp.equals(Integer.toString(taskCpus))) {
@@ -45,6 +50,24 @@ public final class SparkSetup {
             }
         }
         return conf;
+    }
+
+    /** conf/jvm-options, shipped inside the jar. */
+    static String jdk17Flags() {
+        try (var in = SparkSetup.class.getResourceAsStream("/io/charrnn/jvm-options")) {
+            if (in == null) {
+                throw new IllegalStateException("io/charrnn/jvm-options is missing from the jar");
+            }
+            StringBuilder flags = new StringBuilder();
+            for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    flags.append(line.trim()).append(' ');
+                }
+            }
+            return flags.toString().trim();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public static JavaSparkContext start(String appName, Map<String, String> overrides) {

@@ -1,0 +1,180 @@
+package io.charrnn.cluster;
+
+import io.charrnn.TestCorpora;
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.RunDirectory;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The real cluster path, end to end: submit/local-cluster.sh brings up HDFS (NameNode and DataNode processes) and a
+ * Spark standalone cluster (Master and 2 Workers); the cluster jar is spark-submitted in client mode to train from
+ * and checkpoint to HDFS, then to sample from the HDFS checkpoint; one executor is killed mid-training. Every step
+ * is bounded in time; the cluster is brought down and its files deleted even when a step fails.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LocalClusterIT {
+    private static final String HDFS = "hdfs://127.0.0.1:9000";
+    private static final String MASTER = "spark://127.0.0.1:7077";
+    private static java.nio.file.Path state;
+    private static java.nio.file.Path logs;
+
+    private record Result(int exit, String output) {
+    }
+
+    private static ProcessBuilder script(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("CHARRNN_CLUSTER_DIR", state.toString());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return pb;
+    }
+
+    private static Result runToEnd(String name, long minutes, List<String> command) throws Exception {
+        java.nio.file.Path log = logs.resolve(name + ".log");
+        Process p = script(command).redirectOutput(log.toFile()).start();
+        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            fail(name + " hung for " + minutes + " minutes; log: " + tail(log));
+        }
+        return new Result(p.exitValue(), Files.readString(log));
+    }
+
+    private static String tail(java.nio.file.Path log) throws Exception {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static List<String> submit(String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", "submit/spark-submit", "--master", MASTER,
+                "--deploy-mode", "client", "--conf", "spark.executor.memory=1g",
+                "--conf", "spark.hadoop.dfs.replication=1", "--conf", "spark.ui.enabled=false",
+                "--class", "io.charrnn.cli.Main", "target/charrnn-spark-cluster.jar"));
+        command.addAll(Arrays.asList(args));
+        return command;
+    }
+
+    private static List<String> train(String output, String epochs) {
+        return submit("train", "--corpus", HDFS + "/corpora/shakespeare.txt", "--output", HDFS + output,
+                "--hidden", "64", "--window", "200", "--batch-size", "16", "--averaging-frequency", "2",
+                "--epochs", epochs, "--checkpoint-every", "8", "--sample-chars", "0");
+    }
+
+    private static FileSystem hdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set("dfs.replication", "1");
+        return FileSystem.get(URI.create(HDFS), conf);
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        state = Files.createTempDirectory("charrnn-cluster");
+        logs = Files.createDirectories(java.nio.file.Path.of("target", "cluster-it-logs"));
+        Result up = runToEnd("local-cluster-up", 6, List.of("bash", "submit/local-cluster.sh", "up"));
+        assertEquals(0, up.exit(), "the local cluster did not come up:\n" + up.output());
+        try (var out = hdfs().create(new Path("/corpora/shakespeare.txt"))) {
+            out.write(TestCorpora.shakespeare(300_000).getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        Result down = runToEnd("local-cluster-down", 2, List.of("bash", "submit/local-cluster.sh", "down"));
+        assertEquals(0, down.exit(), down.output());
+        assertFalse(Files.exists(state), "the cluster's files were not deleted");
+    }
+
+    private static void assertEveryCheckpointLoads(String run) {
+        RunDirectory dir = new RunDirectory(HDFS + run, new Configuration());
+        assertFalse(dir.checkpointNames().isEmpty(), "no checkpoint in " + run);
+        for (String name : dir.checkpointNames()) {
+            assertDoesNotThrow(() -> dir.load(name, true), name);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void trainsOnTheClusterFromHdfsAndSamplesTheHdfsCheckpoint() throws Exception {
+        Result train = runToEnd("e2e-train", 8, train("/runs/e2e", "1"));
+        assertEquals(0, train.exit(), train.output());
+        assertTrue(train.output().contains("charrnn: trained 1.00 epochs"), train.output());
+        FileSystem fs = hdfs();
+        String[] files = Arrays.stream(fs.listStatus(new Path("/runs/e2e"))).map(s -> s.getPath().getName())
+                .toArray(String[]::new);
+        assertTrue(Arrays.asList(files).containsAll(List.of("latest", "best", "metrics.jsonl", "run.json")),
+                Arrays.toString(files));
+        assertTrue(Arrays.stream(files).noneMatch(n -> n.startsWith("_tmp") || n.equals("lock")),
+                Arrays.toString(files));
+        assertEveryCheckpointLoads("/runs/e2e");
+        Checkpoint best = RunDirectory.resolve(HDFS + "/runs/e2e", new Configuration(), false);
+        assertTrue(best.meta().progress().valLoss() < Math.log(best.meta().vocabulary().size()));
+
+        Result sample = runToEnd("e2e-sample", 3, submit("sample", "--checkpoint", HDFS + "/runs/e2e",
+                "--length", "300", "--prime", "KING", "--seed", "1"));
+        assertEquals(0, sample.exit(), sample.output());
+        assertTrue(sample.output().contains("KING"), sample.output());
+    }
+
+    @Test
+    @Order(2)
+    void trainingSurvivesTheLossOfAnExecutor() throws Exception {
+        String run = "/runs/fault";
+        java.nio.file.Path log = logs.resolve("fault-train.log");
+        Process job = script(train(run, "2")).redirectOutput(log.toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            FileSystem fs = hdfs();
+            Path metrics = new Path(run + "/metrics.jsonl");
+            while (!fs.exists(metrics) || new String(fs.open(metrics).readAllBytes()).lines().count() < 3) {
+                assertTrue(job.isAlive(), "training ended early: " + tail(log));
+                assertTrue(System.nanoTime() < deadline, "no progress: " + tail(log));
+                Thread.sleep(200);
+            }
+            Optional<ProcessHandle> executor = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")
+                            && c.contains(state.toString())).orElse(false))
+                    .findFirst();
+            assertTrue(executor.isPresent(), "no executor process found");
+            executor.get().destroyForcibly();
+            assertTrue(job.waitFor(10, TimeUnit.MINUTES), "training hung after the executor was killed");
+        } finally {
+            job.descendants().forEach(ProcessHandle::destroyForcibly);
+            job.destroyForcibly();
+        }
+        String output = Files.readString(log);
+        // Spark saw the executor die...
+        assertTrue(output.contains("Lost executor") || output.contains("ExecutorLostFailure"), tail(log));
+        if (job.exitValue() != 0) {
+            // ...and either the job failed with one clear line and a re-run resumes from the last checkpoint...
+            assertTrue(output.lines().anyMatch(l -> l.startsWith("charrnn: failed:")), tail(log));
+            Result rerun = runToEnd("fault-rerun", 8, train(run, "2"));
+            assertEquals(0, rerun.exit(), rerun.output());
+            assertTrue(rerun.output().contains("resuming from"), rerun.output());
+        }
+        // ...or Spark's task retry carried it to the end. Either way the run is complete and nothing was lost.
+        Checkpoint latest = new RunDirectory(HDFS + run, new Configuration()).load(
+                new RunDirectory(HDFS + run, new Configuration()).pointer(RunDirectory.LATEST).orElseThrow(), true);
+        assertEquals(2, latest.meta().progress().epoch());
+        assertEveryCheckpointLoads(run);
+        List<String> lines = new String(hdfs().open(new Path(run + "/metrics.jsonl")).readAllBytes()).lines().toList();
+        assertEquals(latest.meta().progress().totalRounds(), lines.size());
+    }
+}

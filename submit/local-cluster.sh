@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# A one-machine cluster on 127.0.0.1 for trying the cluster path and for tests, from Maven Central jars alone:
+# HDFS (a NameNode and a DataNode process) and Spark standalone (a Master and N Workers of 1 core each).
+#
+#   submit/local-cluster.sh up       start everything, wait until HDFS and all Workers are ready
+#   submit/local-cluster.sh down     stop everything (executors too) and delete the cluster's files
+#   submit/local-cluster.sh status   what runs, and the URLs to use
+#   submit/local-cluster.sh hdfs ARGS  the HDFS shell on this cluster, e.g. hdfs -put corpus.txt /corpora/
+#
+# Settings (environment): CHARRNN_CLUSTER_DIR (default ${TMPDIR:-/tmp}/charrnn-local-cluster),
+# CHARRNN_CLUSTER_WORKERS (2), CHARRNN_WORKER_MEMORY (2g, executor heap per Worker), CHARRNN_NAMENODE_PORT (9000),
+# CHARRNN_MASTER_PORT (7077), CHARRNN_MASTER_UI_PORT (8080).
+# Then: --master spark://127.0.0.1:7077, and hdfs://127.0.0.1:9000/ for corpora and runs.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+state="${CHARRNN_CLUSTER_DIR:-${TMPDIR:-/tmp}/charrnn-local-cluster}"
+workers="${CHARRNN_CLUSTER_WORKERS:-2}"
+worker_memory="${CHARRNN_WORKER_MEMORY:-2g}"
+nn_port="${CHARRNN_NAMENODE_PORT:-9000}"
+master_port="${CHARRNN_MASTER_PORT:-7077}"
+master_ui="${CHARRNN_MASTER_UI_PORT:-8080}"
+hdfs_uri="hdfs://127.0.0.1:$nn_port"
+master_url="spark://127.0.0.1:$master_port"
+
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+export SPARK_HOME="$state/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
+export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+
+log() { echo "local-cluster: $*" >&2; }
+
+classpath() { # classpath NAME: resolve submit/NAME/pom.xml once into target/NAME-classpath.txt
+  local file="$root/target/$1-classpath.txt"
+  if [ ! -f "$file" ] || [ "$root/submit/$1/pom.xml" -nt "$file" ]; then
+    mkdir -p "$root/target"
+    mvn -q -B -f "$root/submit/$1/pom.xml" dependency:build-classpath -Dmdep.outputFile="$file" >&2
+  fi
+  cat "$file"
+}
+
+start() { # start NAME COMMAND...: run a daemon in its own session, output to logs/NAME.log
+  local name=$1; shift
+  setsid nohup "$@" > "$state/logs/$name.log" 2>&1 < /dev/null &
+  echo $! > "$state/pids/$name.pid"
+}
+
+alive() { [ -f "$state/pids/$1.pid" ] && kill -0 "$(cat "$state/pids/$1.pid")" 2>/dev/null; }
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local deadline=$((SECONDS + $1)) what=$2; shift 2
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then log "timed out waiting for $what (logs in $state/logs)"; return 1; fi
+    sleep 1
+  done
+}
+
+write_hadoop_conf() {
+  mkdir -p "$state/hadoop-conf"
+  cat > "$state/hadoop-conf/core-site.xml" <<XML
+<?xml version="1.0"?>
+<configuration>
+  <property><name>fs.defaultFS</name><value>$hdfs_uri</value></property>
+  <property><name>hadoop.tmp.dir</name><value>$state/hadoop-tmp</value></property>
+</configuration>
+XML
+  cat > "$state/hadoop-conf/hdfs-site.xml" <<XML
+<?xml version="1.0"?>
+<configuration>
+  <property><name>dfs.replication</name><value>1</value></property>
+  <property><name>dfs.namenode.name.dir</name><value>file://$state/name</value></property>
+  <property><name>dfs.datanode.data.dir</name><value>file://$state/data</value></property>
+  <property><name>dfs.namenode.rpc-bind-host</name><value>127.0.0.1</value></property>
+  <property><name>dfs.namenode.http-address</name><value>127.0.0.1:0</value></property>
+  <property><name>dfs.datanode.address</name><value>127.0.0.1:0</value></property>
+  <property><name>dfs.datanode.http.address</name><value>127.0.0.1:0</value></property>
+  <property><name>dfs.datanode.ipc.address</name><value>127.0.0.1:0</value></property>
+  <property><name>dfs.datanode.hostname</name><value>127.0.0.1</value></property>
+  <property><name>dfs.namenode.datanode.registration.ip-hostname-check</name><value>false</value></property>
+  <property><name>dfs.namenode.safemode.extension</name><value>0</value></property>
+  <property><name>dfs.permissions.enabled</name><value>false</value></property>
+</configuration>
+XML
+  cat > "$state/hadoop-conf/log4j.properties" <<'PROPS'
+log4j.rootLogger=INFO,console
+log4j.appender.console=org.apache.log4j.ConsoleAppender
+log4j.appender.console.layout=org.apache.log4j.PatternLayout
+log4j.appender.console.layout.ConversionPattern=%d{HH:mm:ss} %p %c{1}: %m%n
+PROPS
+}
+
+make_spark_home() {
+  mkdir -p "$SPARK_HOME/jars" "$SPARK_HOME/conf"
+  local jar
+  for jar in $(classpath spark-home | tr ':' ' '); do ln -sf "$jar" "$SPARK_HOME/jars/"; done
+  cp "$root/conf/log4j2.properties" "$SPARK_HOME/conf/log4j2.properties"
+}
+
+hdfs_ready() {
+  "$java_bin" -Xmx256m -cp "$state/hadoop-conf:$hadoop_cp" org.apache.hadoop.hdfs.tools.DFSAdmin -report 2>/dev/null \
+    | grep -q 'Live datanodes (1)'
+}
+
+workers_ready() {
+  local json
+  json=$(curl -s "http://127.0.0.1:$master_ui/json/") || return 1
+  [ "$(grep -o '"state" *: *"ALIVE"' <<<"$json" | wc -l)" -ge "$workers" ]
+}
+
+up() {
+  if alive namenode || alive master; then log "already up (status: $0 status)"; return 0; fi
+  mkdir -p "$state/logs" "$state/pids" "$state/name" "$state/data" "$state/work"
+  hadoop_cp=$(classpath hadoop-home)
+  write_hadoop_conf
+  make_spark_home
+  local hadoop_java=("$java_bin" -Xmx512m --add-opens=java.base/java.lang=ALL-UNNAMED
+    -Dhadoop.log.dir="$state/logs" -cp "$state/hadoop-conf:$hadoop_cp")
+  if [ -z "$(ls -A "$state/name")" ]; then
+    "${hadoop_java[@]}" org.apache.hadoop.hdfs.server.namenode.NameNode -format -nonInteractive \
+      > "$state/logs/format.log" 2>&1 || { log "formatting HDFS failed, see $state/logs/format.log"; return 1; }
+  fi
+  start namenode "${hadoop_java[@]}" org.apache.hadoop.hdfs.server.namenode.NameNode
+  start datanode "${hadoop_java[@]}" org.apache.hadoop.hdfs.server.datanode.DataNode
+  local spark_java=("$java_bin" -Xmx512m $(grep -v '^#' "$root/conf/jvm-options" | tr '\n' ' ')
+    -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*")
+  start master "${spark_java[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$master_port" \
+    --webui-port "$master_ui"
+  local i
+  for i in $(seq 1 "$workers"); do
+    mkdir -p "$state/work/worker$i"
+    start "worker$i" "${spark_java[@]}" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 \
+      --memory "$worker_memory" --webui-port 0 --work-dir "$state/work/worker$i" "$master_url"
+  done
+  wait_for 120 "HDFS with one live DataNode" hdfs_ready
+  wait_for 120 "$workers Spark Workers" workers_ready
+  log "up: HDFS $hdfs_uri, Spark $master_url (UI http://127.0.0.1:$master_ui), files in $state"
+}
+
+down() {
+  local pidfile pid
+  for pidfile in "$state"/pids/*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+  done
+  sleep 2
+  for pidfile in "$state"/pids/*.pid; do
+    [ -f "$pidfile" ] || continue
+    pid=$(cat "$pidfile")
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  # Executors are children of the Workers; any left behind are found by their Spark home.
+  pkill -9 -f "$state/spark-home" 2>/dev/null || true
+  rm -rf "$state"
+  log "down"
+}
+
+status() {
+  local name any=0
+  for name in namenode datanode master $(for i in $(seq 1 "$workers"); do echo "worker$i"; done); do
+    if alive "$name"; then echo "$name: running (pid $(cat "$state/pids/$name.pid"))"; any=1
+    else echo "$name: stopped"; fi
+  done
+  echo "hdfs: $hdfs_uri"
+  echo "spark: $master_url (UI http://127.0.0.1:$master_ui)"
+  [ $any -eq 1 ]
+}
+
+hdfs_shell() {
+  hadoop_cp=$(classpath hadoop-home)
+  "$java_bin" -Xmx256m -cp "$state/hadoop-conf:$hadoop_cp" org.apache.hadoop.fs.FsShell "$@"
+}
+
+case "${1:-}" in
+  up) up ;;
+  hdfs) shift; hdfs_shell "$@" ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status|hdfs ARGS" >&2; exit 2 ;;
+esac
