@@ -12,6 +12,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,9 +28,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "URI",
-            description = "A ckpt_*.zip file, or a run directory (then its best checkpoint).")
-    String checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = "--corpus", required = true, paramLabel = "URI",
             description = "Text to score: a file, directory or glob on any Hadoop filesystem.")
@@ -46,17 +46,17 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
-    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "A Spark setting, as with spark-submit. Repeatable.")
-    Map<String, String> sparkConf = new LinkedHashMap<>();
+    @Mixin
+    SparkConfOption sparkConf;
 
     @Override
     public Integer call() {
         if (batchSize < 1) {
             throw new UserError("--batch-size must be at least 1, got " + batchSize);
         }
-        SparkConf conf = SparkSetup.configure("charrnn eval", sparkConf);
+        SparkConf conf = SparkSetup.configure("charrnn eval", sparkConf.values);
         Configuration hadoop = TrainCommand.hadoopConfiguration(conf);
-        String source = RunDirectory.resolveUri(checkpoint, hadoop);
+        String source = RunDirectory.resolveUri(checkpoint.uri, hadoop);
         Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
         CorpusRdds.sizeOf(hadoop, corpus);
         SparkEvaluator.Result r;

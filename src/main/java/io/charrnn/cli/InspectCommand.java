@@ -11,6 +11,7 @@ import io.charrnn.training.Progress;
 import io.charrnn.training.TrainConfig;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,9 +28,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "URI",
-            description = "A ckpt_*.zip file, or a run directory (then its best checkpoint).")
-    String checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
@@ -37,7 +37,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Configuration hadoop = new Configuration();
-        String source = RunDirectory.resolveUri(checkpoint, hadoop);
+        String source = RunDirectory.resolveUri(checkpoint.uri, hadoop);
         Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
         CheckpointMeta meta = ckpt.meta();
         TrainConfig train = meta.train();

@@ -6,6 +6,7 @@ import io.charrnn.corpus.UserError;
 import io.charrnn.model.Sampler;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -19,9 +20,8 @@ public final class SampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "URI",
-            description = "A ckpt_*.zip file, or a run directory (then its best checkpoint).")
-    String checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = "--length", defaultValue = "2000", description = "Characters to generate (default: ${DEFAULT-VALUE}).")
     int length;
@@ -59,7 +59,7 @@ public final class SampleCommand implements Callable<Integer> {
             throw new UserError("--count must be at least 1, got " + count);
         }
         Sampler.Strategy strategy = new Sampler.Strategy(temperature, topK, argmax);
-        Checkpoint ckpt = RunDirectory.resolve(checkpoint, new Configuration(), false);
+        Checkpoint ckpt = RunDirectory.resolve(checkpoint.uri, new Configuration(), false);
         Sampler sampler = new Sampler(ckpt.network(), ckpt.meta().vocabulary());
         ckpt.meta().vocabulary().encode(prime);
         PrintWriter out = spec.commandLine().getOut();

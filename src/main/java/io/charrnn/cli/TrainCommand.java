@@ -68,7 +68,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(options.lockStaleMinutes > 0)) {
             throw new UserError("--lock-stale-minutes must be positive, got " + options.lockStaleMinutes);
         }
-        SparkConf sparkConf = SparkSetup.configure("charrnn train", options.sparkConf);
+        SparkConf sparkConf = SparkSetup.configure("charrnn train", options.sparkConf.values);
         Configuration hadoopConf = hadoopConfiguration(sparkConf);
         CorpusRdds.sizeOf(hadoopConf, config.corpus());
         if (config.initFrom() != null) {

@@ -2,10 +2,9 @@ package io.charrnn.cli;
 
 import io.charrnn.model.ModelConfig;
 import io.charrnn.training.TrainConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Every training flag with its default, in one place; shared by {@code train} and {@code bench}. */
 public final class TrainOptions {
@@ -109,9 +108,8 @@ public final class TrainOptions {
                     + "process on this host is gone (default: ${DEFAULT-VALUE}).")
     double lockStaleMinutes;
 
-    @Option(names = "--conf", paramLabel = "KEY=VALUE",
-            description = "A Spark setting, as with spark-submit, e.g. --conf spark.master=local[2]. Repeatable.")
-    Map<String, String> sparkConf = new LinkedHashMap<>();
+    @Mixin
+    SparkConfOption sparkConf;
 
     TrainConfig toConfig(String output) {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed);
