@@ -2,6 +2,7 @@ package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Json;
 import io.charrnn.model.LossMeter;
+import io.charrnn.spark.SparkSetup;
 import io.charrnn.training.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,8 +60,12 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("wall_seconds", result.wallSeconds());
         line.put("cpu_seconds", cpuSeconds);
         line.put("cores", Runtime.getRuntime().availableProcessors());
+        String master = SparkSetup.configure("charrnn bench", options.sparkConf.values).get("spark.master");
+        line.put("master", master);
+        // CPU time and RSS are this JVM's: the driver, and in local mode every executor too.
+        line.put("cpu_and_rss_cover", master.startsWith("local") ? "driver and executors" : "driver only");
         line.put("config", options.toConfig(target));
-        line.put("spark_conf", options.sparkConf);
+        line.put("spark_conf", options.sparkConf.values);
         spec.commandLine().getOut().println(Json.write(line));
         if (temp != null) {
             org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());
