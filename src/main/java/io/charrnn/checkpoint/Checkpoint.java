@@ -9,6 +9,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -36,15 +38,19 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
             ByteArrayOutputStream model = new ByteArrayOutputStream();
             ModelSerializer.writeModel(network, model, true);
             ByteArrayOutputStream result = new ByteArrayOutputStream(model.size() + 4096);
+            MessageDigest digest = sha256();
             try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model.toByteArray()));
                  ZipOutputStream out = new ZipOutputStream(result)) {
                 for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                    byte[] content = in.readAllBytes();
+                    digest.update(e.getName().getBytes(StandardCharsets.UTF_8));
+                    digest.update(content);
                     out.putNextEntry(new ZipEntry(e.getName()));
-                    in.transferTo(out);
+                    out.write(content);
                     out.closeEntry();
                 }
                 out.putNextEntry(new ZipEntry(META_ENTRY));
-                out.write(Json.write(meta).getBytes(StandardCharsets.UTF_8));
+                out.write(Json.write(meta.withContentSha256(hex(digest.digest()))).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
             return result.toByteArray();
@@ -59,6 +65,10 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
      */
     public static Checkpoint fromBytes(byte[] bytes, String source, boolean loadUpdater) {
         CheckpointMeta meta = readMeta(bytes, source);
+        if (meta.contentSha256() != null && !meta.contentSha256().equals(contentSha256(bytes, source))) {
+            throw new UserError(source + " is damaged: its network does not match the checksum it was written with;"
+                    + " use an earlier checkpoint");
+        }
         try {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes),
                     loadUpdater);
@@ -67,6 +77,35 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
             throw new UserError(source + " is damaged: its network cannot be read (" + e.getMessage()
                     + "); use an earlier checkpoint");
         }
+    }
+
+    /** SHA-256 over the network entries; reading every entry whole also checks each one's CRC-32. */
+    private static String contentSha256(byte[] bytes, String source) {
+        MessageDigest digest = sha256();
+        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                if (!e.getName().equals(META_ENTRY)) {
+                    digest.update(e.getName().getBytes(StandardCharsets.UTF_8));
+                    digest.update(content);
+                }
+            }
+        } catch (IOException e) {
+            throw new UserError(source + " is damaged (" + e.getMessage() + "); use an earlier checkpoint");
+        }
+        return hex(digest.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        return java.util.HexFormat.of().formatHex(bytes);
     }
 
     public static CheckpointMeta readMeta(byte[] bytes, String source) {

@@ -9,13 +9,18 @@ import io.charrnn.training.TrainConfig;
  * that a checkpoint alone can be sampled, evaluated and continued.
  */
 public record CheckpointMeta(String format, int version, int[] codePoints, long[] counts, TrainConfig train,
-                             Progress progress, String createdAt) {
+                             Progress progress, String createdAt, String contentSha256) {
     public static final String FORMAT = "charrnn-checkpoint";
     public static final int VERSION = 1;
 
     public static CheckpointMeta of(Vocabulary vocabulary, TrainConfig train, Progress progress) {
         return new CheckpointMeta(FORMAT, VERSION, vocabulary.codePoints(), vocabulary.counts(), train, progress,
-                java.time.Instant.now().toString());
+                java.time.Instant.now().toString(), null);
+    }
+
+    /** The same metadata with the SHA-256 of the checkpoint's network entries (names and contents, in order). */
+    public CheckpointMeta withContentSha256(String sha256) {
+        return new CheckpointMeta(format, version, codePoints, counts, train, progress, createdAt, sha256);
     }
 
     public Vocabulary vocabulary() {

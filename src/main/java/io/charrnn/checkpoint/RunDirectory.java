@@ -48,8 +48,9 @@ public final class RunDirectory {
     public RunDirectory(String uri, Configuration conf) {
         try {
             this.dir = new Path(URI.create(uri.endsWith("/") && uri.length() > 1 ? uri.substring(0, uri.length() - 1) : uri));
-            this.fs = dir.getFileSystem(conf);
-            this.fc = FileContext.getFileContext(fs.getUri(), conf);
+            Configuration own = withRawLocalFiles(conf);
+            this.fs = dir.getFileSystem(own);
+            this.fc = FileContext.getFileContext(fs.getUri(), own);
         } catch (IllegalArgumentException e) {
             throw new UserError("not a valid URI: " + uri);
         } catch (IOException e) {
@@ -57,8 +58,18 @@ public final class RunDirectory {
         }
     }
 
-    public Path path() {
-        return dir;
+    /**
+     * Local disks without Hadoop's .crc side files. The checksummed local filesystem renames a file and its .crc in
+     * two steps, so a job killed between them left a file that failed its checksum on every later read. A plain
+     * rename is one atomic step; checkpoints stay verified by the CRC-32 of every zip entry.
+     */
+    private static Configuration withRawLocalFiles(Configuration conf) {
+        Configuration own = new Configuration(conf);
+        own.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+        own.set("fs.AbstractFileSystem.file.impl", org.apache.hadoop.fs.local.RawLocalFs.class.getName());
+        // The FileSystem cache is keyed by scheme, not settings: without this a cached checksummed instance returns.
+        own.setBoolean("fs.file.impl.disable.cache", true);
+        return own;
     }
 
     public String uri() {

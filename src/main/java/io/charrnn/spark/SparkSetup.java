@@ -1,14 +1,13 @@
 package io.charrnn.spark;
 
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
 
 /**
- * Creates the Spark context. The master and resources come from spark-submit (system properties) or from
+ * Spark settings for every command. The master and resources come from spark-submit (system properties) or from
  * {@code --conf key=value}; with none given, the job runs on an embedded local Spark with one task per core.
  * The settings DL4J needs on executors are filled in when the user has not set them.
  */
@@ -68,11 +67,5 @@ public final class SparkSetup {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    public static JavaSparkContext start(String appName, Map<String, String> overrides) {
-        JavaSparkContext jsc = new JavaSparkContext(configure(appName, overrides));
-        jsc.setLogLevel("WARN");
-        return jsc;
     }
 }

@@ -121,4 +121,40 @@ class CheckpointTest {
         }
         assertEquals(1.9, RunDirectory.resolve(run.uri(), new Configuration(), false).meta().progress().valLoss());
     }
+
+    @Test
+    void localRunFilesHaveNoChecksumSideFilesWhoseSeparateRenameCouldTearOnAKill(@TempDir Path dir) throws Exception {
+        RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
+        run.writeText(RunDirectory.METRICS_FILE, "{}\n");
+        run.writeText(RunDirectory.METRICS_FILE, "{}\n{}\n");
+        run.saveCheckpoint(Checkpoint.fileName(1, 2), new Checkpoint(trainedALittle(),
+                CheckpointMeta.of(VOCAB, TRAIN, Progress.start(1))).toBytes(), true);
+        try (var files = Files.list(dir)) {
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertEquals(List.of("best", Checkpoint.fileName(1, 2), "latest", RunDirectory.METRICS_FILE), names);
+        }
+    }
+
+    @Test
+    void aDamagedCheckpointNeverLoadsWithOtherWeights(@TempDir Path dir) throws Exception {
+        MultiLayerNetwork net = trainedALittle();
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(1))).toBytes();
+        Path file = dir.resolve("ckpt_epoch1.00_val2.0000.zip");
+        int detected = 0;
+        // Flip one bit at a time all through the file: each damaged copy is refused, or (a flip in a zip header
+        // field nobody reads, such as a timestamp) loads exactly the original network.
+        for (int at = 0; at < bytes.length; at += 97) {
+            byte[] damaged = bytes.clone();
+            damaged[at] ^= 0x10;
+            Files.write(file, damaged);
+            try {
+                Checkpoint loaded = RunDirectory.resolve(file.toUri().toString(), new Configuration(), true);
+                assertEquals(net.params(), loaded.network().params(), "byte " + at + " changed the weights");
+                assertEquals(net.getUpdater().getStateViewArray(), loaded.network().getUpdater().getStateViewArray());
+            } catch (UserError e) {
+                detected++;
+            }
+        }
+        assertTrue(detected > bytes.length / 97 / 2, "most flips must be detected: " + detected);
+    }
 }

@@ -57,13 +57,20 @@ class KillAndResumeTest {
         return pb.start();
     }
 
-    private static void await(BooleanSupplier condition, Process process, String what) throws Exception {
+    private void await(BooleanSupplier condition, Process process, String what) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (!condition.getAsBoolean()) {
-            assertTrue(process.isAlive(), "the child exited before " + what);
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                fail((process.isAlive() ? "timed out waiting for " : "the child exited before ") + what
+                        + "; its log ends:\n" + tail(lastLog));
+            }
             Thread.sleep(50);
         }
+    }
+
+    private static String tail(Path log) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
     private static void kill(Process p) throws Exception {
@@ -124,7 +131,7 @@ class KillAndResumeTest {
         // 3. The same command again finishes the run, taking over the dead job's lock and cleaning up.
         Process third = startChild(trainArgs(corpus, run));
         assertTrue(third.waitFor(5, TimeUnit.MINUTES), "the resumed run did not finish");
-        assertEquals(0, third.exitValue(), "resumed run failed; see " + dir);
+        assertEquals(0, third.exitValue(), "resumed run failed; its log ends:\n" + tail(lastLog));
         String log = Files.readString(lastLog);
         assertTrue(log.contains("taking over the lock") && log.contains("is gone"), log);
         assertTrue(log.contains("removed 1 temporary file"), log);
