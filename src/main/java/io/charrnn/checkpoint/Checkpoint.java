@@ -64,8 +64,9 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
      * {@link UserError} naming {@code source}.
      */
     public static Checkpoint fromBytes(byte[] bytes, String source, boolean loadUpdater) {
-        CheckpointMeta meta = readMeta(bytes, source);
-        if (meta.contentSha256() != null && !meta.contentSha256().equals(contentSha256(bytes, source))) {
+        Contents contents = scan(bytes, source);
+        CheckpointMeta meta = contents.meta();
+        if (meta.contentSha256() != null && !meta.contentSha256().equals(contents.networkSha256())) {
             throw new UserError(source + " is damaged: its network does not match the checksum it was written with;"
                     + " use an earlier checkpoint");
         }
@@ -77,23 +78,6 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
             throw new UserError(source + " is damaged: its network cannot be read (" + e.getMessage()
                     + "); use an earlier checkpoint");
         }
-    }
-
-    /** SHA-256 over the network entries; reading every entry whole also checks each one's CRC-32. */
-    private static String contentSha256(byte[] bytes, String source) {
-        MessageDigest digest = sha256();
-        try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-            for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
-                byte[] content = in.readAllBytes();
-                if (!e.getName().equals(META_ENTRY)) {
-                    digest.update(e.getName().getBytes(StandardCharsets.UTF_8));
-                    digest.update(content);
-                }
-            }
-        } catch (IOException e) {
-            throw new UserError(source + " is damaged (" + e.getMessage() + "); use an earlier checkpoint");
-        }
-        return hex(digest.digest());
     }
 
     private static MessageDigest sha256() {
@@ -109,29 +93,42 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
     }
 
     public static CheckpointMeta readMeta(byte[] bytes, String source) {
+        return scan(bytes, source).meta();
+    }
+
+    /** What one pass over a checkpoint's zip finds: its metadata and the SHA-256 of its network entries. */
+    private record Contents(CheckpointMeta meta, String networkSha256) {
+    }
+
+    /** Reads every entry whole, which also checks each one's CRC-32; anything unreadable is a {@link UserError}. */
+    private static Contents scan(byte[] bytes, String source) {
+        MessageDigest digest = sha256();
+        CheckpointMeta meta = null;
+        boolean anyEntry = false;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-            boolean anyEntry = false;
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 anyEntry = true;
+                byte[] content = in.readAllBytes();
                 if (e.getName().equals(META_ENTRY)) {
-                    CheckpointMeta meta = Json.read(new String(in.readAllBytes(), StandardCharsets.UTF_8),
-                            CheckpointMeta.class);
-                    if (!CheckpointMeta.FORMAT.equals(meta.format())) {
-                        break;
-                    }
-                    if (meta.version() > CheckpointMeta.VERSION) {
-                        throw new UserError(source + " was written by a newer charrnn (checkpoint format "
-                                + meta.version() + "); upgrade charrnn to read it");
-                    }
-                    return meta;
+                    meta = Json.read(new String(content, StandardCharsets.UTF_8), CheckpointMeta.class);
+                } else {
+                    digest.update(e.getName().getBytes(StandardCharsets.UTF_8));
+                    digest.update(content);
                 }
             }
-            throw new UserError(source + " is not a charrnn checkpoint"
-                    + (anyEntry ? " (a zip without " + META_ENTRY + ")" : " (not a zip file)")
-                    + "; give a ckpt_*.zip file or a run directory");
         } catch (IOException e) {
             throw new UserError(source + " is not a charrnn checkpoint (" + e.getMessage()
                     + "); give a ckpt_*.zip file or a run directory");
         }
+        if (meta == null || !CheckpointMeta.FORMAT.equals(meta.format())) {
+            throw new UserError(source + " is not a charrnn checkpoint"
+                    + (anyEntry ? " (a zip without " + META_ENTRY + ")" : " (not a zip file)")
+                    + "; give a ckpt_*.zip file or a run directory");
+        }
+        if (meta.version() > CheckpointMeta.VERSION) {
+            throw new UserError(source + " was written by a newer charrnn (checkpoint format "
+                    + meta.version() + "); upgrade charrnn to read it");
+        }
+        return new Contents(meta, hex(digest.digest()));
     }
 }
