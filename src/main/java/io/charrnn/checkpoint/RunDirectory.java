@@ -304,10 +304,13 @@ public final class RunDirectory {
     }
 
     public Checkpoint load(String name, boolean loadUpdater) {
+        Path file = new Path(dir, name);
         try {
-            return Checkpoint.fromBytes(read(name), new Path(dir, name).toString(), loadUpdater);
+            return Checkpoint.fromBytes(read(name), file.toString(), loadUpdater);
+        } catch (FileNotFoundException e) {
+            throw new UserError("checkpoint not found: " + file);
         } catch (IOException e) {
-            throw new UserError("cannot read checkpoint " + new Path(dir, name) + ": " + e.getMessage());
+            throw new UserError("cannot read checkpoint " + file + ": " + e.getMessage());
         }
     }
 
@@ -343,14 +346,8 @@ public final class RunDirectory {
 
     /** Reads one checkpoint file. */
     public static Checkpoint load(String fileUri, Configuration conf, boolean loadUpdater) {
-        RunDirectory file = new RunDirectory(fileUri, conf);
-        try (FSDataInputStream in = file.fs.open(file.dir)) {
-            return Checkpoint.fromBytes(in.readAllBytes(), fileUri, loadUpdater);
-        } catch (FileNotFoundException e) {
-            throw new UserError("checkpoint not found: " + fileUri);
-        } catch (IOException e) {
-            throw new UserError("cannot read checkpoint " + fileUri + ": " + e.getMessage());
-        }
+        Path file = new RunDirectory(fileUri, conf).dir;
+        return new RunDirectory(file.getParent().toString(), conf).load(file.getName(), loadUpdater);
     }
 
     static double valLossInName(String name) {
