@@ -45,6 +45,7 @@ public final class Main implements Runnable {
         cli.setErr(err);
         // A later flag overrides an earlier one, as with spark-submit, so wrapper scripts can append settings.
         cli.setOverwrittenOptionsAllowed(true);
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setParameterExceptionHandler((e, a) -> {
             CommandLine cmd = e.getCommandLine();
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage() + " (see '"

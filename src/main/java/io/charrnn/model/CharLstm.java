@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -40,10 +41,9 @@ public final class CharLstm {
         double keep = 1.0 - config.dropout();
         NeuralNetConfiguration.ListBuilder list = base.list();
         for (int i = 0; i < config.layers(); i++) {
-            LSTM.Builder lstm = new LSTM.Builder()
-                    .nIn(i == 0 ? vocabularySize : config.hidden())
-                    .nOut(config.hidden())
-                    .activation(Activation.TANH);
+            BaseRecurrentLayer.Builder<?> lstm = config.lstm() == LstmImplementation.FUSED
+                    ? new FusedLstm.Builder() : new LSTM.Builder().activation(Activation.TANH);
+            lstm.nIn(i == 0 ? vocabularySize : config.hidden()).nOut(config.hidden());
             if (i > 0 && config.dropout() > 0) {
                 lstm.dropOut(keep);
             }
@@ -64,6 +64,21 @@ public final class CharLstm {
                 .tBPTTForwardLength(config.seqLength())
                 .tBPTTBackwardLength(config.seqLength())
                 .build();
+    }
+
+    /**
+     * The same network built with {@code config}'s LSTM implementation: parameters and updater state carry over
+     * as they are, since both implementations lay them out alike.
+     */
+    public static MultiLayerNetwork withImplementation(MultiLayerNetwork net, ModelConfig config, int vocabularySize) {
+        MultiLayerNetwork copy = create(config, vocabularySize);
+        copy.setParams(net.params());
+        if (net.getUpdater() != null && net.getUpdater().getStateViewArray() != null) {
+            copy.getUpdater().getStateViewArray().assign(net.getUpdater().getStateViewArray());
+        }
+        copy.setIterationCount(net.getIterationCount());
+        copy.setEpochCount(net.getEpochCount());
+        return copy;
     }
 
     public static MultiLayerNetwork create(ModelConfig config, int vocabularySize) {

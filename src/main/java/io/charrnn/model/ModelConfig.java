@@ -12,7 +12,17 @@ import java.io.Serializable;
  * @param learningRate Adam learning rate
  * @param gradClip     element-wise gradient clipping threshold (0 disables)
  * @param seed         weight-initialisation seed
+ * @param lstm         the layer implementation; checkpoints written before it existed used the stock layer
  */
 public record ModelConfig(int layers, int hidden, int seqLength, double dropout, double learningRate,
-                          double gradClip, long seed) implements Serializable {
+                          double gradClip, long seed, LstmImplementation lstm) implements Serializable {
+    public ModelConfig {
+        if (lstm == null) {
+            lstm = LstmImplementation.STOCK;
+        }
+    }
+
+    public ModelConfig withLstm(LstmImplementation implementation) {
+        return new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed, implementation);
+    }
 }

@@ -116,6 +116,11 @@ public final class SparkTrainer {
         JsonLinesLog samples;
         if (resumed != null) {
             net = resumed.network();
+            if (resumed.meta().train().model().lstm() != config.model().lstm()) {
+                net = CharLstm.withImplementation(net, config.model(), vocabulary.size());
+                LOG.info("continuing with the {} LSTM layer (the checkpoint used {})", config.model().lstm(),
+                        resumed.meta().train().model().lstm());
+            }
             Progress saved = resumed.meta().progress();
             int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
             progress = new Progress(saved.epoch(), round, plan.roundsPerEpoch(), saved.totalRounds(),

@@ -3,6 +3,7 @@ package io.charrnn.checkpoint;
 import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.CharLstm;
+import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.model.OneHotBatches;
 import io.charrnn.training.Progress;
@@ -23,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class CheckpointTest {
     static final Vocabulary VOCAB = Vocabulary.fromCounts(Map.of((int) 'x', 4L, (int) 'y', 2L, (int) '\n', 1L));
-    static final ModelConfig MODEL = new ModelConfig(1, 8, 5, 0, 1e-2, 5, 3);
+    static final ModelConfig MODEL = new ModelConfig(1, 8, 5, 0, 1e-2, 5, 3, LstmImplementation.FUSED);
     static final TrainConfig TRAIN = new TrainConfig("file:/c.txt", "file:/run", MODEL, 10, 4, 2, 0.05, 3, 0, 5, 0,
             1000, 0, 1, 0, 0, null);
 

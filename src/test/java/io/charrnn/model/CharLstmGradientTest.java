@@ -30,17 +30,22 @@ class CharLstmGradientTest {
 
     private void checkShapes() {
         int vocab = 5;
-        for (int layers : new int[]{1, 2}) {
-            ModelConfig config = new ModelConfig(layers, 4, 6, 0, 1e-3, 0, 12345);
-            MultiLayerNetwork net = new MultiLayerNetwork(
-                    CharLstm.configuration(config, vocab, DataType.DOUBLE, new NoOp(), false));
-            net.init();
-            DataSet batch = OneHotBatches.toDataSet(randomWindows(3, 6, vocab), vocab);
-            boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
-                    .input(batch.getFeatures().castTo(DataType.DOUBLE))
-                    .labels(batch.getLabels().castTo(DataType.DOUBLE))
-                    .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
-            assertTrue(ok, "gradient check failed for " + layers + " layer(s)");
+        for (LstmImplementation lstm : LstmImplementation.values()) {
+            // Shapes: one and two layers, batch of 1 and 3, one step and several.
+            int[][] shapes = {{1, 4, 3, 6}, {2, 4, 3, 6}, {2, 5, 1, 4}, {1, 3, 2, 1}};
+            for (int[] shape : shapes) {
+                int layers = shape[0];
+                ModelConfig config = new ModelConfig(layers, shape[1], 6, 0, 1e-3, 0, 12345, lstm);
+                MultiLayerNetwork net = new MultiLayerNetwork(
+                        CharLstm.configuration(config, vocab, DataType.DOUBLE, new NoOp(), false));
+                net.init();
+                DataSet batch = OneHotBatches.toDataSet(randomWindows(shape[2], shape[3], vocab), vocab);
+                boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                        .input(batch.getFeatures().castTo(DataType.DOUBLE))
+                        .labels(batch.getLabels().castTo(DataType.DOUBLE))
+                        .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+                assertTrue(ok, "gradient check failed for " + lstm + " " + java.util.Arrays.toString(shape));
+            }
         }
     }
 

@@ -17,7 +17,7 @@ class SamplerAndLossTest {
             (int) 'c', 1L, (int) '\n', 1L));
 
     private static MultiLayerNetwork untrained() {
-        return CharLstm.create(new ModelConfig(2, 16, 10, 0, 2e-3, 5, 7), VOCAB.size());
+        return CharLstm.create(new ModelConfig(2, 16, 10, 0, 2e-3, 5, 7, LstmImplementation.FUSED), VOCAB.size());
     }
 
     @Test

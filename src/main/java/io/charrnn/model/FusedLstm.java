@@ -1,0 +1,90 @@
+package io.charrnn.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.ParamInitializer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.AbstractLSTM;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.conf.memory.LayerMemoryReport;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Configuration of {@link FusedLstmLayer}: the same LSTM as DL4J's {@code LSTM} layer (no peepholes, tanh block input
+ * and cell output, sigmoid gates, parameters W, RW and b in the same layout), computed with a few large matrix
+ * products and one fused loop per time step instead of thousands of small native calls.
+ *
+ * <p>DL4J stores layer configurations as JSON with their class name, so this class needs its no-argument constructor
+ * and must be on every executor's classpath (it is in the application jar).
+ */
+public class FusedLstm extends AbstractLSTM {
+    private static final long serialVersionUID = 1L;
+
+    public FusedLstm() {
+        // For JSON.
+    }
+
+    private FusedLstm(Builder builder) {
+        super(builder);
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
+                             INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        LayerValidation.assertNInNOutSet("FusedLstm", getLayerName(), layerIndex, getNIn(), getNOut());
+        if (!(getActivationFn() instanceof ActivationTanH) || !(getGateActivationFn() instanceof ActivationSigmoid)) {
+            throw new IllegalStateException("FusedLstm computes tanh activations and sigmoid gates only, got "
+                    + getActivationFn() + " and " + getGateActivationFn());
+        }
+        if (getRnnDataFormat() != RNNFormat.NCW) {
+            throw new IllegalStateException("FusedLstm takes [batch, features, time] (NCW) input only");
+        }
+        FusedLstmLayer layer = new FusedLstmLayer(conf, networkDataType);
+        layer.setListeners(listeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    @Override
+    public ParamInitializer initializer() {
+        return FusedLstmParams.INSTANCE;
+    }
+
+    @Override
+    public LayerMemoryReport getMemoryReport(InputType inputType) {
+        InputType outputType = getOutputType(-1, inputType);
+        long params = FusedLstmParams.INSTANCE.numParams(this);
+        // Per example and time step: gates (4H), cell and its tanh (2H), output (H); kept for backprop, in doubles.
+        long perStep = 8L * getNOut() * 8;
+        return new LayerMemoryReport.Builder(getLayerName(), FusedLstm.class, inputType, outputType)
+                .standardMemory(params, 0)
+                .workingMemory(0, perStep, 0, perStep)
+                .cacheMemory(0, 0)
+                .build();
+    }
+
+    public static final class Builder extends AbstractLSTM.Builder<Builder> {
+        public Builder() {
+            activation(new ActivationTanH());
+            gateActivationFunction(new ActivationSigmoid());
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public FusedLstm build() {
+            return new FusedLstm(this);
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.charrnn.model;
+
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.recurrent.BaseRecurrentLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Map;
+
+import static io.charrnn.model.FusedLstmParams.BIAS;
+import static io.charrnn.model.FusedLstmParams.INPUT_WEIGHTS;
+import static io.charrnn.model.FusedLstmParams.RECURRENT_WEIGHTS;
+
+/**
+ * The layer behind {@link FusedLstm}. DL4J's stock LSTM runs a Java loop of ~30 small native operations per time
+ * step and recomputes the forward pass in backprop; on a CPU their call overhead dominates. Here one matrix product
+ * covers the input projection of all time steps, each step adds one product with the recurrent weights, and the gate
+ * functions, cell update and their derivatives run in one Java loop ({@link LstmKernel}); the forward pass is kept
+ * for backprop. Parameters and gradients are DL4J's views, so updaters, clipping, parameter averaging, TBPTT, state
+ * for sampling and serialisation work as with the stock layer.
+ */
+public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
+    static final String STATE_OUTPUT = "prevAct";
+    static final String STATE_CELL = "prevMem";
+
+    private transient LstmKernel kernel;
+    /** Shape of the input of the forward pass the kernel holds for the next backprop; null when there is none. */
+    private transient long[] keptShape;
+
+    public FusedLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public Type type() {
+        return Type.RECURRENT;
+    }
+
+    @Override
+    public boolean isPretrainLayer() {
+        return false;
+    }
+
+    @Override
+    public Gradient gradient() {
+        throw new UnsupportedOperationException("layer-wise pretraining is not supported by " + layerId());
+    }
+
+    @Override
+    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        return activate(training, workspaceMgr);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        return forward(training, null, null, workspaceMgr);
+    }
+
+    @Override
+    public INDArray rnnTimeStep(INDArray input, LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        INDArray out = forward(false, stateMap.get(STATE_OUTPUT), stateMap.get(STATE_CELL), workspaceMgr);
+        kernel.lastState(stateMap, STATE_OUTPUT, STATE_CELL);
+        return out;
+    }
+
+    @Override
+    public INDArray rnnActivateUsingStoredState(INDArray input, boolean training, boolean storeLastForTBPTT,
+                                                LayerWorkspaceMgr workspaceMgr) {
+        setInput(input, workspaceMgr);
+        INDArray out = forward(training, tBpttStateMap.get(STATE_OUTPUT), tBpttStateMap.get(STATE_CELL),
+                workspaceMgr);
+        if (storeLastForTBPTT) {
+            kernel.lastState(tBpttStateMap, STATE_OUTPUT, STATE_CELL);
+        }
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        return backprop(epsilon, false, -1, workspaceMgr);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> tbpttBackpropGradient(INDArray epsilon, int tbpttBackwardLength,
+                                                          LayerWorkspaceMgr workspaceMgr) {
+        return backprop(epsilon, true, tbpttBackwardLength, workspaceMgr);
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
+                                                          int minibatchSize) {
+        if (maskArray != null) {
+            throw new UnsupportedOperationException("FusedLstm does not take mask arrays; use equal-length batches");
+        }
+        return new Pair<>(null, currentMaskState);
+    }
+
+    private INDArray forward(boolean training, INDArray initialOutput, INDArray initialCell,
+                             LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        if (maskArray != null) {
+            throw new UnsupportedOperationException("FusedLstm does not take mask arrays; use equal-length batches");
+        }
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray x = input.dataType() == dataType ? input : input.castTo(dataType);
+        boolean twoDimensional = x.rank() == 2;
+        long batch = x.size(0);
+        long time = twoDimensional ? 1 : x.size(2);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
+                twoDimensional ? new long[]{batch, hidden()} : new long[]{batch, hidden(), time}, 'f');
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            kernel().forward(x, getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr),
+                    getParamWithNoise(RECURRENT_WEIGHTS, training, workspaceMgr),
+                    getParamWithNoise(BIAS, training, workspaceMgr), initialOutput, initialCell, training, out);
+        }
+        keptShape = training ? input.shape() : null;
+        return out;
+    }
+
+    private Pair<Gradient, INDArray> backprop(INDArray epsilon, boolean truncated, int backwardLength,
+                                              LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        if (keptShape == null || !java.util.Arrays.equals(keptShape, input.shape())) {
+            // Backprop without a kept forward pass (DL4J's fit always runs one first, but the API allows it).
+            if (truncated) {
+                forward(true, stateMap.get(STATE_OUTPUT), stateMap.get(STATE_CELL), workspaceMgr);
+            } else {
+                forward(true, null, null, workspaceMgr);
+            }
+        }
+        if (truncated) {
+            kernel.lastState(tBpttStateMap, STATE_OUTPUT, STATE_CELL);
+        }
+        INDArray x = input;
+        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'f');
+        Gradient gradient = new DefaultGradient();
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray e = epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType);
+            kernel.backward(e, getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr),
+                    getParamWithNoise(RECURRENT_WEIGHTS, true, workspaceMgr), truncated ? backwardLength : -1,
+                    gradientViews.get(INPUT_WEIGHTS), gradientViews.get(RECURRENT_WEIGHTS), gradientViews.get(BIAS),
+                    epsilonOut);
+        }
+        gradient.gradientForVariable().put(INPUT_WEIGHTS, gradientViews.get(INPUT_WEIGHTS));
+        gradient.gradientForVariable().put(RECURRENT_WEIGHTS, gradientViews.get(RECURRENT_WEIGHTS));
+        gradient.gradientForVariable().put(BIAS, gradientViews.get(BIAS));
+        keptShape = null;
+        weightNoiseParams.clear();
+        return new Pair<>(gradient, backpropDropOutIfPresent(epsilonOut));
+    }
+
+    private LstmKernel kernel() {
+        if (kernel == null) {
+            kernel = new LstmKernel((int) layerConf().getNIn(), hidden(), dataType);
+        }
+        return kernel;
+    }
+
+    private int hidden() {
+        return (int) layerConf().getNOut();
+    }
+}
