@@ -1,8 +1,12 @@
 package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Json;
+import io.charrnn.corpus.TextLine;
+import io.charrnn.corpus.UserError;
 import io.charrnn.model.LossMeter;
 import io.charrnn.spark.SparkSetup;
+import io.charrnn.training.SingleProcessTrainer;
+import io.charrnn.training.TrainConfig;
 import io.charrnn.training.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,9 +16,12 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -32,10 +39,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Where the run goes (default: a temporary directory, deleted afterwards).")
     String output;
 
+    @Option(names = "--single-process",
+            description = "Train in this one thread without Spark (no parameter averaging, no checkpoints): the "
+                    + "single-core baseline for the same model code. --corpus must name one plain-text file.")
+    boolean singleProcess;
+
     @Override
     public Integer call() throws IOException {
         if (options.maxMinutes <= 0) {
             options.maxMinutes = 10;
+        }
+        if (singleProcess) {
+            return singleProcess();
         }
         Path temp = null;
         String target = output;
@@ -71,6 +86,54 @@ public final class BenchCommand implements Callable<Integer> {
             org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());
         }
         return 0;
+    }
+
+    private Integer singleProcess() throws IOException {
+        TrainConfig config = options.toConfig("none");
+        List<TextLine> lines = readLines(options.corpus);
+        long cpuStart = processCpuNanos();
+        SingleProcessTrainer.Result r = SingleProcessTrainer.train(config, lines);
+        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("chars_per_sec", Math.round(r.charsTrained() / r.trainSeconds()));
+        line.put("chars_per_cpu_sec", Math.round(r.charsTrained() / cpuSeconds));
+        line.put("peak_rss_mb", PeakMemory.peakRssMegabytes());
+        line.put("val_loss_nats", r.valLoss());
+        line.put("val_loss_bits", LossMeter.bits(r.valLoss()));
+        line.put("epochs", r.epochs());
+        line.put("chars", r.charsTrained());
+        line.put("train_seconds", r.trainSeconds());
+        line.put("cpu_seconds", cpuSeconds);
+        line.put("cores", Runtime.getRuntime().availableProcessors());
+        line.put("master", "none (single process, one training thread)");
+        line.put("config", config);
+        spec.commandLine().getOut().println(Json.write(line));
+        return 0;
+    }
+
+    /** One text file's lines with their byte offsets, as the Spark job's line reader gives them. */
+    private static List<TextLine> readLines(String uri) throws IOException {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
+        org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(new org.apache.hadoop.conf.Configuration());
+        if (!fs.exists(path) || !fs.getFileStatus(path).isFile()) {
+            throw new UserError("bench --single-process reads one text file; " + uri + " is not one");
+        }
+        byte[] bytes;
+        try (var in = fs.open(path)) {
+            bytes = in.readAllBytes();
+        }
+        List<TextLine> lines = new ArrayList<>();
+        String name = path.getName();
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                if (i > start || i < bytes.length) {
+                    lines.add(new TextLine(name, start, new String(bytes, start, i - start, StandardCharsets.UTF_8)));
+                }
+                start = i + 1;
+            }
+        }
+        return lines;
     }
 
     private static long processCpuNanos() {

@@ -161,7 +161,7 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
 
     private LstmKernel kernel() {
         if (kernel == null) {
-            kernel = new LstmKernel((int) layerConf().getNIn(), hidden(), dataType);
+            kernel = LstmKernel.create((int) layerConf().getNIn(), hidden(), dataType, true);
         }
         return kernel;
     }

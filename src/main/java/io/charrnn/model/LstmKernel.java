@@ -6,92 +6,126 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.nio.DoubleBuffer;
-import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
  * The arithmetic of one LSTM layer over a minibatch, time-major: row {@code t * batch + b} of every buffer is example
- * b at step t. Matrix products run natively; the gate functions, cell update and their derivatives run here, in
- * double precision, over Java copies of one time step. Buffers live outside DL4J's workspaces and are reused while
- * the batch shape stays the same.
+ * b at step t. Matrix products run natively, here; the gate functions, cell update and their derivatives run in
+ * Java over one time step at a time, in a subclass ({@link VectorLstmKernel} for float networks where the JDK's
+ * vector module is present, {@link ScalarLstmKernel} otherwise). Buffers live outside DL4J's workspaces and are
+ * reused while the batch shape stays the same.
  *
  * <p>Gate blocks of a 4H row, in DL4J's order: a (block input, tanh), f (forget), o (output), g (input gate);
  * c(t) = f c(t-1) + g a, h(t) = o tanh(c(t)).
  */
-final class LstmKernel {
+abstract class LstmKernel {
     /** Steps per pass when nothing is kept for backprop, so evaluating long windows needs bounded memory. */
     private static final int INFERENCE_CHUNK = 64;
+    /** Whether float networks use the vector kernel: the module is present and not switched off. */
+    static final boolean VECTOR_AVAILABLE = !"false".equals(System.getProperty("charrnn.lstm.vector"))
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
-    private final int nIn;
-    private final int hidden;
-    private final DataType type;
+    protected final int nIn;
+    protected final int hidden;
+    protected final DataType type;
 
-    private int batch = -1;
+    protected int batch = -1;
     private int capacity = -1;
-    private boolean keeping;
+    protected boolean keeping;
 
     private INDArray xRows;
-    private INDArray z;
-    private INDArray hRows;
+    /** Pre-activations in the forward pass; their gradients in the backward pass. */
+    protected INDArray z;
+    protected INDArray hRows;
     private INDArray hInit;
-    private INDArray dhRecurrent;
-    private INDArray epsRows;
+    protected INDArray dhRecurrent;
+    protected INDArray epsRows;
     private INDArray dxRows;
-    private INDArray biasGradient;
+    protected INDArray biasGradient;
     private INDArray[] zStep;
     private INDArray[] hStep;
-    private Transfer zIo;
-    private Transfer hIo;
-    private Transfer dhIo;
-    private Transfer epsIo;
-    private Transfer biasIo;
 
-    private double[] gates;
-    private double[] cells;
-    private double[] tanhCells;
-    private double[] zt;
-    private double[] ht;
-    private double[] dhRec;
-    private double[] dcNext;
-    private double[] dz;
-    private double[] eps;
-    private double[] db;
-
-    /** Shape of the kept forward pass. */
-    private int keptTime;
+    /** Steps of the kept forward pass, or -1 when there is none. */
+    private int keptTime = -1;
     private boolean keptInitialState;
-    private int lastTime;
+    protected int lastTime;
 
-    LstmKernel(int nIn, int hidden, DataType type) {
-        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
-            throw new IllegalArgumentException("FusedLstm computes in FLOAT or DOUBLE, not " + type);
-        }
+    protected LstmKernel(int nIn, int hidden, DataType type) {
         this.nIn = nIn;
         this.hidden = hidden;
         this.type = type;
+    }
+
+    static LstmKernel create(int nIn, int hidden, DataType type, boolean allowVector) {
+        if (type != DataType.FLOAT && type != DataType.DOUBLE) {
+            throw new IllegalArgumentException("FusedLstm computes in FLOAT or DOUBLE, not " + type);
+        }
+        if (type == DataType.FLOAT && allowVector && VECTOR_AVAILABLE) {
+            return new VectorLstmKernel(nIn, hidden);
+        }
+        return new ScalarLstmKernel(nIn, hidden, type);
+    }
+
+    /** Sizes the Java-side storage for the current batch; {@code chunk} steps are kept when keeping. */
+    protected abstract void allocate(int chunk);
+
+    /** Sets the cell state before step 0 (slot 0 of the cells) from c0, or to zeros when c0 is null. */
+    protected abstract void setInitialCell(INDArray c0);
+
+    /** Step t (global) from the pre-activations in z rows of local step s; writes h into hRows at step s. */
+    protected abstract void forwardStep(int s, int t);
+
+    /** Reads the output gradient from epsRows and clears the carried gradients. */
+    protected abstract void startBackward(int time);
+
+    /** Pre-activation gradients of step t into z rows of step t; adds the recurrent gradient when asked. */
+    protected abstract void backwardStep(int t, boolean addRecurrent);
+
+    /** Writes the summed bias gradient into {@link #biasGradient}. */
+    protected abstract void finishBackward();
+
+    /** Copies the output and the cell of the last step of the latest forward pass into [batch, hidden] arrays. */
+    protected abstract void lastState(INDArray output, INDArray cell);
+
+    /** Slot of the Java cell array holding c(t - 1) for step t: kept steps each have one, otherwise two alternate. */
+    protected final int previousCellSlot(int t) {
+        return keeping ? t : (t & 1);
+    }
+
+    protected final int cellSlot(int t) {
+        return keeping ? t + 1 : ((t + 1) & 1);
+    }
+
+    /** Slot of a step's gates and cell tanh: its own when kept, else one shared slot. */
+    protected final int stepSlot(int t) {
+        return keeping ? t : 0;
+    }
+
+    protected final int cellSlots(int chunk) {
+        return keeping ? chunk + 1 : 2;
+    }
+
+    protected final int stepSlots(int chunk) {
+        return keeping ? chunk : 1;
     }
 
     /**
      * Runs the layer over x ([batch, nIn, time], or [batch, nIn] for one step) from the given state (null: zeros)
      * into out ([batch, hidden, time] or [batch, hidden]); with keep, holds what {@link #backward} needs.
      */
-    void forward(INDArray x, INDArray w, INDArray r, INDArray b, INDArray h0, INDArray c0, boolean keep,
-                 INDArray out) {
+    final void forward(INDArray x, INDArray w, INDArray r, INDArray b, INDArray h0, INDArray c0, boolean keep,
+                       INDArray out) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             boolean oneStep = x.rank() == 2;
             int bsz = (int) x.size(0);
             int time = oneStep ? 1 : (int) x.size(2);
             int chunk = keep ? time : Math.min(time, INFERENCE_CHUNK);
             ensure(bsz, chunk, keep);
-            int bh = bsz * hidden;
             boolean hasPrevious = h0 != null;
             if (hasPrevious) {
                 hInit.assign(h0);
-                read(c0, cells, 0, bh);
-            } else {
-                java.util.Arrays.fill(cells, 0, bh, 0.0);
             }
+            setInitialCell(hasPrevious ? c0 : null);
             keptInitialState = hasPrevious;
             for (int t0 = 0; t0 < time; t0 += chunk) {
                 int len = Math.min(chunk, time - t0);
@@ -112,9 +146,7 @@ final class LstmKernel {
                     } else if (hasPrevious) {
                         Nd4j.gemm(hInit, r, zStep[0], false, false, 1.0, 1.0);
                     }
-                    zIo.read(s * bh * 4, zt, 0, bh * 4);
-                    step(t0 + s, keep ? s : 0);
-                    hIo.write(ht, 0, s * bh, bh);
+                    forwardStep(s, t0 + s);
                 }
                 INDArray hr = rows(hRows, len);
                 if (oneStep) {
@@ -133,44 +165,14 @@ final class LstmKernel {
         }
     }
 
-    /** Gates, cell and output of one step from the pre-activations in {@code zt}; t is global, slot local. */
-    private void step(int t, int slot) {
-        int h = hidden;
-        int bh = batch * h;
-        int prevCell = keeping ? slot * bh : (t & 1) * bh;
-        int curCell = keeping ? (slot + 1) * bh : ((t + 1) & 1) * bh;
-        int gateBase = slot * bh * 4;
-        int tanhBase = slot * bh;
-        for (int e = 0; e < batch; e++) {
-            int zb = e * 4 * h;
-            int cb = e * h;
-            for (int j = 0; j < h; j++) {
-                double a = tanh(zt[zb + j]);
-                double f = sigmoid(zt[zb + h + j]);
-                double o = sigmoid(zt[zb + 2 * h + j]);
-                double g = sigmoid(zt[zb + 3 * h + j]);
-                double c = f * cells[prevCell + cb + j] + g * a;
-                double tc = tanh(c);
-                int gi = gateBase + zb + j;
-                gates[gi] = a;
-                gates[gi + h] = f;
-                gates[gi + 2 * h] = o;
-                gates[gi + 3 * h] = g;
-                cells[curCell + cb + j] = c;
-                tanhCells[tanhBase + cb + j] = tc;
-                ht[cb + j] = o * tc;
-            }
-        }
-    }
-
     /** Puts the output and cell of the last step of the latest forward pass into a state map, detached. */
-    void lastState(Map<String, INDArray> state, String outputKey, String cellKey) {
+    final void lastState(Map<String, INDArray> state, String outputKey, String cellKey) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            int bh = batch * hidden;
-            int t = lastTime - 1;
-            int cell = keeping ? (t + 1) * bh : ((t + 1) & 1) * bh;
-            state.put(outputKey, array(ht, 0, bh));
-            state.put(cellKey, array(cells, cell, bh));
+            INDArray output = Nd4j.create(type, batch, hidden);
+            INDArray cell = Nd4j.create(type, batch, hidden);
+            lastState(output, cell);
+            state.put(outputKey, output);
+            state.put(cellKey, cell);
         }
     }
 
@@ -179,14 +181,13 @@ final class LstmKernel {
      * into the given views and dL/dx into epsOut. With backwardLength > 0 only that many last steps propagate back
      * (truncated BPTT).
      */
-    void backward(INDArray epsilon, INDArray w, INDArray r, int backwardLength, INDArray gW, INDArray gR,
-                  INDArray gB, INDArray epsOut) {
+    final void backward(INDArray epsilon, INDArray w, INDArray r, int backwardLength, INDArray gW, INDArray gR,
+                        INDArray gB, INDArray epsOut) {
         if (keptTime < 0) {
             throw new IllegalStateException("backward without a kept forward pass");
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             int time = keptTime;
-            int bh = batch * hidden;
             int start = backwardLength > 0 ? Math.max(0, time - backwardLength) : 0;
             INDArray er = rows(epsRows, time);
             if (epsilon.rank() == 2) {
@@ -194,16 +195,9 @@ final class LstmKernel {
             } else {
                 er.reshape('c', time, batch, hidden).assign(epsilon.permute(2, 0, 1));
             }
-            epsIo.read(0, eps, 0, time * bh);
-            java.util.Arrays.fill(dcNext, 0.0);
-            java.util.Arrays.fill(dhRec, 0.0);
-            java.util.Arrays.fill(db, 0.0);
+            startBackward(time);
             for (int t = time - 1; t >= start; t--) {
-                if (t < time - 1) {
-                    dhIo.read(0, dhRec, 0, bh);
-                }
-                stepBack(t);
-                zIo.write(dz, 0, t * bh * 4, bh * 4);
+                backwardStep(t, t < time - 1);
                 if (t > start) {
                     Nd4j.gemm(zStep[t], r, dhRecurrent, false, true, 1.0, 0.0);
                 }
@@ -222,7 +216,7 @@ final class LstmKernel {
             } else if (time == 1) {
                 gR.assign(0);
             }
-            biasIo.write(db, 0, 0, 4 * hidden);
+            finishBackward();
             gB.assign(biasGradient);
             INDArray dx = rows(dxRows, time);
             Nd4j.gemm(zr, w, dx, false, true, 1.0, 0.0);
@@ -235,42 +229,6 @@ final class LstmKernel {
         }
     }
 
-    /** Pre-activation gradients of step t into {@code dz}, from the output gradient and the carried cell gradient. */
-    private void stepBack(int t) {
-        int h = hidden;
-        int bh = batch * h;
-        int gateBase = t * bh * 4;
-        for (int e = 0; e < batch; e++) {
-            int zb = e * 4 * h;
-            int cb = e * h;
-            for (int j = 0; j < h; j++) {
-                int i = cb + j;
-                int gi = gateBase + zb + j;
-                double a = gates[gi];
-                double f = gates[gi + h];
-                double o = gates[gi + 2 * h];
-                double g = gates[gi + 3 * h];
-                double tc = tanhCells[t * bh + i];
-                double previousCell = cells[t * bh + i];
-                double dh = eps[t * bh + i] + dhRec[i];
-                double dc = dcNext[i] + dh * o * (1 - tc * tc);
-                dcNext[i] = dc * f;
-                double dzA = dc * g * (1 - a * a);
-                double dzF = dc * previousCell * f * (1 - f);
-                double dzO = dh * tc * o * (1 - o);
-                double dzG = dc * a * g * (1 - g);
-                dz[zb + j] = dzA;
-                dz[zb + h + j] = dzF;
-                dz[zb + 2 * h + j] = dzO;
-                dz[zb + 3 * h + j] = dzG;
-                db[j] += dzA;
-                db[h + j] += dzF;
-                db[2 * h + j] += dzO;
-                db[3 * h + j] += dzG;
-            }
-        }
-    }
-
     private void ensure(int bsz, int chunk, boolean keep) {
         if (bsz == batch && chunk == capacity && keep == keeping) {
             return;
@@ -278,45 +236,26 @@ final class LstmKernel {
         batch = bsz;
         capacity = chunk;
         keeping = keep;
-        int stepRows = bsz;
         int allRows = chunk * bsz;
         xRows = Nd4j.create(type, allRows, nIn);
         z = Nd4j.create(type, allRows, 4L * hidden);
         hRows = Nd4j.create(type, allRows, hidden);
-        hInit = Nd4j.create(type, stepRows, hidden);
+        hInit = Nd4j.create(type, bsz, hidden);
         zStep = new INDArray[chunk];
         hStep = new INDArray[chunk];
         for (int s = 0; s < chunk; s++) {
             zStep[s] = z.get(NDArrayIndex.interval(s * bsz, (s + 1) * bsz), NDArrayIndex.all());
             hStep[s] = hRows.get(NDArrayIndex.interval(s * bsz, (s + 1) * bsz), NDArrayIndex.all());
         }
-        zIo = Transfer.of(z);
-        hIo = Transfer.of(hRows);
-        int bh = bsz * hidden;
-        int slots = keep ? chunk : 1;
-        gates = new double[slots * bh * 4];
-        tanhCells = new double[slots * bh];
-        cells = new double[(keep ? chunk + 1 : 2) * bh];
-        zt = new double[bh * 4];
-        ht = new double[bh];
         if (keep) {
-            dhRecurrent = Nd4j.create(type, stepRows, hidden);
+            dhRecurrent = Nd4j.create(type, bsz, hidden);
             epsRows = Nd4j.create(type, allRows, hidden);
             dxRows = Nd4j.create(type, allRows, nIn);
             biasGradient = Nd4j.create(type, 1, 4L * hidden);
-            dhIo = Transfer.of(dhRecurrent);
-            epsIo = Transfer.of(epsRows);
-            biasIo = Transfer.of(biasGradient);
-            dhRec = new double[bh];
-            dcNext = new double[bh];
-            dz = new double[bh * 4];
-            eps = new double[chunk * bh];
-            db = new double[4 * hidden];
         } else {
             dhRecurrent = epsRows = dxRows = biasGradient = null;
-            dhIo = epsIo = biasIo = null;
-            dhRec = dcNext = dz = eps = db = null;
         }
+        allocate(chunk);
     }
 
     /** The rows of the first {@code steps} time steps of a time-major buffer. */
@@ -325,89 +264,10 @@ final class LstmKernel {
         return n == buffer.size(0) ? buffer : buffer.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
     }
 
-    private INDArray array(double[] values, int from, int n) {
-        INDArray a = Nd4j.create(type, batch, hidden);
-        Transfer.of(a).write(values, from, 0, n);
-        return a;
-    }
-
-    private void read(INDArray source, double[] dst, int off, int n) {
+    /** A contiguous copy of an array with this kernel's type, for reading it as a buffer. */
+    protected final INDArray contiguous(INDArray source) {
         INDArray c = Nd4j.create(type, source.shape());
         c.assign(source);
-        Transfer.of(c).read(0, dst, off, n);
-    }
-
-    static double sigmoid(double x) {
-        return 1.0 / (1.0 + Math.exp(-x));
-    }
-
-    static double tanh(double x) {
-        return 1.0 - 2.0 / (Math.exp(2.0 * x) + 1.0);
-    }
-
-    /** Bulk copies between a contiguous native array (offset 0, row-major) and Java doubles. */
-    private abstract static class Transfer {
-        abstract void read(int from, double[] dst, int off, int n);
-
-        abstract void write(double[] src, int off, int to, int n);
-
-        static Transfer of(INDArray a) {
-            if (a.dataType() == DataType.FLOAT) {
-                return new FloatTransfer(a.data().asNioFloat());
-            }
-            return new DoubleTransfer(a.data().asNioDouble());
-        }
-    }
-
-    private static final class FloatTransfer extends Transfer {
-        private final FloatBuffer buffer;
-        private float[] scratch = new float[0];
-
-        FloatTransfer(FloatBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        @Override
-        void read(int from, double[] dst, int off, int n) {
-            float[] s = scratch(n);
-            buffer.get(from, s, 0, n);
-            for (int i = 0; i < n; i++) {
-                dst[off + i] = s[i];
-            }
-        }
-
-        @Override
-        void write(double[] src, int off, int to, int n) {
-            float[] s = scratch(n);
-            for (int i = 0; i < n; i++) {
-                s[i] = (float) src[off + i];
-            }
-            buffer.put(to, s, 0, n);
-        }
-
-        private float[] scratch(int n) {
-            if (scratch.length < n) {
-                scratch = new float[n];
-            }
-            return scratch;
-        }
-    }
-
-    private static final class DoubleTransfer extends Transfer {
-        private final DoubleBuffer buffer;
-
-        DoubleTransfer(DoubleBuffer buffer) {
-            this.buffer = buffer;
-        }
-
-        @Override
-        void read(int from, double[] dst, int off, int n) {
-            buffer.get(from, dst, off, n);
-        }
-
-        @Override
-        void write(double[] src, int off, int to, int n) {
-            buffer.put(to, src, off, n);
-        }
+        return c;
     }
 }

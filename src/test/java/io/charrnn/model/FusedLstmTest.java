@@ -157,6 +157,42 @@ class FusedLstmTest {
         }
     }
 
+    @Test
+    void vectorKernelComputesWhatTheScalarKernelComputes() {
+        assertTrue(LstmKernel.VECTOR_AVAILABLE, "tests run with --add-modules=jdk.incubator.vector (pom.xml)");
+        Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
+        Nd4j.getRandom().setSeed(5);
+        // 37 units: two full vectors of 16 (or four of 8) and a scalar tail.
+        int nIn = 9, hidden = 37, batch = 3, time = 7;
+        INDArray x = Nd4j.randn(DataType.FLOAT, batch, nIn, time);
+        INDArray w = Nd4j.randn(DataType.FLOAT, nIn, 4 * hidden).muli(0.3);
+        INDArray r = Nd4j.randn(DataType.FLOAT, hidden, 4 * hidden).muli(0.3);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 1, 4 * hidden).muli(0.3);
+        INDArray h0 = Nd4j.randn(DataType.FLOAT, batch, hidden).muli(0.5);
+        INDArray c0 = Nd4j.randn(DataType.FLOAT, batch, hidden);
+        INDArray eps = Nd4j.randn(DataType.FLOAT, batch, hidden, time);
+        INDArray[][] results = new INDArray[2][];
+        for (int v = 0; v < 2; v++) {
+            LstmKernel kernel = LstmKernel.create(nIn, hidden, DataType.FLOAT, v == 1);
+            assertEquals(v == 1 ? VectorLstmKernel.class : ScalarLstmKernel.class, kernel.getClass());
+            INDArray out = Nd4j.create(DataType.FLOAT, batch, hidden, time);
+            kernel.forward(x, w, r, b, h0, c0, true, out);
+            Map<String, INDArray> state = new HashMap<>();
+            kernel.lastState(state, "h", "c");
+            INDArray gW = Nd4j.create(DataType.FLOAT, nIn, 4 * hidden);
+            INDArray gR = Nd4j.create(DataType.FLOAT, hidden, 4 * hidden);
+            INDArray gB = Nd4j.create(DataType.FLOAT, 1, 4 * hidden);
+            INDArray dx = Nd4j.create(DataType.FLOAT, batch, nIn, time);
+            kernel.backward(eps, w, r, 5, gW, gR, gB, dx);
+            results[v] = new INDArray[]{out, state.get("h"), state.get("c"), gW, gR, gB, dx};
+        }
+        String[] names = {"output", "last output", "last cell", "dW", "dR", "db", "dx"};
+        for (int i = 0; i < names.length; i++) {
+            double scale = Math.max(1, results[0][i].amaxNumber().doubleValue());
+            assertEquals(0, maxAbsDifference(results[0][i], results[1][i]) / scale, 2e-6, names[i]);
+        }
+    }
+
     /** Loss and gradient of one truncated-BPTT segment that starts from the given per-layer state. */
     private static double score(MultiLayerNetwork net, INDArray features, INDArray labels,
                                 Map<Integer, Map<String, INDArray>> state) {
