@@ -116,8 +116,9 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
                     digest.update(content);
                 }
             }
-        } catch (IOException e) {
-            throw new UserError(source + " is not a charrnn checkpoint (" + e.getMessage()
+        } catch (IOException | IllegalArgumentException e) {
+            // The JDK's zip reader throws IllegalArgumentException for an entry name that is not valid UTF-8.
+            throw new UserError(source + " is not a charrnn checkpoint or is damaged (" + e.getMessage()
                     + "); give a ckpt_*.zip file or a run directory");
         }
         if (meta == null || !CheckpointMeta.FORMAT.equals(meta.format())) {
