@@ -21,8 +21,8 @@ public final class TrainOptions {
     int hidden;
 
     @Option(names = "--lstm", defaultValue = "fused",
-            description = "LSTM layer: fused (this project's, measured 2-3x faster) or stock (DL4J's); same "
-                    + "parameters, so a resumed run may switch (default: ${DEFAULT-VALUE}).")
+            description = "LSTM layer: fused (this project's; 2.2-3.8x the speed of stock in BENCHMARKS.md) or "
+                    + "stock (DL4J's); same parameters, so a resumed run may switch (default: ${DEFAULT-VALUE}).")
     LstmImplementation lstm;
 
     @Option(names = "--seq-length", defaultValue = "50",

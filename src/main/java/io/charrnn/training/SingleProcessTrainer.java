@@ -2,6 +2,7 @@ package io.charrnn.training;
 
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.corpus.TextLine;
+import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
@@ -40,7 +41,8 @@ public final class SingleProcessTrainer {
         new WindowCutter(lines.iterator(), vocabulary, new ValidationSplit(config.valFraction()), config.window())
                 .forEachRemaining(w -> (w.isValidation() ? validation : training).add(w));
         if (training.isEmpty() || validation.isEmpty()) {
-            throw new IllegalArgumentException("the corpus is too small for one training and one validation window");
+            throw new UserError("the corpus is too small for one training and one validation window of "
+                    + config.window() + " characters; lower --window or give a larger corpus");
         }
         MultiLayerNetwork net = CharLstm.create(config.model(), vocabulary.size());
         double budget = config.maxMinutes() * 60;

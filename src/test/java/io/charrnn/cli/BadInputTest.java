@@ -50,6 +50,16 @@ class BadInputTest {
     }
 
     @Test
+    void singleProcessBenchOfADirectory() {
+        assertUserError(Cli.run("bench", "--corpus", dir.toString(), "--single-process"), "reads one text file");
+    }
+
+    @Test
+    void unknownLstmImplementation() {
+        assertUserError(Cli.run("train", "--corpus", "c.txt", "--output", out(), "--lstm", "cudnn"), "--lstm");
+    }
+
+    @Test
     void nonNumericOption() {
         assertUserError(Cli.run("train", "--corpus", "c.txt", "--output", out(), "--hidden", "abc"),
                 "'abc' is not an int");
