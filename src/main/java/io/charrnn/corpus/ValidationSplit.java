@@ -26,6 +26,15 @@ public final class ValidationSplit implements Serializable {
         this.fraction = fraction;
     }
 
+    /**
+     * Every how many-th validation window to score so that at most {@code maxChars} characters are scored yet the
+     * whole split is covered.
+     */
+    public static long subsetStride(long validationWindows, long maxChars, int window) {
+        long cap = Math.max(1, maxChars / window);
+        return Math.max(1, (validationWindows + cap - 1) / cap);
+    }
+
     public double fraction() {
         return fraction;
     }

@@ -2,6 +2,8 @@ package io.charrnn.corpus;
 
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,6 +30,16 @@ public final class Vocabulary implements Serializable {
         }
         this.codePoints = codePoints.clone();
         this.counts = counts.clone();
+    }
+
+    /** Counts every code point of the lines, plus one newline per line (the text a window cutter sees). */
+    public static HashMap<Integer, Long> countSymbols(Iterator<TextLine> lines) {
+        HashMap<Integer, Long> counts = new HashMap<>();
+        while (lines.hasNext()) {
+            lines.next().text().codePoints().forEach(cp -> counts.merge(cp, 1L, Long::sum));
+            counts.merge((int) '\n', 1L, Long::sum);
+        }
+        return counts;
     }
 
     /** Builds a vocabulary from symbol counts (code point to count); the map's order does not matter. */

@@ -20,7 +20,6 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -88,18 +87,11 @@ public final class CorpusRdds {
 
     /** Counts every code point (plus one newline per line) in a distributed pass. */
     public static Vocabulary countVocabulary(JavaRDD<TextLine> lines) {
-        Map<Integer, Long> counts = lines.mapPartitions(it -> {
-            HashMap<Integer, Long> local = new HashMap<>();
-            while (it.hasNext()) {
-                String text = it.next().text();
-                text.codePoints().forEach(cp -> local.merge(cp, 1L, Long::sum));
-                local.merge((int) '\n', 1L, Long::sum);
-            }
-            return List.of(local).iterator();
-        }).reduce((a, b) -> {
-            b.forEach((k, v) -> a.merge(k, v, Long::sum));
-            return a;
-        });
+        Map<Integer, Long> counts = lines.mapPartitions(it -> List.of(Vocabulary.countSymbols(it)).iterator())
+                .reduce((a, b) -> {
+                    b.forEach((k, v) -> a.merge(k, v, Long::sum));
+                    return a;
+                });
         if (counts.isEmpty()) {
             throw new UserError("the corpus holds no characters; check --corpus");
         }

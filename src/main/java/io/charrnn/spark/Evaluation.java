@@ -1,6 +1,7 @@
 package io.charrnn.spark;
 
 import io.charrnn.corpus.EncodedWindow;
+import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.model.LossMeter;
 import io.charrnn.model.OneHotBatches;
 import org.apache.spark.api.java.JavaPairRDD;
@@ -44,8 +45,7 @@ public final class Evaluation {
                                                           int window) {
         JavaPairRDD<EncodedWindow, Long> all = windows.filter(EncodedWindow::isValidation).zipWithIndex();
         long total = all.count();
-        long cap = Math.max(1, maxChars / window);
-        long stride = Math.max(1, (total + cap - 1) / cap);
+        long stride = ValidationSplit.subsetStride(total, maxChars, window);
         return all.filter(p -> p._2() % stride == 0).keys().persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 }

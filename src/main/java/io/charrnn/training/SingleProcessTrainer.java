@@ -12,9 +12,7 @@ import io.charrnn.model.OneHotBatches;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Trains the same network as the Spark job in this one thread, with no Spark and no parameter averaging: windows of
@@ -30,12 +28,7 @@ public final class SingleProcessTrainer {
     }
 
     public static Result train(TrainConfig config, List<TextLine> lines) {
-        Map<Integer, Long> counts = new HashMap<>();
-        for (TextLine line : lines) {
-            line.text().codePoints().forEach(cp -> counts.merge(cp, 1L, Long::sum));
-            counts.merge((int) '\n', 1L, Long::sum);
-        }
-        Vocabulary vocabulary = Vocabulary.fromCounts(counts);
+        Vocabulary vocabulary = Vocabulary.fromCounts(Vocabulary.countSymbols(lines.iterator()));
         List<EncodedWindow> training = new ArrayList<>();
         List<EncodedWindow> validation = new ArrayList<>();
         new WindowCutter(lines.iterator(), vocabulary, new ValidationSplit(config.valFraction()), config.window())
@@ -69,7 +62,7 @@ public final class SingleProcessTrainer {
             epoch++;
         }
         LossMeter loss = new LossMeter();
-        int stride = Math.max(1, (int) (validation.size() * (long) config.window() / Math.max(1, config.valMaxChars())));
+        long stride = ValidationSplit.subsetStride(validation.size(), config.valMaxChars(), config.window());
         List<EncodedWindow> subset = new ArrayList<>();
         for (int i = 0; i < validation.size(); i += stride) {
             subset.add(validation.get(i));
