@@ -9,11 +9,7 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
-import java.util.Map;
 
 import static io.charrnn.model.FusedLstmParams.BIAS;
 import static io.charrnn.model.FusedLstmParams.INPUT_WEIGHTS;
@@ -31,9 +27,9 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     static final String STATE_OUTPUT = "prevAct";
     static final String STATE_CELL = "prevMem";
 
+    private static final String NO_MASKS = "FusedLstm does not take mask arrays; use equal-length batches";
+
     private transient LstmKernel kernel;
-    /** Shape of the input of the forward pass the kernel holds for the next backprop; null when there is none. */
-    private transient long[] keptShape;
 
     public FusedLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -100,7 +96,7 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     public Pair<INDArray, MaskState> feedForwardMaskArray(INDArray maskArray, MaskState currentMaskState,
                                                           int minibatchSize) {
         if (maskArray != null) {
-            throw new UnsupportedOperationException("FusedLstm does not take mask arrays; use equal-length batches");
+            throw new UnsupportedOperationException(NO_MASKS);
         }
         return new Pair<>(null, currentMaskState);
     }
@@ -109,7 +105,7 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
                              LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         if (maskArray != null) {
-            throw new UnsupportedOperationException("FusedLstm does not take mask arrays; use equal-length batches");
+            throw new UnsupportedOperationException(NO_MASKS);
         }
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray x = input.dataType() == dataType ? input : input.castTo(dataType);
@@ -118,19 +114,16 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         long time = twoDimensional ? 1 : x.size(2);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                 twoDimensional ? new long[]{batch, hidden()} : new long[]{batch, hidden(), time}, 'f');
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            kernel().forward(x, getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr),
-                    getParamWithNoise(RECURRENT_WEIGHTS, training, workspaceMgr),
-                    getParamWithNoise(BIAS, training, workspaceMgr), initialOutput, initialCell, training, out);
-        }
-        keptShape = training ? input.shape() : null;
+        kernel().forward(x, getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr),
+                getParamWithNoise(RECURRENT_WEIGHTS, training, workspaceMgr),
+                getParamWithNoise(BIAS, training, workspaceMgr), initialOutput, initialCell, training, out);
         return out;
     }
 
     private Pair<Gradient, INDArray> backprop(INDArray epsilon, boolean truncated, int backwardLength,
                                               LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        if (keptShape == null || !java.util.Arrays.equals(keptShape, input.shape())) {
+        if (!kernel().holdsForwardOf(input)) {
             // Backprop without a kept forward pass (DL4J's fit always runs one first, but the API allows it).
             if (truncated) {
                 forward(true, stateMap.get(STATE_OUTPUT), stateMap.get(STATE_CELL), workspaceMgr);
@@ -141,20 +134,17 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         if (truncated) {
             kernel.lastState(tBpttStateMap, STATE_OUTPUT, STATE_CELL);
         }
-        INDArray x = input;
-        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'f');
+        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(),
+                'f');
+        kernel.backward(epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType),
+                getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr),
+                getParamWithNoise(RECURRENT_WEIGHTS, true, workspaceMgr), truncated ? backwardLength : -1,
+                gradientViews.get(INPUT_WEIGHTS), gradientViews.get(RECURRENT_WEIGHTS), gradientViews.get(BIAS),
+                epsilonOut);
         Gradient gradient = new DefaultGradient();
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray e = epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType);
-            kernel.backward(e, getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr),
-                    getParamWithNoise(RECURRENT_WEIGHTS, true, workspaceMgr), truncated ? backwardLength : -1,
-                    gradientViews.get(INPUT_WEIGHTS), gradientViews.get(RECURRENT_WEIGHTS), gradientViews.get(BIAS),
-                    epsilonOut);
-        }
         gradient.gradientForVariable().put(INPUT_WEIGHTS, gradientViews.get(INPUT_WEIGHTS));
         gradient.gradientForVariable().put(RECURRENT_WEIGHTS, gradientViews.get(RECURRENT_WEIGHTS));
         gradient.gradientForVariable().put(BIAS, gradientViews.get(BIAS));
-        keptShape = null;
         weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(epsilonOut));
     }

@@ -165,6 +165,11 @@ abstract class LstmKernel {
         }
     }
 
+    /** Whether the kernel keeps a forward pass, for {@link #backward}, of an input of x's shape. */
+    final boolean holdsForwardOf(INDArray x) {
+        return keptTime >= 0 && x.size(0) == batch && keptTime == (x.rank() == 2 ? 1 : x.size(2));
+    }
+
     /** Puts the output and cell of the last step of the latest forward pass into a state map, detached. */
     final void lastState(Map<String, INDArray> state, String outputKey, String cellKey) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
