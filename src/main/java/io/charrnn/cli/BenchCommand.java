@@ -62,12 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
         TrainResult result = TrainCommand.run(options, target, false, output != null);
         double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         var p = result.progress();
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("chars_per_sec", Math.round(p.charsTrained() / p.trainSeconds()));
-        line.put("chars_per_cpu_sec", Math.round(p.charsTrained() / cpuSeconds));
-        line.put("peak_rss_mb", PeakMemory.peakRssMegabytes());
-        line.put("val_loss_nats", p.valLoss());
-        line.put("val_loss_bits", LossMeter.bits(p.valLoss()));
+        Map<String, Object> line = measured(p.charsTrained(), p.trainSeconds(), cpuSeconds, p.valLoss());
         line.put("best_val_loss_nats", p.bestValLoss());
         line.put("epochs", p.epochFraction());
         line.put("chars", p.charsTrained());
@@ -94,12 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
         long cpuStart = processCpuNanos();
         SingleProcessTrainer.Result r = SingleProcessTrainer.train(config, lines);
         double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
-        Map<String, Object> line = new LinkedHashMap<>();
-        line.put("chars_per_sec", Math.round(r.charsTrained() / r.trainSeconds()));
-        line.put("chars_per_cpu_sec", Math.round(r.charsTrained() / cpuSeconds));
-        line.put("peak_rss_mb", PeakMemory.peakRssMegabytes());
-        line.put("val_loss_nats", r.valLoss());
-        line.put("val_loss_bits", LossMeter.bits(r.valLoss()));
+        Map<String, Object> line = measured(r.charsTrained(), r.trainSeconds(), cpuSeconds, r.valLoss());
         line.put("epochs", r.epochs());
         line.put("chars", r.charsTrained());
         line.put("train_seconds", r.trainSeconds());
@@ -109,6 +99,17 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("config", config);
         spec.commandLine().getOut().println(Json.write(line));
         return 0;
+    }
+
+    /** The figures every bench line starts with, in this order. */
+    private static Map<String, Object> measured(long chars, double trainSeconds, double cpuSeconds, double valLoss) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("chars_per_sec", Math.round(chars / trainSeconds));
+        line.put("chars_per_cpu_sec", Math.round(chars / cpuSeconds));
+        line.put("peak_rss_mb", PeakMemory.peakRssMegabytes());
+        line.put("val_loss_nats", valLoss);
+        line.put("val_loss_bits", LossMeter.bits(valLoss));
+        return line;
     }
 
     /** One text file's lines with their byte offsets, as the Spark job's line reader gives them. */
