@@ -1,6 +1,7 @@
 package io.charrnn.model;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -17,6 +18,7 @@ import java.util.Arrays;
 final class VectorLstmKernel extends LstmKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final VectorMask<Float> ALL = S.maskAll(true);
 
     private FloatBuffer zBuf;
     private FloatBuffer hBuf;
@@ -80,42 +82,25 @@ final class VectorLstmKernel extends LstmKernel {
         int curCell = cellSlot(t) * bh;
         int gateBase = stepSlot(t) * bh * 4;
         int tanhBase = stepSlot(t) * bh;
-        int bound = S.loopBound(h);
         for (int e = 0; e < batch; e++) {
             int zb = e * 4 * h;
             int cb = e * h;
-            int j = 0;
-            for (; j < bound; j += S.length()) {
-                FloatVector a = FloatVector.fromArray(S, zt, zb + j).lanewise(VectorOperators.TANH);
-                FloatVector f = sigmoid(FloatVector.fromArray(S, zt, zb + h + j));
-                FloatVector o = sigmoid(FloatVector.fromArray(S, zt, zb + 2 * h + j));
-                FloatVector g = sigmoid(FloatVector.fromArray(S, zt, zb + 3 * h + j));
-                FloatVector c = f.mul(FloatVector.fromArray(S, cells, prevCell + cb + j)).add(g.mul(a));
+            for (int j = 0; j < h; j += S.length()) {
+                VectorMask<Float> m = lanes(j);
+                FloatVector a = FloatVector.fromArray(S, zt, zb + j, m).lanewise(VectorOperators.TANH);
+                FloatVector f = sigmoid(FloatVector.fromArray(S, zt, zb + h + j, m));
+                FloatVector o = sigmoid(FloatVector.fromArray(S, zt, zb + 2 * h + j, m));
+                FloatVector g = sigmoid(FloatVector.fromArray(S, zt, zb + 3 * h + j, m));
+                FloatVector c = f.mul(FloatVector.fromArray(S, cells, prevCell + cb + j, m)).add(g.mul(a));
                 FloatVector tc = c.lanewise(VectorOperators.TANH);
                 int gi = gateBase + zb + j;
-                a.intoArray(gates, gi);
-                f.intoArray(gates, gi + h);
-                o.intoArray(gates, gi + 2 * h);
-                g.intoArray(gates, gi + 3 * h);
-                c.intoArray(cells, curCell + cb + j);
-                tc.intoArray(tanhCells, tanhBase + cb + j);
-                o.mul(tc).intoArray(ht, cb + j);
-            }
-            for (; j < h; j++) {
-                float a = (float) Math.tanh(zt[zb + j]);
-                float f = sigmoid(zt[zb + h + j]);
-                float o = sigmoid(zt[zb + 2 * h + j]);
-                float g = sigmoid(zt[zb + 3 * h + j]);
-                float c = f * cells[prevCell + cb + j] + g * a;
-                float tc = (float) Math.tanh(c);
-                int gi = gateBase + zb + j;
-                gates[gi] = a;
-                gates[gi + h] = f;
-                gates[gi + 2 * h] = o;
-                gates[gi + 3 * h] = g;
-                cells[curCell + cb + j] = c;
-                tanhCells[tanhBase + cb + j] = tc;
-                ht[cb + j] = o * tc;
+                a.intoArray(gates, gi, m);
+                f.intoArray(gates, gi + h, m);
+                o.intoArray(gates, gi + 2 * h, m);
+                g.intoArray(gates, gi + 3 * h, m);
+                c.intoArray(cells, curCell + cb + j, m);
+                tc.intoArray(tanhCells, tanhBase + cb + j, m);
+                o.mul(tc).intoArray(ht, cb + j, m);
             }
         }
         hBuf.put(s * bh, ht, 0, bh);
@@ -138,59 +123,35 @@ final class VectorLstmKernel extends LstmKernel {
         }
         int gateBase = t * bh * 4;
         int stepBase = t * bh;
-        int bound = S.loopBound(h);
         for (int e = 0; e < batch; e++) {
             int zb = e * 4 * h;
             int cb = e * h;
-            int j = 0;
-            for (; j < bound; j += S.length()) {
+            for (int j = 0; j < h; j += S.length()) {
+                VectorMask<Float> m = lanes(j);
                 int i = cb + j;
                 int gi = gateBase + zb + j;
-                FloatVector a = FloatVector.fromArray(S, gates, gi);
-                FloatVector f = FloatVector.fromArray(S, gates, gi + h);
-                FloatVector o = FloatVector.fromArray(S, gates, gi + 2 * h);
-                FloatVector g = FloatVector.fromArray(S, gates, gi + 3 * h);
-                FloatVector tc = FloatVector.fromArray(S, tanhCells, stepBase + i);
-                FloatVector previousCell = FloatVector.fromArray(S, cells, stepBase + i);
-                FloatVector dh = FloatVector.fromArray(S, eps, stepBase + i).add(FloatVector.fromArray(S, dhRec, i));
-                FloatVector dc = FloatVector.fromArray(S, dcNext, i).add(dh.mul(o).mul(ONE.sub(tc.mul(tc))));
-                dc.mul(f).intoArray(dcNext, i);
+                FloatVector a = FloatVector.fromArray(S, gates, gi, m);
+                FloatVector f = FloatVector.fromArray(S, gates, gi + h, m);
+                FloatVector o = FloatVector.fromArray(S, gates, gi + 2 * h, m);
+                FloatVector g = FloatVector.fromArray(S, gates, gi + 3 * h, m);
+                FloatVector tc = FloatVector.fromArray(S, tanhCells, stepBase + i, m);
+                FloatVector previousCell = FloatVector.fromArray(S, cells, stepBase + i, m);
+                FloatVector dh = FloatVector.fromArray(S, eps, stepBase + i, m)
+                        .add(FloatVector.fromArray(S, dhRec, i, m));
+                FloatVector dc = FloatVector.fromArray(S, dcNext, i, m).add(dh.mul(o).mul(ONE.sub(tc.mul(tc))));
+                dc.mul(f).intoArray(dcNext, i, m);
                 FloatVector dzA = dc.mul(g).mul(ONE.sub(a.mul(a)));
                 FloatVector dzF = dc.mul(previousCell).mul(f).mul(ONE.sub(f));
                 FloatVector dzO = dh.mul(tc).mul(o).mul(ONE.sub(o));
                 FloatVector dzG = dc.mul(a).mul(g).mul(ONE.sub(g));
-                dzA.intoArray(dz, zb + j);
-                dzF.intoArray(dz, zb + h + j);
-                dzO.intoArray(dz, zb + 2 * h + j);
-                dzG.intoArray(dz, zb + 3 * h + j);
-                FloatVector.fromArray(S, db, j).add(dzA).intoArray(db, j);
-                FloatVector.fromArray(S, db, h + j).add(dzF).intoArray(db, h + j);
-                FloatVector.fromArray(S, db, 2 * h + j).add(dzO).intoArray(db, 2 * h + j);
-                FloatVector.fromArray(S, db, 3 * h + j).add(dzG).intoArray(db, 3 * h + j);
-            }
-            for (; j < h; j++) {
-                int i = cb + j;
-                int gi = gateBase + zb + j;
-                float a = gates[gi];
-                float f = gates[gi + h];
-                float o = gates[gi + 2 * h];
-                float g = gates[gi + 3 * h];
-                float tc = tanhCells[stepBase + i];
-                float dh = eps[stepBase + i] + dhRec[i];
-                float dc = dcNext[i] + dh * o * (1 - tc * tc);
-                dcNext[i] = dc * f;
-                float dzA = dc * g * (1 - a * a);
-                float dzF = dc * cells[stepBase + i] * f * (1 - f);
-                float dzO = dh * tc * o * (1 - o);
-                float dzG = dc * a * g * (1 - g);
-                dz[zb + j] = dzA;
-                dz[zb + h + j] = dzF;
-                dz[zb + 2 * h + j] = dzO;
-                dz[zb + 3 * h + j] = dzG;
-                db[j] += dzA;
-                db[h + j] += dzF;
-                db[2 * h + j] += dzO;
-                db[3 * h + j] += dzG;
+                dzA.intoArray(dz, zb + j, m);
+                dzF.intoArray(dz, zb + h + j, m);
+                dzO.intoArray(dz, zb + 2 * h + j, m);
+                dzG.intoArray(dz, zb + 3 * h + j, m);
+                FloatVector.fromArray(S, db, j, m).add(dzA).intoArray(db, j, m);
+                FloatVector.fromArray(S, db, h + j, m).add(dzF).intoArray(db, h + j, m);
+                FloatVector.fromArray(S, db, 2 * h + j, m).add(dzO).intoArray(db, 2 * h + j, m);
+                FloatVector.fromArray(S, db, 3 * h + j, m).add(dzG).intoArray(db, 3 * h + j, m);
             }
         }
         zBuf.put(t * bh * 4, dz, 0, bh * 4);
@@ -212,7 +173,8 @@ final class VectorLstmKernel extends LstmKernel {
         return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(ONE));
     }
 
-    private static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-x)));
+    /** The lanes from unit j on that exist: all of them but in the last, partial vector of a row. */
+    private VectorMask<Float> lanes(int j) {
+        return j + S.length() <= hidden ? ALL : S.indexInRange(j, hidden);
     }
 }
