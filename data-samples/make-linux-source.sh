@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds a large real corpus (well over 1 GB with all of it) from Debian's linux-source package: the kernel's
-# C sources, headers and documentation concatenated into one UTF-8 file, for benchmarks and the cluster path.
+# C sources, headers and documentation concatenated into one file, for benchmarks and the cluster path. The bytes
+# are kept as they are: a few old files are Latin-1, which prepare counts as malformed UTF-8 and replaces.
 #   data-samples/make-linux-source.sh [OUTPUT] [MAX_BYTES]
 # Needs root (or sudo) once to install the package; the default output is data-samples/linux-source.txt.
 set -euo pipefail
@@ -16,6 +17,6 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -xJf "$tarball" -C "$work"
 find "$work" -type f \( -name '*.c' -o -name '*.h' -o -name '*.rst' -o -name '*.txt' -o -name 'Kconfig*' \) \
-  -print0 | LC_ALL=C sort -z | xargs -0 cat -- | iconv -c -f UTF-8 -t UTF-8 > "$out.tmp"
+  -print0 | LC_ALL=C sort -z | xargs -0 cat -- > "$out.tmp"
 if [ "$max" -gt 0 ]; then head -c "$max" "$out.tmp" > "$out"; rm "$out.tmp"; else mv "$out.tmp" "$out"; fi
 echo "wrote $out: $(wc -c < "$out") bytes" >&2

@@ -26,4 +26,24 @@ public final class TestCorpora {
         Files.writeString(file, shakespeare(chars), StandardCharsets.UTF_8);
         return file;
     }
+
+    /** Multi-byte text of every length with malformed bytes in it. */
+    public static byte[] mixedBytes(int repeats, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        String[] pieces = {"a", "é", "€", "😀", "\n", "中", "z"};
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < repeats; i++) {
+            int k = random.nextInt(pieces.length + 2);
+            if (k == pieces.length) {
+                out.write(0xFF);
+            } else if (k == pieces.length + 1) {
+                out.write(0xE2); // a sequence cut short
+                out.write(0x82);
+            } else {
+                out.writeBytes(pieces[k].getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toByteArray();
+    }
+
 }

@@ -9,21 +9,23 @@ import io.charrnn.training.TrainConfig;
  * that a checkpoint alone can be sampled, evaluated and continued.
  */
 public record CheckpointMeta(String format, int version, int[] codePoints, long[] counts, TrainConfig train,
-                             Progress progress, String createdAt, String contentSha256) {
+                             Progress progress, String createdAt, String contentSha256, Boolean unknownSymbol) {
     public static final String FORMAT = "charrnn-checkpoint";
     public static final int VERSION = 1;
 
     public static CheckpointMeta of(Vocabulary vocabulary, TrainConfig train, Progress progress) {
         return new CheckpointMeta(FORMAT, VERSION, vocabulary.codePoints(), vocabulary.counts(), train, progress,
-                java.time.Instant.now().toString(), null);
+                java.time.Instant.now().toString(), null, vocabulary.hasUnknown());
     }
 
     /** The same metadata with the SHA-256 of the checkpoint's network entries (names and contents, in order). */
     public CheckpointMeta withContentSha256(String sha256) {
-        return new CheckpointMeta(format, version, codePoints, counts, train, progress, createdAt, sha256);
+        return new CheckpointMeta(format, version, codePoints, counts, train, progress, createdAt, sha256,
+                unknownSymbol);
     }
 
     public Vocabulary vocabulary() {
-        return new Vocabulary(codePoints, counts);
+        // Checkpoints from before the unknown symbol existed have no such field: their vocabulary has none.
+        return new Vocabulary(codePoints, counts, Boolean.TRUE.equals(unknownSymbol));
     }
 }

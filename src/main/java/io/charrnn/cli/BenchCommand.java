@@ -1,7 +1,7 @@
 package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Json;
-import io.charrnn.corpus.TextLine;
+import io.charrnn.corpus.LocalCorpus;
 import io.charrnn.corpus.UserError;
 import io.charrnn.model.LossMeter;
 import io.charrnn.spark.SparkSetup;
@@ -85,9 +85,10 @@ public final class BenchCommand implements Callable<Integer> {
 
     private Integer singleProcess() throws IOException {
         TrainConfig config = options.toConfig("none");
-        List<TextLine> lines = readLines(options.corpus);
+        LocalCorpus corpus = LocalCorpus.read(new org.apache.hadoop.conf.Configuration(), options.corpus,
+                options.corpusOptions(config.valFraction()));
         long cpuStart = processCpuNanos();
-        SingleProcessTrainer.Result r = SingleProcessTrainer.train(config, lines);
+        SingleProcessTrainer.Result r = SingleProcessTrainer.train(config, corpus);
         double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         Map<String, Object> line = measured(r.charsTrained(), r.trainSeconds(), cpuSeconds, r.valLoss());
         line.put("epochs", r.epochs());
@@ -110,31 +111,6 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("val_loss_nats", valLoss);
         line.put("val_loss_bits", LossMeter.bits(valLoss));
         return line;
-    }
-
-    /** One text file's lines with their byte offsets, as the Spark job's line reader gives them. */
-    private static List<TextLine> readLines(String uri) throws IOException {
-        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-        org.apache.hadoop.fs.FileSystem fs = path.getFileSystem(new org.apache.hadoop.conf.Configuration());
-        if (!fs.exists(path) || !fs.getFileStatus(path).isFile()) {
-            throw new UserError("bench --single-process reads one text file; " + uri + " is not one");
-        }
-        byte[] bytes;
-        try (var in = fs.open(path)) {
-            bytes = in.readAllBytes();
-        }
-        List<TextLine> lines = new ArrayList<>();
-        String name = path.getName();
-        int start = 0;
-        for (int i = 0; i <= bytes.length; i++) {
-            if (i == bytes.length || bytes[i] == '\n') {
-                if (i > start || i < bytes.length) {
-                    lines.add(new TextLine(name, start, new String(bytes, start, i - start, StandardCharsets.UTF_8)));
-                }
-                start = i + 1;
-            }
-        }
-        return lines;
     }
 
     private static long processCpuNanos() {

@@ -5,7 +5,8 @@ import io.charrnn.checkpoint.Json;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.UserError;
 import io.charrnn.model.LossMeter;
-import io.charrnn.spark.CorpusRdds;
+import io.charrnn.corpus.CorpusFiles;
+import io.charrnn.dataset.PreparedDataset;
 import io.charrnn.spark.SparkEvaluator;
 import io.charrnn.spark.SparkSetup;
 import org.apache.hadoop.conf.Configuration;
@@ -32,7 +33,8 @@ public final class EvalCommand implements Callable<Integer> {
     CheckpointOption checkpoint;
 
     @Option(names = "--corpus", required = true, paramLabel = "URI",
-            description = "Text to score: a file, directory or glob on any Hadoop filesystem.")
+            description = "Text to score: a file, directory or glob on any Hadoop filesystem, or a prepared "
+                    + "dataset (whose symbols are translated to the model's).")
     String corpus;
 
     @Option(names = "--split", defaultValue = "all",
@@ -58,7 +60,9 @@ public final class EvalCommand implements Callable<Integer> {
         Configuration hadoop = TrainCommand.hadoopConfiguration(conf);
         String source = RunDirectory.resolveUri(checkpoint.uri, hadoop);
         Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
-        CorpusRdds.sizeOf(hadoop, corpus);
+        if (!PreparedDataset.isDataset(hadoop, corpus)) {
+            CorpusFiles.list(hadoop, corpus);
+        }
         SparkEvaluator.Result r;
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             jsc.setLogLevel("WARN");
@@ -68,7 +72,9 @@ public final class EvalCommand implements Callable<Integer> {
             throw new UserError("nothing to score: the " + split + " split of " + corpus
                     + " has no whole window; try --split all");
         }
-        double total = r.chars() + r.unknownSymbols();
+        boolean mapped = ckpt.meta().vocabulary().hasUnknown();
+        // Symbols mapped to the unknown symbol are among those scored; skipped ones are not.
+        double total = mapped ? r.chars() : r.chars() + r.unknownSymbols();
         if (json) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("checkpoint", source);
@@ -83,9 +89,10 @@ public final class EvalCommand implements Callable<Integer> {
         } else {
             spec.commandLine().getOut().println(String.format(Locale.ROOT,
                     "%.4f nats/char | %.4f bits/char | perplexity %.3f | %,d characters scored (%s split) | "
-                            + "%,d outside the vocabulary (%.3f%%) skipped",
+                            + "%,d outside the vocabulary (%.3f%%) %s",
                     r.natsPerChar(), LossMeter.bits(r.natsPerChar()), Math.exp(r.natsPerChar()), r.chars(),
-                    split, r.unknownSymbols(), 100.0 * r.unknownSymbols() / total));
+                    split, r.unknownSymbols(), 100.0 * r.unknownSymbols() / total,
+                    mapped ? "scored as the unknown symbol" : "skipped"));
         }
         return 0;
     }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 /** {@code charrnn <command>}: the entry point for the embedded runner and for spark-submit alike. */
 @Command(name = "charrnn", mixinStandardHelpOptions = true, version = "charrnn-spark 0.1.0",
         description = "Character-level LSTM language models trained on Apache Spark.",
-        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, InspectCommand.class,
+        subcommands = {PrepareCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, InspectCommand.class,
                 BenchCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

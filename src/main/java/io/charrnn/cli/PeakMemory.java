@@ -5,11 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Peak resident set size of this process (Linux VmHWM): heap, off-heap ND4J buffers and native code together. */
-final class PeakMemory {
+public final class PeakMemory {
     private PeakMemory() {
     }
 
-    static long peakRssMegabytes() {
+    public static long peakRssMegabytes() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {

@@ -7,7 +7,8 @@ import io.charrnn.checkpoint.RunLock;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.UserError;
 import io.charrnn.model.LossMeter;
-import io.charrnn.spark.CorpusRdds;
+import io.charrnn.corpus.CorpusFiles;
+import io.charrnn.dataset.PreparedDataset;
 import io.charrnn.spark.SparkSetup;
 import io.charrnn.spark.SparkTrainer;
 import io.charrnn.training.Progress;
@@ -61,6 +62,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static TrainResult run(TrainOptions options, String output, boolean resume, boolean overwrite) {
+        SparkConf sparkConf = SparkSetup.configure("charrnn train", options.sparkConf.values);
+        Configuration hadoopConf = hadoopConfiguration(sparkConf);
+        options.toConfig(output); // settings out of range are reported before the corpus is looked at
+        checkCorpus(options, hadoopConf);
         TrainConfig config = options.toConfig(output);
         if (resume && overwrite) {
             throw new UserError("--resume and --overwrite exclude each other; pick one");
@@ -68,9 +73,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (!(options.lockStaleMinutes > 0)) {
             throw new UserError("--lock-stale-minutes must be positive, got " + options.lockStaleMinutes);
         }
-        SparkConf sparkConf = SparkSetup.configure("charrnn train", options.sparkConf.values);
-        Configuration hadoopConf = hadoopConfiguration(sparkConf);
-        CorpusRdds.sizeOf(hadoopConf, config.corpus());
         if (config.initFrom() != null) {
             RunDirectory.resolveUri(config.initFrom(), hadoopConf);
         }
@@ -93,9 +95,22 @@ public final class TrainCommand implements Callable<Integer> {
             }
             try (JavaSparkContext jsc = new JavaSparkContext(sparkConf)) {
                 jsc.setLogLevel("WARN");
-                return new SparkTrainer(jsc, config, new RunDirectory(output, jsc.hadoopConfiguration()))
-                        .train(start == Start.RESUME);
+                return new SparkTrainer(jsc, config, new RunDirectory(output, jsc.hadoopConfiguration()),
+                        options.corpusOptions(config.valFraction())).train(start == Start.RESUME);
             }
+        }
+    }
+
+    /**
+     * Fails fast, before Spark starts, on a corpus that is not there or a prepared dataset that does not check out;
+     * a prepared dataset's validation share becomes the run's.
+     */
+    static void checkCorpus(TrainOptions options, Configuration hadoopConf) {
+        if (PreparedDataset.isDataset(hadoopConf, options.corpus)) {
+            PreparedDataset dataset = PreparedDataset.open(hadoopConf, options.corpus);
+            options.useDatasetSplit(options.corpus, dataset.manifest().valFraction());
+        } else {
+            CorpusFiles.list(hadoopConf, options.corpus);
         }
     }
 

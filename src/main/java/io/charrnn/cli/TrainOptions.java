@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 public final class TrainOptions {
     @Option(names = "--corpus", required = true, paramLabel = "URI",
             description = "Text to train on: a file, a directory (read recursively) or a glob on any Hadoop "
-                    + "filesystem (file:, hdfs:, ...), UTF-8, plain or gzip.")
+                    + "filesystem (file:, hdfs:, ...), UTF-8, plain, gzip or bzip2; or a dataset written by "
+                    + "charrnn prepare, which is read with no pass over the raw text.")
     String corpus;
 
     @Option(names = "--layers", defaultValue = "2", description = "LSTM layers (default: ${DEFAULT-VALUE}).")
@@ -63,10 +64,10 @@ public final class TrainOptions {
             description = "Clip each gradient element to [-x, x]; 0 turns clipping off (default: ${DEFAULT-VALUE}).")
     double gradClip;
 
-    @Option(names = "--val-fraction", defaultValue = "0.05",
-            description = "Share of the corpus held out for validation, chosen by 16 KiB blocks of each file "
-                    + "(default: ${DEFAULT-VALUE}).")
-    double valFraction;
+    @Option(names = "--val-fraction",
+            description = "Share of raw text held out for validation, chosen by 16 KiB blocks of each file "
+                    + "(default: " + DEFAULT_VAL_FRACTION + "; a prepared dataset has its own).")
+    Double valFraction;
 
     @Option(names = "--val-max-chars", defaultValue = "500000",
             description = "Evaluate on at most this many held-out characters, spread over the whole split "
@@ -115,12 +116,32 @@ public final class TrainOptions {
     double lockStaleMinutes;
 
     @Mixin
+    VocabularyOptions vocabulary;
+
+    @Mixin
     SparkConfOption sparkConf;
+
+    static final double DEFAULT_VAL_FRACTION = 0.05;
+
+    /** A prepared dataset fixes the split: take its share, unless --val-fraction asks for another. */
+    void useDatasetSplit(String dataset, double datasetFraction) {
+        if (valFraction != null && valFraction != datasetFraction) {
+            throw new io.charrnn.corpus.UserError("--val-fraction " + valFraction + " does not apply: the prepared"
+                    + " dataset " + dataset + " holds out " + datasetFraction + "; drop --val-fraction, or prepare"
+                    + " the corpus again with it");
+        }
+        valFraction = datasetFraction;
+    }
+
+    io.charrnn.corpus.CorpusOptions corpusOptions(double valFraction) {
+        return vocabulary.toCorpusOptions(valFraction);
+    }
 
     TrainConfig toConfig(String output) {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed,
                 lstm);
-        return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
+        return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency,
+                valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom);
     }
 }

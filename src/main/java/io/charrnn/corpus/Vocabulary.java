@@ -2,14 +2,13 @@ package io.charrnn.corpus;
 
 import java.io.Serializable;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The symbols a model knows: Unicode code points in ascending order, id = position. Ids are stored as 16-bit values
- * in encoded windows, so a vocabulary holds at most {@link #MAX_SIZE} symbols.
+ * in encoded windows, so a vocabulary holds at most {@link #MAX_SIZE} symbols. A vocabulary may have an unknown
+ * symbol (U+FFFD, see {@link VocabularyPolicy}) that every code point outside it maps to.
  */
 public final class Vocabulary implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -18,8 +17,16 @@ public final class Vocabulary implements Serializable {
 
     private final int[] codePoints;
     private final long[] counts;
+    private final int unknownId;
+    /** Id per BMP code point (-1: none), built on first use: encoding looks up every character. */
+    private transient int[] bmpIds;
 
     public Vocabulary(int[] codePoints, long[] counts) {
+        this(codePoints, counts, false);
+    }
+
+    /** @param withUnknown whether U+FFFD, which must be among the code points, stands for all others */
+    public Vocabulary(int[] codePoints, long[] counts, boolean withUnknown) {
         if (codePoints.length != counts.length) {
             throw new IllegalArgumentException("codePoints and counts differ in length");
         }
@@ -30,20 +37,22 @@ public final class Vocabulary implements Serializable {
         }
         this.codePoints = codePoints.clone();
         this.counts = counts.clone();
-    }
-
-    /** Counts every code point of the lines, plus one newline per line (the text a window cutter sees). */
-    public static HashMap<Integer, Long> countSymbols(Iterator<TextLine> lines) {
-        HashMap<Integer, Long> counts = new HashMap<>();
-        while (lines.hasNext()) {
-            lines.next().text().codePoints().forEach(cp -> counts.merge(cp, 1L, Long::sum));
-            counts.merge((int) '\n', 1L, Long::sum);
+        if (withUnknown) {
+            unknownId = Arrays.binarySearch(this.codePoints, Utf8Decoder.REPLACEMENT);
+            if (unknownId < 0) {
+                throw new IllegalArgumentException("a vocabulary with an unknown symbol must hold U+FFFD");
+            }
+        } else {
+            unknownId = NOT_IN_VOCABULARY;
         }
-        return counts;
     }
 
     /** Builds a vocabulary from symbol counts (code point to count); the map's order does not matter. */
     public static Vocabulary fromCounts(Map<Integer, Long> symbolCounts) {
+        return fromCounts(symbolCounts, false);
+    }
+
+    public static Vocabulary fromCounts(Map<Integer, Long> symbolCounts, boolean withUnknown) {
         if (symbolCounts.size() > MAX_SIZE) {
             throw new UserError("the corpus has " + symbolCounts.size() + " distinct symbols, more than the "
                     + MAX_SIZE + " a model can hold; is it really text?");
@@ -57,17 +66,44 @@ public final class Vocabulary implements Serializable {
             cnt[i] = e.getValue();
             i++;
         }
-        return new Vocabulary(cps, cnt);
+        return new Vocabulary(cps, cnt, withUnknown);
     }
 
     public int size() {
         return codePoints.length;
     }
 
-    /** The id of a code point, or {@link #NOT_IN_VOCABULARY}. */
+    /** The id of a code point: its own, else the unknown symbol's, else {@link #NOT_IN_VOCABULARY}. */
     public int idOf(int codePoint) {
+        int id = exactIdOf(codePoint);
+        return id >= 0 ? id : unknownId;
+    }
+
+    /** The code point's own id, or {@link #NOT_IN_VOCABULARY}. */
+    public int exactIdOf(int codePoint) {
+        int[] table = bmpIds;
+        if (table == null) {
+            table = new int[65_536];
+            Arrays.fill(table, NOT_IN_VOCABULARY);
+            for (int i = 0; i < codePoints.length && codePoints[i] < table.length; i++) {
+                table[codePoints[i]] = i;
+            }
+            bmpIds = table;
+        }
+        if (codePoint >= 0 && codePoint < table.length) {
+            return table[codePoint];
+        }
         int i = Arrays.binarySearch(codePoints, codePoint);
         return i >= 0 ? i : NOT_IN_VOCABULARY;
+    }
+
+    /** The unknown symbol's id, or {@link #NOT_IN_VOCABULARY} if this vocabulary has none. */
+    public int unknownId() {
+        return unknownId;
+    }
+
+    public boolean hasUnknown() {
+        return unknownId != NOT_IN_VOCABULARY;
     }
 
     public int codePointOf(int id) {
@@ -94,7 +130,7 @@ public final class Vocabulary implements Serializable {
         return counts.clone();
     }
 
-    /** Encodes text; throws {@link UserError} naming the first symbol the vocabulary lacks. */
+    /** Encodes text, mapping symbols it lacks to the unknown symbol; without one, fails naming the first. */
     public int[] encode(String text) {
         int[] cps = text.codePoints().toArray();
         int[] ids = new int[cps.length];
@@ -121,7 +157,8 @@ public final class Vocabulary implements Serializable {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Vocabulary v && Arrays.equals(codePoints, v.codePoints) && Arrays.equals(counts, v.counts);
+        return o instanceof Vocabulary v && Arrays.equals(codePoints, v.codePoints) && Arrays.equals(counts, v.counts)
+                && unknownId == v.unknownId;
     }
 
     @Override

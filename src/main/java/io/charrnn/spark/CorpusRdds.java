@@ -1,106 +1,77 @@
 package io.charrnn.spark;
 
-import io.charrnn.corpus.EncodedWindow;
-import io.charrnn.corpus.TextLine;
-import io.charrnn.corpus.UserError;
+import io.charrnn.corpus.ChunkPlan;
+import io.charrnn.corpus.ChunkReader;
+import io.charrnn.corpus.InputChunk;
+import io.charrnn.corpus.InputFile;
+import io.charrnn.corpus.RunEncoder;
+import io.charrnn.corpus.SymbolCounts;
+import io.charrnn.corpus.SymbolRun;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
-import io.charrnn.corpus.WindowCutter;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.LongWritable;
-import org.apache.hadoop.io.Text;
-import org.apache.hadoop.mapreduce.lib.input.FileSplit;
-import org.apache.hadoop.mapreduce.lib.input.TextInputFormat;
-import org.apache.spark.api.java.JavaNewHadoopRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
 
-import java.io.IOException;
-import java.util.Iterator;
+import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The corpus as RDDs. The text is read by executors straight from the Hadoop filesystem; only the symbol counts
- * come back to the driver.
+ * Raw text as RDDs: executors read their chunks straight from the Hadoop filesystem; only symbol counts (and, for
+ * prepare, shard sizes) come back to the driver, whatever the corpus size.
  */
 public final class CorpusRdds {
     private CorpusRdds() {
     }
 
-    /** Lines of every file the URI names (a file, a directory read recursively, or a glob); gzip is decoded. */
-    public static JavaRDD<TextLine> lines(JavaSparkContext jsc, String corpusUri) {
-        long bytes = sizeOf(jsc.hadoopConfiguration(), corpusUri);
-        Configuration conf = new Configuration(jsc.hadoopConfiguration());
-        conf.setBoolean("mapreduce.input.fileinputformat.input.dir.recursive", true);
-        // At least two splits per task slot, so small corpora still spread over the cluster.
-        long perSplit = Math.max(1L << 20, Math.min(128L << 20, bytes / (2L * jsc.defaultParallelism()) + 1));
-        conf.setLong("mapreduce.input.fileinputformat.split.maxsize", perSplit);
-        JavaNewHadoopRDD<LongWritable, Text> raw = (JavaNewHadoopRDD<LongWritable, Text>)
-                jsc.newAPIHadoopFile(corpusUri, TextInputFormat.class, LongWritable.class, Text.class, conf);
-        return raw.mapPartitionsWithInputSplit((split, records) -> {
-            String file = ((FileSplit) split).getPath().getName();
-            return new Iterator<TextLine>() {
-                @Override
-                public boolean hasNext() {
-                    return records.hasNext();
+    /** What the counting pass found: the counts and the chunks with too much malformed UTF-8. */
+    public record Count(SymbolCounts counts, List<String> binaryLooking) implements Serializable {
+    }
+
+    /** One partition per group of chunks of the {@link ChunkPlan}. */
+    public static JavaRDD<List<InputChunk>> chunks(JavaSparkContext jsc, List<InputFile> files, int partitions) {
+        int n = partitions > 0 ? partitions
+                : ChunkPlan.autoPartitions(io.charrnn.corpus.CorpusFiles.totalBytes(files), jsc.defaultParallelism());
+        List<List<InputChunk>> groups = ChunkPlan.plan(files, n);
+        return jsc.parallelize(groups, groups.size());
+    }
+
+    /** Counts every code point in a distributed pass; notes chunks whose malformed share exceeds the limit. */
+    public static Count count(JavaSparkContext jsc, JavaRDD<List<InputChunk>> chunks, double maxMalformed) {
+        HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
+        return chunks.map(group -> {
+            SymbolCounts counts = new SymbolCounts();
+            List<String> binary = new ArrayList<>();
+            for (InputChunk chunk : group) {
+                try (ChunkReader reader = new ChunkReader(conf.get(), chunk)) {
+                    counts.addAll(reader);
+                    if (reader.symbols() > 0 && reader.malformedBytes() > maxMalformed * reader.symbols()) {
+                        binary.add(String.format(java.util.Locale.ROOT, "%s (%.0f%% of its bytes)",
+                                chunk.file().uri(), 100.0 * reader.malformedBytes() / reader.symbols()));
+                    }
                 }
-
-                @Override
-                public TextLine next() {
-                    var r = records.next();
-                    // Hadoop reuses the Text object: decode now. Malformed UTF-8 becomes U+FFFD.
-                    return new TextLine(file, r._1().get(), r._2().toString());
-                }
-            };
-        }, true);
+            }
+            return new Count(counts, binary);
+        }).reduce((a, b) -> {
+            a.counts().merge(b.counts());
+            List<String> binary = new ArrayList<>(a.binaryLooking());
+            binary.addAll(b.binaryLooking());
+            return new Count(a.counts(), new ArrayList<>(binary.subList(0, Math.min(10, binary.size()))));
+        });
     }
 
-    /** Fails with a one-line {@link UserError} unless the URI names at least one non-empty file; returns bytes. */
-    public static long sizeOf(Configuration conf, String corpusUri) {
-        try {
-            Path pattern = new Path(corpusUri);
-            FileSystem fs = pattern.getFileSystem(conf);
-            FileStatus[] matches = fs.globStatus(pattern);
-            if (matches == null || matches.length == 0) {
-                throw new UserError("corpus not found: " + corpusUri + " (no file or directory matches); "
-                        + "check --corpus");
-            }
-            long bytes = 0;
-            for (FileStatus m : matches) {
-                bytes += m.isDirectory() ? fs.getContentSummary(m.getPath()).getLength() : m.getLen();
-            }
-            if (bytes == 0) {
-                throw new UserError("corpus is empty: " + corpusUri + " holds no text; check --corpus");
-            }
-            return bytes;
-        } catch (IllegalArgumentException e) {
-            throw new UserError("not a valid corpus URI: " + corpusUri + " (" + e.getMessage() + ")");
-        } catch (IOException e) {
-            throw new UserError("cannot read corpus " + corpusUri + ": " + e.getMessage());
-        }
-    }
-
-    /** Counts every code point (plus one newline per line) in a distributed pass. */
-    public static Vocabulary countVocabulary(JavaRDD<TextLine> lines) {
-        Map<Integer, Long> counts = lines.mapPartitions(it -> List.of(Vocabulary.countSymbols(it)).iterator())
-                .reduce((a, b) -> {
-                    b.forEach((k, v) -> a.merge(k, v, Long::sum));
-                    return a;
-                });
-        if (counts.isEmpty()) {
-            throw new UserError("the corpus holds no characters; check --corpus");
-        }
-        return Vocabulary.fromCounts(counts);
-    }
-
-    /** Cuts and encodes windows on the executors. */
-    public static JavaRDD<EncodedWindow> windows(JavaRDD<TextLine> lines, Broadcast<Vocabulary> vocabulary,
-                                                 ValidationSplit split, int window) {
-        return lines.mapPartitions(it -> new WindowCutter(it, vocabulary.value(), split, window));
+    /** Encodes each partition's chunks into runs of ids of the given vocabulary. */
+    public static JavaRDD<SymbolRun> runs(JavaSparkContext jsc, JavaRDD<List<InputChunk>> chunks,
+                                          Broadcast<Vocabulary> vocabulary, ValidationSplit split,
+                                          LongAccumulator outsideVocabulary) {
+        HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
+        return chunks.mapPartitions(groups -> {
+            List<InputChunk> all = new ArrayList<>();
+            groups.forEachRemaining(all::addAll);
+            return new RunEncoder(all.iterator(), c -> new ChunkReader(conf.get(), c), vocabulary.value(), split,
+                    outsideVocabulary == null ? null : outsideVocabulary::add);
+        });
     }
 }

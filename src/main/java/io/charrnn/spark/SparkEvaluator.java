@@ -2,8 +2,8 @@ package io.charrnn.spark;
 
 import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.corpus.EncodedWindow;
-import io.charrnn.corpus.TextLine;
-import io.charrnn.corpus.ValidationSplit;
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
 import io.charrnn.model.LossMeter;
@@ -21,7 +21,8 @@ public final class SparkEvaluator {
     /**
      * @param natsPerChar     mean cross-entropy of the scored characters
      * @param chars           characters scored
-     * @param unknownSymbols  characters outside the vocabulary, skipped
+     * @param unknownSymbols  characters without an id of their own in the model's vocabulary: mapped to its unknown
+     *                        symbol if it has one, else skipped
      */
     public record Result(double natsPerChar, long chars, long unknownSymbols) {
     }
@@ -32,8 +33,14 @@ public final class SparkEvaluator {
     public static Result evaluate(JavaSparkContext jsc, Checkpoint checkpoint, String corpusUri, Split split,
                                   int batchSize) {
         TrainConfig trained = checkpoint.meta().train();
+        CorpusSource source = CorpusSource.open(jsc, corpusUri, CorpusOptions.defaults(trained.valFraction()));
+        if (split != Split.all && source.valFraction() != trained.valFraction()) {
+            throw new UserError("--split " + split + ": the prepared dataset " + corpusUri + " holds out "
+                    + source.valFraction() + " for validation but the model's run held out " + trained.valFraction()
+                    + ", so its splits differ; use --split all, or a dataset prepared with --val-fraction "
+                    + trained.valFraction());
+        }
         Broadcast<Vocabulary> vocabulary = jsc.broadcast(checkpoint.meta().vocabulary());
-        ValidationSplit validationSplit = new ValidationSplit(trained.valFraction());
         LongAccumulator unknown = jsc.sc().longAccumulator("symbols outside the vocabulary");
         int window = trained.window();
         // The validation split is cut exactly as training cut it, so its loss matches the one training recorded;
@@ -41,9 +48,8 @@ public final class SparkEvaluator {
         boolean keepRemainders = split != Split.validation;
 
         jsc.setJobDescription("charrnn eval: read and encode " + corpusUri);
-        JavaRDD<TextLine> lines = CorpusRdds.lines(jsc, corpusUri);
-        JavaRDD<EncodedWindow> windows = lines.mapPartitions(it -> new WindowCutter(it, vocabulary.value(),
-                validationSplit, window, keepRemainders, unknown::add))
+        JavaRDD<EncodedWindow> windows = source.runs(vocabulary, unknown)
+                .mapPartitions(runs -> new WindowCutter(runs, window, keepRemainders))
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
         windows.count();
         long unknownSymbols = unknown.value();

@@ -27,6 +27,10 @@ public final class SparkSetup {
         conf.setIfMissing("spark.app.name", appName);
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        String registrators = conf.get("spark.kryo.registrator");
+        if (!registrators.contains(KryoRecords.class.getName())) {
+            conf.set("spark.kryo.registrator", registrators + "," + KryoRecords.class.getName());
+        }
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // ND4J runs 2 OpenMP threads per op by default; with one Spark task per core that oversubscribes the CPU.

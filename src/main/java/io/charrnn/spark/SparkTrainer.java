@@ -4,7 +4,8 @@ import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.CheckpointMeta;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.EncodedWindow;
-import io.charrnn.corpus.TextLine;
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.WindowCutter;
 import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
@@ -56,11 +57,13 @@ public final class SparkTrainer {
     private final JavaSparkContext jsc;
     private final TrainConfig config;
     private final RunDirectory run;
+    private final CorpusOptions corpusOptions;
 
-    public SparkTrainer(JavaSparkContext jsc, TrainConfig config, RunDirectory run) {
+    public SparkTrainer(JavaSparkContext jsc, TrainConfig config, RunDirectory run, CorpusOptions corpusOptions) {
         this.jsc = jsc;
         this.config = config;
         this.run = run;
+        this.corpusOptions = corpusOptions;
     }
 
     /** Trains until the epochs are done or the time budget is spent; {@code resume} continues the run in place. */
@@ -69,9 +72,12 @@ public final class SparkTrainer {
         double budgetSeconds = config.maxMinutes() > 0 ? config.maxMinutes() * 60 : Double.POSITIVE_INFINITY;
 
         Checkpoint resumed = resume ? loadLatest() : null;
-        jsc.setJobDescription("charrnn: count the corpus vocabulary");
-        JavaRDD<TextLine> lines = CorpusRdds.lines(jsc, config.corpus());
-        Vocabulary vocabulary = CorpusRdds.countVocabulary(lines);
+        CorpusSource source = CorpusSource.open(jsc, config.corpus(), corpusOptions);
+        if (source.valFraction() != config.valFraction()) {
+            throw new UserError("the prepared dataset " + config.corpus() + " holds out " + source.valFraction()
+                    + " for validation, not --val-fraction " + config.valFraction() + "; drop --val-fraction");
+        }
+        Vocabulary vocabulary = source.vocabulary();
         Checkpoint warmStart = null;
         if (resumed != null) {
             vocabulary = sameSymbols(resumed.meta().vocabulary(), vocabulary, "the run in " + run.uri(),
@@ -83,10 +89,14 @@ public final class SparkTrainer {
         }
         Broadcast<Vocabulary> vocabularyBroadcast = jsc.broadcast(vocabulary);
 
-        jsc.setJobDescription("charrnn: cut and encode windows");
-        JavaRDD<EncodedWindow> windows = CorpusRdds.windows(lines, vocabularyBroadcast,
-                new ValidationSplit(config.valFraction()), config.window())
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        jsc.setJobDescription("charrnn: cut windows");
+        int window = config.window();
+        JavaRDD<EncodedWindow> windows = source.runs(vocabularyBroadcast, null)
+                .mapPartitions(runs -> new WindowCutter(runs, window));
+        if (source.cacheWindows()) {
+            // Decoding raw text again for every epoch would cost far more than reading the cached windows.
+            windows = windows.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        }
         JavaPairRDD<EncodedWindow, Long> train = windows.filter(w -> !w.isValidation()).zipWithIndex();
         long trainWindows = train.count();
         JavaRDD<EncodedWindow> validation = Evaluation.validationSubset(windows, config.valMaxChars(),
@@ -220,6 +230,7 @@ public final class SparkTrainer {
             logSample(sparkNet.getNetwork(), vocabulary, progress, lastCheckpoint, samples);
         }
         windows.unpersist(false);
+        validation.unpersist(false);
         if (lastCheckpoint == null) {
             lastCheckpoint = run.pointer(RunDirectory.LATEST).orElse(null);
         }
@@ -261,12 +272,16 @@ public final class SparkTrainer {
 
     /**
      * The vocabulary to train with when continuing from a model: the model's own, so its input and output layers
-     * fit. The corpus may lack some of its symbols but must not bring new ones.
+     * fit. The corpus may lack some of its symbols but must not bring new ones, unless the model has an unknown
+     * symbol for them.
      */
     private static Vocabulary sameSymbols(Vocabulary model, Vocabulary corpus, String what, String advice) {
+        if (model.hasUnknown()) {
+            return model;
+        }
         List<String> unknown = new ArrayList<>();
         for (int cp : corpus.codePoints()) {
-            if (model.idOf(cp) == Vocabulary.NOT_IN_VOCABULARY) {
+            if (model.exactIdOf(cp) == Vocabulary.NOT_IN_VOCABULARY) {
                 unknown.add(Vocabulary.describe(cp));
             }
         }

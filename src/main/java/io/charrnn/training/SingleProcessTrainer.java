@@ -1,7 +1,7 @@
 package io.charrnn.training;
 
 import io.charrnn.corpus.EncodedWindow;
-import io.charrnn.corpus.TextLine;
+import io.charrnn.corpus.LocalCorpus;
 import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
@@ -27,11 +27,11 @@ public final class SingleProcessTrainer {
     private SingleProcessTrainer() {
     }
 
-    public static Result train(TrainConfig config, List<TextLine> lines) {
-        Vocabulary vocabulary = Vocabulary.fromCounts(Vocabulary.countSymbols(lines.iterator()));
+    public static Result train(TrainConfig config, LocalCorpus corpus) {
+        Vocabulary vocabulary = corpus.vocabulary();
         List<EncodedWindow> training = new ArrayList<>();
         List<EncodedWindow> validation = new ArrayList<>();
-        new WindowCutter(lines.iterator(), vocabulary, new ValidationSplit(config.valFraction()), config.window())
+        new WindowCutter(corpus.runs().iterator(), config.window())
                 .forEachRemaining(w -> (w.isValidation() ? validation : training).add(w));
         if (training.isEmpty() || validation.isEmpty()) {
             throw new UserError("the corpus is too small for one training and one validation window of "

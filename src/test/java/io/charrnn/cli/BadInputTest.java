@@ -50,8 +50,83 @@ class BadInputTest {
     }
 
     @Test
-    void singleProcessBenchOfADirectory() {
-        assertUserError(Cli.run("bench", "--corpus", dir.toString(), "--single-process"), "reads one text file");
+    void directoryWithNoFiles() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("corpus/sub"));
+        Files.writeString(empty.resolve("_SUCCESS"), "");
+        String corpus = dir.resolve("corpus").toString();
+        assertUserError(Cli.run("prepare", "--corpus", corpus, "--output", out()), "corpus has no files");
+        assertUserError(Cli.run("train", "--corpus", corpus, "--output", out()), "corpus has no files");
+        assertUserError(Cli.run("bench", "--corpus", corpus, "--single-process"), "corpus has no files");
+    }
+
+    @Test
+    void binaryFile() throws Exception {
+        byte[] noise = new byte[200_000];
+        new java.util.Random(1).nextBytes(noise);
+        Path binary = Files.write(dir.resolve("weights.bin"), noise);
+        Cli result = Cli.run("prepare", "--corpus", binary.toString(), "--output", out(),
+                "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+        assertUserError(result, "does not look like UTF-8 text");
+        assertTrue(result.err().contains("weights.bin") && result.err().contains("--max-malformed"), result.err());
+    }
+
+    @Test
+    void vocabularyOverTheCapWithoutTheUnknownSymbol() throws Exception {
+        Path corpus = TestCorpora.writeShakespeare(dir, 20_000);
+        Cli result = Cli.run("prepare", "--corpus", corpus.toString(), "--output", out(), "--max-vocab", "20",
+                "--unknown-symbol", "never", "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+        assertUserError(result, "--unknown-symbol never");
+        assertUserError(Cli.run("prepare", "--corpus", corpus.toString(), "--output", out(), "--max-vocab", "1"),
+                "--max-vocab must be between 2");
+    }
+
+    /** A small prepared dataset in dir/ds. */
+    private Path prepared() throws Exception {
+        Path corpus = TestCorpora.writeShakespeare(dir, 30_000);
+        Path ds = dir.resolve("ds");
+        Cli result = Cli.run("prepare", "--corpus", corpus.toString(), "--output", ds.toString(),
+                "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+        assertTrue(result.exitCode() == 0, result.toString());
+        return ds;
+    }
+
+    @Test
+    void preparedDatasetOfAnotherVersionOrChangedAfterPrepare() throws Exception {
+        Path ds = prepared();
+        Path manifest = ds.resolve("dataset.json");
+        String json = Files.readString(manifest);
+        Files.delete(ds.resolve(".dataset.json.crc"));
+
+        Files.writeString(manifest, json.replace("\"version\" : 1,", "\"version\" : 99,"));
+        assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--epochs", "1"), "format version 99");
+
+        Files.writeString(manifest, json.replaceFirst("\"symbols\" : \\d+", "\"symbols\" : 5"));
+        assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--epochs", "1"),
+                "does not match its fingerprint");
+
+        Files.writeString(manifest, json);
+        Path shard = ds.resolve("shards/part-00000");
+        Files.delete(ds.resolve("shards/.part-00000.crc"));
+        Files.write(shard, new byte[]{1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        Cli result = Cli.run("eval", "--checkpoint", dir.toString(), "--corpus", ds.toString());
+        assertTrue(result.isOneLineUserError(), result.toString());
+        assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--epochs", "1"),
+                "does not match its fingerprint: shard part-00000");
+        Files.delete(shard);
+        assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--epochs", "1"), "lacks shard part-00000");
+    }
+
+    @Test
+    void preparedDatasetMisused() throws Exception {
+        Path ds = prepared();
+        assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--val-fraction", "0.2"),
+                "does not apply");
+        assertUserError(Cli.run("prepare", "--corpus", ds.toString(), "--output", out()),
+                "already a prepared dataset");
+        Path other = Files.createDirectories(dir.resolve("photos"));
+        Files.writeString(other.resolve("cat.jpg"), "meow");
+        assertUserError(Cli.run("prepare", "--corpus", dir.resolve("shakespeare.txt").toString(), "--output",
+                other.toString()), "is not a prepared dataset");
     }
 
     @Test

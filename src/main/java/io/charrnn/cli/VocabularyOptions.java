@@ -1,0 +1,39 @@
+package io.charrnn.cli;
+
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.corpus.VocabularyPolicy;
+import picocli.CommandLine.Option;
+
+/** How raw text is read and which symbols get ids; shared by {@code prepare}, {@code train} and {@code bench}. */
+public final class VocabularyOptions {
+    @Option(names = "--max-vocab", defaultValue = "" + Vocabulary.MAX_SIZE,
+            description = "At most this many symbols, the unknown symbol included; rarer ones map to the unknown "
+                    + "symbol (default: ${DEFAULT-VALUE}).")
+    int maxVocab;
+
+    @Option(names = "--min-count", defaultValue = "1",
+            description = "Symbols seen fewer times map to the unknown symbol (default: ${DEFAULT-VALUE}).")
+    long minCount;
+
+    @Option(names = "--unknown-symbol", defaultValue = "auto",
+            description = "When the vocabulary has the unknown symbol U+FFFD: auto (when --max-vocab or --min-count "
+                    + "map some symbol to it), always (so that new symbols of a grown corpus map to it when a run "
+                    + "continues), never (a symbol that would map to it is an error) (default: ${DEFAULT-VALUE}).")
+    VocabularyPolicy.UnknownSymbol unknownSymbol;
+
+    @Option(names = "--partitions", defaultValue = "0",
+            description = "Spark partitions for reading raw text; 0 = from the data size (about 64 MiB each) and at "
+                    + "least two per task slot (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--max-malformed", defaultValue = "0.1",
+            description = "Largest share of a file's bytes that may be malformed UTF-8 (each becomes U+FFFD and is "
+                    + "counted); a file above it is taken for binary and refused (default: ${DEFAULT-VALUE}).")
+    double maxMalformed;
+
+    CorpusOptions toCorpusOptions(double valFraction) {
+        return new CorpusOptions(new VocabularyPolicy(maxVocab, minCount, unknownSymbol), valFraction, partitions,
+                maxMalformed);
+    }
+}

@@ -1,0 +1,113 @@
+package io.charrnn.corpus;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.hadoop.io.compress.BZip2Codec;
+import org.apache.hadoop.io.compress.CompressionCodec;
+import org.apache.hadoop.io.compress.CompressionCodecFactory;
+import org.apache.hadoop.io.compress.GzipCodec;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The files a corpus URI names, on any Hadoop filesystem: a file, a directory (read recursively) or a glob. Names
+ * starting with '.' or '_' are skipped, as Hadoop's own inputs do (checksums, _SUCCESS markers).
+ */
+public final class CorpusFiles {
+    private CorpusFiles() {
+    }
+
+    /** The files in a stable order; fails with a one-line {@link UserError} unless there is some text. */
+    public static List<InputFile> list(Configuration conf, String corpusUri) {
+        try {
+            Path pattern = new Path(corpusUri);
+            FileSystem fs = pattern.getFileSystem(conf);
+            FileStatus[] matches = fs.globStatus(pattern);
+            if (matches == null || matches.length == 0) {
+                throw new UserError("corpus not found: " + corpusUri + " (no file or directory matches); "
+                        + "check --corpus");
+            }
+            CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
+            List<InputFile> files = new ArrayList<>();
+            for (FileStatus m : matches) {
+                if (m.isDirectory()) {
+                    RemoteIterator<LocatedFileStatus> it = fs.listFiles(m.getPath(), true);
+                    while (it.hasNext()) {
+                        LocatedFileStatus f = it.next();
+                        if (!hidden(f.getPath(), m.getPath())) {
+                            files.add(toInput(f, codecs));
+                        }
+                    }
+                } else if (!hidden(m.getPath(), m.getPath().getParent())) {
+                    files.add(toInput(m, codecs));
+                }
+            }
+            files.sort(Comparator.comparing(InputFile::uri));
+            long bytes = files.stream().mapToLong(InputFile::length).sum();
+            if (files.isEmpty()) {
+                throw new UserError("corpus has no files: " + corpusUri + " matches only empty directories or"
+                        + " hidden files; check --corpus");
+            }
+            if (bytes == 0) {
+                throw new UserError("corpus is empty: " + corpusUri + " holds no text; check --corpus");
+            }
+            return files;
+        } catch (IllegalArgumentException e) {
+            throw new UserError("not a valid corpus URI: " + corpusUri + " (" + e.getMessage() + ")");
+        } catch (IOException e) {
+            throw new UserError("cannot read corpus " + corpusUri + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * SHA-256 of every file's URI, length and modification time: it changes when a file is added, removed,
+     * rewritten or grows, without reading any content.
+     */
+    public static String fingerprint(List<InputFile> files) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            for (InputFile f : files) {
+                sha.update((f.uri() + '\t' + f.length() + '\t' + f.modificationTime() + '\n')
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static long totalBytes(List<InputFile> files) {
+        return files.stream().mapToLong(InputFile::length).sum();
+    }
+
+    private static boolean hidden(Path file, Path root) {
+        for (Path p = file; p != null && !p.equals(root); p = p.getParent()) {
+            String name = p.getName();
+            if (name.startsWith(".") || name.startsWith("_")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static InputFile toInput(FileStatus f, CompressionCodecFactory codecs) {
+        CompressionCodec codec = codecs.getCodec(f.getPath());
+        if (codec != null && !(codec instanceof GzipCodec) && !(codec instanceof BZip2Codec)) {
+            throw new UserError("cannot read " + f.getPath() + ": only plain, gzip (.gz) and bzip2 (.bz2) text is"
+                    + " supported; decompress it first");
+        }
+        return new InputFile(f.getPath().toString(), f.getPath().getName(), f.getLen(), f.getModificationTime(),
+                codec != null);
+    }
+}

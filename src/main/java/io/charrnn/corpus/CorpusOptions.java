@@ -1,0 +1,26 @@
+package io.charrnn.corpus;
+
+import java.io.Serializable;
+
+/**
+ * How raw text becomes symbols: the vocabulary policy, the validation share, the task partitions (0: from the data
+ * size and the cluster) and the share of malformed UTF-8 a file may have before it counts as binary.
+ */
+public record CorpusOptions(VocabularyPolicy vocabulary, double valFraction, int partitions, double maxMalformed)
+        implements Serializable {
+    public CorpusOptions {
+        if (!(valFraction > 0 && valFraction < 0.5)) {
+            throw new UserError("--val-fraction must be in (0, 0.5), got " + valFraction);
+        }
+        if (partitions < 0) {
+            throw new UserError("--partitions must be 0 (automatic) or positive, got " + partitions);
+        }
+        if (!(maxMalformed >= 0 && maxMalformed <= 1)) {
+            throw new UserError("--max-malformed must be in [0, 1], got " + maxMalformed);
+        }
+    }
+
+    public static CorpusOptions defaults(double valFraction) {
+        return new CorpusOptions(VocabularyPolicy.DEFAULT, valFraction, 0, 0.1);
+    }
+}

@@ -1,0 +1,149 @@
+package io.charrnn.corpus;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.function.LongConsumer;
+
+/**
+ * Encodes the chunks of one task into runs of symbol ids, splitting them into training and validation text by the
+ * {@link ValidationSplit}'s blocks. Each chunk starts a new segment.
+ */
+public final class RunEncoder implements Iterator<SymbolRun> {
+    /** Opens a chunk for reading; a Hadoop filesystem in production. */
+    public interface Opener {
+        ChunkReader open(InputChunk chunk) throws IOException;
+    }
+
+    private final Iterator<InputChunk> chunks;
+    private final Opener opener;
+    private final Vocabulary vocabulary;
+    private final ValidationSplit split;
+    private final LongConsumer outsideVocabulary;
+    private ChunkReader reader;
+    private SymbolRun pending;
+    private long malformedBytes;
+
+    // The segment being encoded: its split, whether the next run continues it, where the current block ends, and
+    // whether the reader's current symbol is still to be placed (it opens the run after a split change).
+    private boolean validation;
+    private boolean continues;
+    private long blockEnd;
+    private boolean holding;
+
+    /**
+     * @param outsideVocabulary receives 1 for each symbol without an id of its own, which then maps to the unknown
+     *                          symbol or, in a vocabulary without one, is skipped; null: skipping is an error
+     */
+    public RunEncoder(Iterator<InputChunk> chunks, Opener opener, Vocabulary vocabulary, ValidationSplit split,
+                      LongConsumer outsideVocabulary) {
+        this.chunks = chunks;
+        this.opener = opener;
+        this.vocabulary = vocabulary;
+        this.split = split;
+        this.outsideVocabulary = outsideVocabulary;
+    }
+
+    @Override
+    public boolean hasNext() {
+        try {
+            while (pending == null) {
+                if (reader == null) {
+                    if (!chunks.hasNext()) {
+                        return false;
+                    }
+                    reader = opener.open(chunks.next());
+                    continues = false;
+                    blockEnd = -1;
+                    holding = false;
+                }
+                pending = readRun();
+                if (pending == null) {
+                    malformedBytes += reader.malformedBytes();
+                    reader.close();
+                    reader = null;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public SymbolRun next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException();
+        }
+        SymbolRun run = pending;
+        pending = null;
+        return run;
+    }
+
+    /** Malformed bytes in the chunks finished so far. */
+    public long malformedBytes() {
+        return malformedBytes;
+    }
+
+    /** The next run of the open chunk, or null at its end. */
+    private SymbolRun readRun() throws IOException {
+        short[] ids = new short[SymbolRun.MAX_LENGTH];
+        int n = 0;
+        boolean runValidation = false;
+        boolean runContinues = false;
+        boolean splitChanged = false;
+        String file = reader.chunk().file().name();
+        while (n < ids.length) {
+            if (!holding) {
+                if (!reader.advance()) {
+                    break;
+                }
+                holding = true;
+            }
+            long offset = reader.offset();
+            if (offset >= blockEnd) {
+                long block = offset / ValidationSplit.BLOCK_BYTES;
+                blockEnd = (block + 1) * ValidationSplit.BLOCK_BYTES;
+                boolean v = split.isValidationBlock(file, block);
+                if (v != validation) {
+                    validation = v;
+                    continues = false;
+                }
+            }
+            if (n == 0) {
+                runValidation = validation;
+                runContinues = continues;
+            } else if (validation != runValidation) {
+                splitChanged = true; // the symbol held opens the next run
+                break;
+            }
+            n = put(ids, n, reader.codePoint());
+            holding = false;
+        }
+        if (n == 0) {
+            return null;
+        }
+        continues = !splitChanged;
+        return new SymbolRun(runValidation, runContinues, ids, n);
+    }
+
+    private int put(short[] ids, int n, int codePoint) {
+        int id = vocabulary.exactIdOf(codePoint);
+        if (id == Vocabulary.NOT_IN_VOCABULARY) {
+            if (outsideVocabulary != null) {
+                outsideVocabulary.accept(1);
+            }
+            id = vocabulary.unknownId();
+            if (id == Vocabulary.NOT_IN_VOCABULARY) {
+                if (outsideVocabulary == null) {
+                    throw new IllegalStateException("symbol " + Vocabulary.describe(codePoint)
+                            + " was not counted into the vocabulary");
+                }
+                return n;
+            }
+        }
+        ids[n] = (short) id;
+        return n + 1;
+    }
+}

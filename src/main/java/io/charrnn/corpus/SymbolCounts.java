@@ -1,0 +1,79 @@
+package io.charrnn.corpus;
+
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How often each code point occurs, with the malformed bytes among them: an array for the Basic Multilingual Plane
+ * (nearly all text) and a map for the rest, so counting costs an array increment per character.
+ */
+public final class SymbolCounts implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final long[] bmp = new long[65_536];
+    private final HashMap<Integer, Long> supplementary = new HashMap<>();
+    private long malformedBytes;
+
+    public void add(int codePoint) {
+        if (codePoint < bmp.length) {
+            bmp[codePoint]++;
+        } else {
+            supplementary.merge(codePoint, 1L, Long::sum);
+        }
+    }
+
+    public void addMalformed(long bytes) {
+        malformedBytes += bytes;
+    }
+
+    /** Counts every code point a chunk owns. */
+    public static SymbolCounts of(ChunkReader reader) throws IOException {
+        SymbolCounts counts = new SymbolCounts();
+        counts.addAll(reader);
+        return counts;
+    }
+
+    public void addAll(ChunkReader reader) throws IOException {
+        long malformedBefore = reader.malformedBytes();
+        while (reader.advance()) {
+            add(reader.codePoint());
+        }
+        malformedBytes += reader.malformedBytes() - malformedBefore;
+    }
+
+    public SymbolCounts merge(SymbolCounts other) {
+        for (int i = 0; i < bmp.length; i++) {
+            bmp[i] += other.bmp[i];
+        }
+        other.supplementary.forEach((k, v) -> supplementary.merge(k, v, Long::sum));
+        malformedBytes += other.malformedBytes;
+        return this;
+    }
+
+    /** Code point to count, for the code points that occur. */
+    public Map<Integer, Long> toMap() {
+        Map<Integer, Long> out = new HashMap<>(supplementary);
+        for (int i = 0; i < bmp.length; i++) {
+            if (bmp[i] > 0) {
+                out.put(i, bmp[i]);
+            }
+        }
+        return out;
+    }
+
+    public long total() {
+        long t = 0;
+        for (long c : bmp) {
+            t += c;
+        }
+        for (long c : supplementary.values()) {
+            t += c;
+        }
+        return t;
+    }
+
+    public long malformedBytes() {
+        return malformedBytes;
+    }
+}

@@ -1,0 +1,68 @@
+package io.charrnn.dataset;
+
+import io.charrnn.checkpoint.Json;
+import io.charrnn.corpus.Vocabulary;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * {@code dataset.json}: everything a prepared dataset holds besides its shards. Written last, so a dataset is
+ * complete exactly when it has one; its {@code fingerprint} covers every other field, the shards' sizes included.
+ *
+ * @param inputsFingerprint SHA-256 of the input files' names, lengths and modification times
+ * @param withUnknown       whether U+FFFD stands for every symbol outside the vocabulary
+ * @param mappedSymbols     distinct symbols of the corpus that map to the unknown symbol
+ * @param mappedOccurrences their occurrences
+ * @param malformedBytes    bytes that were not UTF-8, each now one U+FFFD
+ * @param bytesPerId        1 when the vocabulary has at most 256 symbols, else 2
+ */
+public record DatasetManifest(String format, int version, String createdAt, String corpus, String inputsFingerprint,
+                              long inputFiles, long inputBytes, int maxVocab, long minCount, String unknownSymbol,
+                              double valFraction, int blockBytes, int[] codePoints, long[] counts,
+                              boolean withUnknown, int mappedSymbols, long mappedOccurrences, long symbols,
+                              long validationSymbols, long malformedBytes, int bytesPerId, List<Shard> shards,
+                              String fingerprint) {
+    public static final String FORMAT = "charrnn-dataset";
+    public static final int VERSION = 1;
+
+    /** One shard file under {@code shards/}: its size in bytes, symbols and runs. */
+    public record Shard(String name, long bytes, long symbols, long validationSymbols, long runs)
+            implements java.io.Serializable {
+    }
+
+    public Vocabulary vocabulary() {
+        return new Vocabulary(codePoints, counts, withUnknown);
+    }
+
+    /** The same manifest with its fingerprint computed. */
+    public DatasetManifest withFingerprint() {
+        return new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint, inputFiles, inputBytes,
+                maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts, withUnknown,
+                mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId, shards,
+                computeFingerprint());
+    }
+
+    /** SHA-256 of the manifest's JSON without its fingerprint: any edit to any field changes it. */
+    public String computeFingerprint() {
+        DatasetManifest unsealed = new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint,
+                inputFiles, inputBytes, maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts,
+                withUnknown, mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
+                shards, null);
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(Json.write(unsealed).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Whether this dataset was prepared from the same inputs with the same options. */
+    public boolean sameSource(String inputs, int maxVocab, long minCount, String unknown, double valFraction) {
+        return inputsFingerprint.equals(inputs) && this.maxVocab == maxVocab && this.minCount == minCount
+                && this.unknownSymbol.equals(unknown) && this.valFraction == valFraction && version == VERSION;
+    }
+}

@@ -1,0 +1,189 @@
+package io.charrnn.spark;
+
+import io.charrnn.corpus.CorpusFiles;
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.InputChunk;
+import io.charrnn.corpus.InputFile;
+import io.charrnn.corpus.SymbolRun;
+import io.charrnn.corpus.UserError;
+import io.charrnn.corpus.ValidationSplit;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.corpus.VocabularyPolicy;
+import io.charrnn.dataset.DatasetManifest;
+import io.charrnn.dataset.PreparedDataset;
+import io.charrnn.dataset.ShardReader;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Where training and evaluation get their symbols: raw text, decoded and encoded on the fly (two passes: count,
+ * then encode), or a prepared dataset, whose shards are read with no pass over the raw text at all.
+ */
+public abstract class CorpusSource {
+    private static final Logger LOG = LoggerFactory.getLogger(CorpusSource.class);
+
+    protected final JavaSparkContext jsc;
+
+    private CorpusSource(JavaSparkContext jsc) {
+        this.jsc = jsc;
+    }
+
+    /** A prepared dataset if the URI holds one, else the raw text the URI names. */
+    public static CorpusSource open(JavaSparkContext jsc, String uri, CorpusOptions options) {
+        var conf = jsc.hadoopConfiguration();
+        if (PreparedDataset.isDataset(conf, uri)) {
+            return new Prepared(jsc, PreparedDataset.open(conf, uri));
+        }
+        return new Raw(jsc, uri, CorpusFiles.list(conf, uri), options);
+    }
+
+    /** The vocabulary of the corpus (for raw text, after a counting pass and the vocabulary policy). */
+    public abstract Vocabulary vocabulary();
+
+    /**
+     * The corpus as runs of ids of the {@code target} vocabulary. A symbol without an id of its own there maps to
+     * its unknown symbol, or is skipped; each such symbol adds 1 to {@code outside} (null: skipping is an error).
+     */
+    public abstract JavaRDD<SymbolRun> runs(Broadcast<Vocabulary> target, LongAccumulator outside);
+
+    /** The validation share its split uses. */
+    public abstract double valFraction();
+
+    /** Whether windows cut from it are worth caching: re-reading raw text costs far more than re-reading shards. */
+    public abstract boolean cacheWindows();
+
+    /** Raw text: counted once for the vocabulary, then encoded per use. */
+    public static final class Raw extends CorpusSource {
+        private final String uri;
+        private final List<InputFile> files;
+        private final CorpusOptions options;
+        private final JavaRDD<List<InputChunk>> chunks;
+        private VocabularyPolicy.Outcome outcome;
+        private long malformedBytes;
+
+        Raw(JavaSparkContext jsc, String uri, List<InputFile> files, CorpusOptions options) {
+            super(jsc);
+            this.uri = uri;
+            this.files = files;
+            this.options = options;
+            this.chunks = CorpusRdds.chunks(jsc, files, options.partitions());
+        }
+
+        public List<InputFile> files() {
+            return files;
+        }
+
+        public int partitions() {
+            return chunks.getNumPartitions();
+        }
+
+        @Override
+        public Vocabulary vocabulary() {
+            return outcome().vocabulary();
+        }
+
+        /** The vocabulary and what the policy mapped to the unknown symbol, after one counting pass. */
+        public VocabularyPolicy.Outcome outcome() {
+            if (outcome == null) {
+                jsc.setJobDescription("charrnn: count the symbols of " + uri);
+                CorpusRdds.Count count = CorpusRdds.count(jsc, chunks, options.maxMalformed());
+                if (!count.binaryLooking().isEmpty()) {
+                    throw new UserError("the corpus does not look like UTF-8 text: " + count.binaryLooking().get(0)
+                            + " is malformed UTF-8 (more than --max-malformed " + options.maxMalformed()
+                            + "); remove binary files from --corpus, convert the text to UTF-8, or raise"
+                            + " --max-malformed");
+                }
+                if (count.counts().total() == 0) {
+                    throw new UserError("the corpus holds no characters; check --corpus");
+                }
+                malformedBytes = count.counts().malformedBytes();
+                outcome = options.vocabulary().apply(count.counts().toMap());
+                if (malformedBytes > 0) {
+                    LOG.warn("{} bytes of {} are not UTF-8; each became U+FFFD", malformedBytes, uri);
+                }
+                if (outcome.mappedSymbols() > 0) {
+                    LOG.info("{} rare symbol(s) ({} occurrences) map to the unknown symbol U+FFFD",
+                            outcome.mappedSymbols(), outcome.mappedOccurrences());
+                }
+            }
+            return outcome;
+        }
+
+        public long malformedBytes() {
+            outcome();
+            return malformedBytes;
+        }
+
+        @Override
+        public JavaRDD<SymbolRun> runs(Broadcast<Vocabulary> target, LongAccumulator outside) {
+            return CorpusRdds.runs(jsc, chunks, target, new ValidationSplit(options.valFraction()), outside);
+        }
+
+        @Override
+        public double valFraction() {
+            return options.valFraction();
+        }
+
+        @Override
+        public boolean cacheWindows() {
+            return true;
+        }
+    }
+
+    /** A prepared dataset: one partition per shard. */
+    public static final class Prepared extends CorpusSource {
+        private final PreparedDataset dataset;
+
+        Prepared(JavaSparkContext jsc, PreparedDataset dataset) {
+            super(jsc);
+            this.dataset = dataset;
+            DatasetManifest m = dataset.manifest();
+            LOG.info("prepared dataset {}: {} symbols, {} characters ({} validation) in {} shards", dataset.uri(),
+                    m.codePoints().length, m.symbols(), m.validationSymbols(), m.shards().size());
+        }
+
+        public PreparedDataset dataset() {
+            return dataset;
+        }
+
+        @Override
+        public Vocabulary vocabulary() {
+            return dataset.vocabulary();
+        }
+
+        @Override
+        public JavaRDD<SymbolRun> runs(Broadcast<Vocabulary> target, LongAccumulator outside) {
+            List<String> shards = dataset.manifest().shards().stream().map(DatasetManifest.Shard::name).toList();
+            HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
+            String uri = dataset.uri();
+            int[] map = IdMap.between(dataset.vocabulary(), target.value());
+            return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(names -> {
+                if (!names.hasNext()) {
+                    return Collections.emptyIterator();
+                }
+                String name = names.next();
+                Path path = new Path(PreparedDataset.shardUri(uri, name));
+                ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path), name);
+                return map == null ? reader : IdMap.apply(reader, map, outside);
+            });
+        }
+
+        @Override
+        public double valFraction() {
+            return dataset.manifest().valFraction();
+        }
+
+        @Override
+        public boolean cacheWindows() {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.charrnn.spark;
+
+import io.charrnn.corpus.SymbolRun;
+import io.charrnn.corpus.Vocabulary;
+import org.apache.spark.util.LongAccumulator;
+
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+
+/** Translates a prepared dataset's ids into another vocabulary's, e.g. a model's trained on other text. */
+final class IdMap {
+    private IdMap() {
+    }
+
+    private static final int SKIP = Integer.MIN_VALUE;
+
+    /**
+     * Dataset id to target id, or null when the two vocabularies number their symbols alike. A symbol the target
+     * lacks is stored as {@code ~unknownId} if the target has an unknown symbol, else as {@link #SKIP}.
+     */
+    static int[] between(Vocabulary from, Vocabulary to) {
+        int[] map = new int[from.size()];
+        boolean identity = from.size() == to.size() && from.unknownId() == to.unknownId();
+        for (int id = 0; id < from.size(); id++) {
+            int exact = to.exactIdOf(from.codePointOf(id));
+            map[id] = exact >= 0 ? exact : to.hasUnknown() ? ~to.unknownId() : SKIP;
+            identity &= map[id] == id;
+        }
+        return identity ? null : map;
+    }
+
+    /**
+     * The runs with their ids translated. A symbol the target lacks maps to its unknown symbol if it has one, else is
+     * skipped; either way it counts in {@code outside}, so an evaluation can say how much text the model did not know.
+     */
+    static Iterator<SymbolRun> apply(Iterator<SymbolRun> runs, int[] map, LongAccumulator outside) {
+        return new Iterator<>() {
+            private SymbolRun pending;
+
+            @Override
+            public boolean hasNext() {
+                while (pending == null && runs.hasNext()) {
+                    pending = translate(runs.next());
+                }
+                return pending != null;
+            }
+
+            @Override
+            public SymbolRun next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                SymbolRun r = pending;
+                pending = null;
+                return r;
+            }
+
+            private SymbolRun translate(SymbolRun run) {
+                short[] ids = new short[run.length()];
+                int n = 0;
+                long missing = 0;
+                for (int i = 0; i < run.length(); i++) {
+                    int id = map[run.id(i)];
+                    if (id < 0) {
+                        missing++;
+                        if (id == SKIP) {
+                            continue;
+                        }
+                        id = ~id;
+                    }
+                    ids[n++] = (short) id;
+                }
+                if (missing > 0) {
+                    if (outside == null) {
+                        throw new IllegalStateException("the dataset has symbols the model lacks");
+                    }
+                    outside.add(missing);
+                }
+                return n == 0 ? null : new SymbolRun(run.validation(), run.continues(), ids, n);
+            }
+        };
+    }
+}

@@ -1,0 +1,23 @@
+package io.charrnn.spark;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+import io.charrnn.corpus.InputChunk;
+import io.charrnn.corpus.InputFile;
+import io.charrnn.corpus.SymbolRun;
+import io.charrnn.dataset.DatasetManifest;
+import org.apache.spark.serializer.KryoRegistrator;
+
+/**
+ * Kryo's field serializer cannot build Java records (their fields are final and set only by the constructor), so
+ * the records that travel as Spark data (task inputs and results) go through Java serialization.
+ */
+public final class KryoRecords implements KryoRegistrator {
+    @Override
+    public void registerClasses(Kryo kryo) {
+        for (Class<?> type : new Class<?>[]{InputFile.class, InputChunk.class, SymbolRun.class,
+                CorpusRdds.Count.class, DatasetManifest.Shard.class}) {
+            kryo.register(type, new JavaSerializer());
+        }
+    }
+}

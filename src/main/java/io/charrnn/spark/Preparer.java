@@ -1,0 +1,150 @@
+package io.charrnn.spark;
+
+import io.charrnn.corpus.CorpusFiles;
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.InputFile;
+import io.charrnn.corpus.SymbolRun;
+import io.charrnn.corpus.UserError;
+import io.charrnn.corpus.ValidationSplit;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.corpus.VocabularyPolicy;
+import io.charrnn.dataset.DatasetManifest;
+import io.charrnn.dataset.PreparedDataset;
+import io.charrnn.dataset.ShardWriter;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code prepare}: two distributed passes over raw text (count the symbols, then encode and write one shard per
+ * partition) and a manifest written last. A new dataset is built beside the output and swapped in at the end, so an
+ * interrupted prepare leaves the previous dataset intact.
+ */
+public final class Preparer {
+    private static final Logger LOG = LoggerFactory.getLogger(Preparer.class);
+
+    /** The dataset, whether it was already up to date (nothing read), and how much raw text was read. */
+    public record Result(DatasetManifest manifest, boolean upToDate, long bytesRead, int partitions) {
+    }
+
+    private Preparer() {
+    }
+
+    public static Result prepare(JavaSparkContext jsc, String corpusUri, String outputUri, CorpusOptions options) {
+        Configuration conf = jsc.hadoopConfiguration();
+        if (PreparedDataset.isDataset(conf, corpusUri)) {
+            throw new UserError("--corpus " + corpusUri + " is already a prepared dataset; give the raw text");
+        }
+        List<InputFile> files = CorpusFiles.list(conf, corpusUri);
+        String inputs = CorpusFiles.fingerprint(files);
+        VocabularyPolicy policy = options.vocabulary();
+        Optional<DatasetManifest> existing = PreparedDataset.readManifest(conf, outputUri);
+        if (existing.isPresent() && existing.get().sameSource(inputs, policy.maxVocab(), policy.minCount(),
+                policy.unknown().name(), options.valFraction())) {
+            PreparedDataset.open(conf, outputUri);
+            return new Result(existing.get(), true, 0, existing.get().shards().size());
+        }
+        try {
+            if (PreparedDataset.holdsOtherData(conf, outputUri)) {
+                throw new UserError("--output " + outputUri + " exists and is not a prepared dataset; choose a new"
+                        + " directory (prepare replaces only a dataset it wrote)");
+            }
+        } catch (IOException e) {
+            throw new UserError("cannot read --output " + outputUri + ": " + e.getMessage());
+        }
+        existing.ifPresent(m -> LOG.info("{} was prepared from other inputs or options; preparing it again",
+                outputUri));
+
+        CorpusSource.Raw raw = new CorpusSource.Raw(jsc, corpusUri, files, options);
+        VocabularyPolicy.Outcome outcome = raw.outcome();
+        Vocabulary vocabulary = outcome.vocabulary();
+        int bytesPerId = vocabulary.size() <= 256 ? 1 : 2;
+        Path output = new Path(outputUri);
+        Path staging = new Path(output.getParent(), "." + output.getName() + ".preparing");
+        try {
+            FileSystem fs = staging.getFileSystem(conf);
+            fs.delete(staging, true);
+            if (!fs.mkdirs(new Path(staging, PreparedDataset.SHARDS))) {
+                throw new UserError("cannot create " + staging + "; check --output and its permissions");
+            }
+            String stagingUri = staging.toString();
+            HadoopConf shipped = new HadoopConf(conf);
+            Broadcast<Vocabulary> vocab = jsc.broadcast(vocabulary);
+            jsc.setJobDescription("charrnn prepare: encode and write shards");
+            List<DatasetManifest.Shard> shards = new ArrayList<>(raw.runs(vocab, null)
+                    .mapPartitionsWithIndex((index, runs) -> writeShard(shipped.get(), stagingUri, index, runs,
+                            bytesPerId), false)
+                    .collect());
+            shards.sort(Comparator.comparing(DatasetManifest.Shard::name));
+            long symbols = shards.stream().mapToLong(DatasetManifest.Shard::symbols).sum();
+            long validation = shards.stream().mapToLong(DatasetManifest.Shard::validationSymbols).sum();
+            DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT, DatasetManifest.VERSION,
+                    Instant.now().toString(), corpusUri, inputs, files.size(), CorpusFiles.totalBytes(files),
+                    policy.maxVocab(), policy.minCount(), policy.unknown().name(), options.valFraction(),
+                    ValidationSplit.BLOCK_BYTES, vocabulary.codePoints(), vocabulary.counts(),
+                    vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols,
+                    validation, raw.malformedBytes(), bytesPerId, shards, null).withFingerprint();
+            PreparedDataset.writeManifest(conf, stagingUri, manifest);
+            swapIn(fs, staging, output);
+            return new Result(manifest, false, CorpusFiles.totalBytes(files), raw.partitions());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes one partition's runs as a shard (under a per-attempt name, renamed when complete). */
+    private static Iterator<DatasetManifest.Shard> writeShard(Configuration conf, String datasetUri, int index,
+                                                             Iterator<SymbolRun> runs, int bytesPerId)
+            throws IOException {
+        String name = PreparedDataset.shardName(index);
+        Path target = new Path(PreparedDataset.shardUri(datasetUri, name));
+        TaskContext task = TaskContext.get();
+        Path attempt = new Path(target.getParent(), "." + name + ".attempt-" + (task == null ? 0
+                : task.taskAttemptId()));
+        FileSystem fs = target.getFileSystem(conf);
+        ShardWriter writer = new ShardWriter(fs.create(attempt, true), bytesPerId);
+        try (writer) {
+            while (runs.hasNext()) {
+                writer.write(runs.next());
+            }
+        }
+        if (writer.runs() == 0) {
+            fs.delete(attempt, false);
+            return List.<DatasetManifest.Shard>of().iterator();
+        }
+        fs.delete(target, false);
+        if (!fs.rename(attempt, target)) {
+            throw new IOException("cannot rename " + attempt + " to " + target);
+        }
+        long bytes = fs.getFileStatus(target).getLen();
+        return List.of(new DatasetManifest.Shard(name, bytes, writer.symbols(), writer.validationSymbols(),
+                writer.runs())).iterator();
+    }
+
+    /** Replaces the output by the finished staging directory; the old dataset goes only once the new one is in. */
+    private static void swapIn(FileSystem fs, Path staging, Path output) throws IOException {
+        Path old = new Path(output.getParent(), "." + output.getName() + ".replaced");
+        fs.delete(old, true);
+        if (fs.exists(output) && !fs.rename(output, old)) {
+            throw new IOException("cannot move the previous dataset " + output + " aside");
+        }
+        if (!fs.rename(staging, output)) {
+            throw new IOException("cannot rename " + staging + " to " + output);
+        }
+        fs.delete(old, true);
+    }
+}

@@ -1,0 +1,82 @@
+package io.charrnn.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.charrnn.TestCorpora;
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.Json;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.dataset.DatasetManifest;
+import io.charrnn.dataset.PreparedDataset;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * prepare, then train, resume and eval from the dataset alone: the raw text is moved away after prepare, so any
+ * second read of it would fail.
+ */
+class PreparedDatasetTest {
+    @TempDir
+    Path dir;
+
+    private static final String[] SPARK = {"--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false"};
+
+    private static String[] with(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
+    void trainsResumesAndEvaluatesFromAPreparedDatasetWithoutTheRawText() throws Exception {
+        Path raw = Files.createDirectories(dir.resolve("raw"));
+        TestCorpora.writeShakespeare(raw, 120_000);
+        String dataset = dir.resolve("dataset").toUri().toString();
+        Cli prepared = Cli.run(with(new String[]{"prepare", "--corpus", raw.toString(), "--output", dataset,
+                "--val-fraction", "0.1", "--min-count", "30", "--json"}, SPARK));
+        assertEquals(0, prepared.exitCode(), prepared.toString());
+        assertTrue(prepared.err().contains("map to the unknown symbol"), prepared.err());
+        JsonNode figures = Json.mapper().readTree(prepared.out());
+        assertTrue(figures.get("mb_per_sec").asDouble() > 0 && figures.get("driver_peak_rss_mb").asLong() > 0);
+        DatasetManifest m = PreparedDataset.open(new Configuration(), dataset).manifest();
+        assertEquals(120_000, m.symbols());
+        assertTrue(m.withUnknown() && m.mappedSymbols() > 0, "symbols rarer than 30 share the unknown symbol");
+
+        Cli again = Cli.run(with(new String[]{"prepare", "--corpus", raw.toString(), "--output", dataset,
+                "--val-fraction", "0.1", "--min-count", "30"}, SPARK));
+        assertEquals(0, again.exitCode(), again.toString());
+        assertTrue(again.err().contains("up to date"), again.err());
+
+        Files.move(raw, dir.resolve("raw-moved-away"));
+        String run = dir.resolve("run").toUri().toString();
+        String[] train = with(new String[]{"train", "--corpus", dataset, "--output", run, "--hidden", "32",
+                "--window", "100", "--batch-size", "8", "--averaging-frequency", "2", "--epochs", "1",
+                "--checkpoint-every", "8", "--sample-chars", "0"}, SPARK);
+        Cli trained = Cli.run(train);
+        assertEquals(0, trained.exitCode(), trained.toString());
+        RunDirectory runDir = new RunDirectory(run, new Configuration());
+        Checkpoint latest = runDir.load(runDir.pointer(RunDirectory.LATEST).orElseThrow(), false);
+        assertEquals(0.1, latest.meta().train().valFraction(), "the dataset's split is the run's");
+        assertTrue(latest.meta().vocabulary().hasUnknown(), "the checkpoint keeps the unknown symbol");
+        assertEquals(m.vocabulary(), latest.meta().vocabulary());
+
+        Cli eval = Cli.run(with(new String[]{"eval", "--checkpoint", run, "--corpus", dataset, "--split",
+                "validation", "--json"}, SPARK));
+        assertEquals(0, eval.exitCode(), eval.toString());
+        Checkpoint best = runDir.load(runDir.pointer(RunDirectory.BEST).orElseThrow(), false);
+        assertEquals(best.meta().progress().valLoss(), Json.mapper().readTree(eval.out()).get("nats_per_char")
+                .asDouble(), 1e-4, "eval scores exactly the windows training validated on");
+
+        // The same command again continues the same run from the dataset (here: its single epoch is done).
+        Cli resumed = Cli.run(train);
+        assertEquals(Main.NOTHING_TO_DO, resumed.exitCode(), resumed.toString());
+        Cli more = Cli.run(with(train, "--epochs", "2", "--resume"));
+        assertEquals(0, more.exitCode(), more.toString());
+        assertTrue(more.err().contains("trained 2.00 epochs"), more.err());
+    }
+}
