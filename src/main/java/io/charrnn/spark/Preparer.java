@@ -98,6 +98,11 @@ public final class Preparer {
                     ValidationSplit.BLOCK_BYTES, vocabulary.codePoints(), vocabulary.counts(),
                     vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols,
                     validation, raw.malformedBytes(), bytesPerId, shards, null).withFingerprint();
+            if (validation == 0 || validation == symbols) {
+                LOG.warn("the {} split of {} is empty: no 16 KiB block fell {}; training will refuse it; use a"
+                        + " larger corpus or another --val-fraction", validation == 0 ? "validation" : "training",
+                        corpusUri, validation == 0 ? "to validation" : "to training");
+            }
             PreparedDataset.writeManifest(conf, stagingUri, manifest);
             swapIn(fs, staging, output);
             return new Result(manifest, false, CorpusFiles.totalBytes(files), raw.partitions());

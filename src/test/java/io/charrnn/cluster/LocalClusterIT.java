@@ -177,4 +177,34 @@ class LocalClusterIT {
         List<String> lines = new String(hdfs().open(new Path(run + "/metrics.jsonl")).readAllBytes()).lines().toList();
         assertEquals(latest.meta().progress().totalRounds(), lines.size());
     }
+
+    @Test
+    @Order(3)
+    void preparesOnTheClusterAndTrainsFromTheDatasetAlone() throws Exception {
+        FileSystem fs = hdfs();
+        String text = TestCorpora.shakespeare(300_000);
+        try (var out = fs.create(new Path("/corpora/many/a.txt"))) {
+            out.write(text.substring(0, 150_000).getBytes(StandardCharsets.UTF_8));
+        }
+        try (var out = new java.util.zip.GZIPOutputStream(fs.create(new Path("/corpora/many/b.txt.gz")))) {
+            out.write(text.substring(150_000).getBytes(StandardCharsets.UTF_8));
+        }
+        Result prepare = runToEnd("prepare", 5, submit("prepare", "--corpus", HDFS + "/corpora/many", "--output",
+                HDFS + "/datasets/many", "--val-fraction", "0.2", "--json"));
+        assertEquals(0, prepare.exit(), prepare.output());
+        String json = prepare.output().lines().filter(l -> l.startsWith("{\"up_to_date\"")).findFirst()
+                .orElseThrow(() -> new AssertionError(prepare.output()));
+        var figures = io.charrnn.checkpoint.Json.mapper().readTree(json);
+        assertEquals(text.codePoints().count(), figures.get("symbols").asLong(), json);
+        assertTrue(figures.get("executor_peak_rss_mb").asLong() > 0, json);
+
+        // The raw text is gone: training can only read the dataset.
+        assertTrue(fs.delete(new Path("/corpora/many"), true));
+        Result train = runToEnd("dataset-train", 8, submit("train", "--corpus", HDFS + "/datasets/many",
+                "--output", HDFS + "/runs/dataset", "--hidden", "64", "--window", "200", "--batch-size", "16",
+                "--averaging-frequency", "2", "--epochs", "1", "--checkpoint-every", "8", "--sample-chars", "0"));
+        assertEquals(0, train.exit(), train.output());
+        assertTrue(train.output().contains("charrnn: trained 1.00 epochs"), train.output());
+        assertEveryCheckpointLoads("/runs/dataset");
+    }
 }
