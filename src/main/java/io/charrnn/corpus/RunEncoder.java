@@ -3,14 +3,13 @@ package io.charrnn.corpus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.function.LongConsumer;
 
 /**
  * Encodes the chunks of one task into runs of symbol ids, splitting them into training and validation text by the
  * {@link ValidationSplit}'s blocks. Each chunk starts a new segment.
  */
-public final class RunEncoder implements Iterator<SymbolRun> {
+public final class RunEncoder extends LookaheadIterator<SymbolRun> {
     /** Opens a chunk for reading; a Hadoop filesystem in production. */
     public interface Opener {
         ChunkReader open(InputChunk chunk) throws IOException;
@@ -22,7 +21,6 @@ public final class RunEncoder implements Iterator<SymbolRun> {
     private final ValidationSplit split;
     private final LongConsumer outsideVocabulary;
     private ChunkReader reader;
-    private SymbolRun pending;
     private long malformedBytes;
 
     // The segment being encoded: its split, whether the next run continues it, where the current block ends, and
@@ -46,39 +44,29 @@ public final class RunEncoder implements Iterator<SymbolRun> {
     }
 
     @Override
-    public boolean hasNext() {
+    protected SymbolRun computeNext() {
         try {
-            while (pending == null) {
+            while (true) {
                 if (reader == null) {
                     if (!chunks.hasNext()) {
-                        return false;
+                        return null;
                     }
                     reader = opener.open(chunks.next());
                     continues = false;
                     blockEnd = -1;
                     holding = false;
                 }
-                pending = readRun();
-                if (pending == null) {
-                    malformedBytes += reader.malformedBytes();
-                    reader.close();
-                    reader = null;
+                SymbolRun run = readRun();
+                if (run != null) {
+                    return run;
                 }
+                malformedBytes += reader.malformedBytes();
+                reader.close();
+                reader = null;
             }
-            return true;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    @Override
-    public SymbolRun next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        SymbolRun run = pending;
-        pending = null;
-        return run;
     }
 
     /** Malformed bytes in the chunks finished so far. */

@@ -1,5 +1,6 @@
 package io.charrnn.dataset;
 
+import io.charrnn.corpus.LookaheadIterator;
 import io.charrnn.corpus.SymbolRun;
 
 import java.io.BufferedInputStream;
@@ -9,17 +10,13 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /** Reads the runs of one shard written by {@link ShardWriter}, one run in memory at a time. */
-public final class ShardReader implements Iterator<SymbolRun>, Closeable {
+public final class ShardReader extends LookaheadIterator<SymbolRun> implements Closeable {
     private final DataInputStream in;
     private final String name;
     private final int bytesPerId;
     private final byte[] scratch = new byte[SymbolRun.MAX_LENGTH * 2];
-    private SymbolRun pending;
-    private boolean done;
 
     public ShardReader(InputStream stream, String name) throws IOException {
         this.in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
@@ -38,27 +35,18 @@ public final class ShardReader implements Iterator<SymbolRun>, Closeable {
         }
     }
 
+    /** The next run; at the end of the shard, null, and the stream is closed. */
     @Override
-    public boolean hasNext() {
-        if (pending == null && !done) {
-            try {
-                pending = read();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+    protected SymbolRun computeNext() {
+        try {
+            SymbolRun run = read();
+            if (run == null) {
+                in.close();
             }
-            done = pending == null;
+            return run;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return pending != null;
-    }
-
-    @Override
-    public SymbolRun next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException();
-        }
-        SymbolRun run = pending;
-        pending = null;
-        return run;
     }
 
     private SymbolRun read() throws IOException {

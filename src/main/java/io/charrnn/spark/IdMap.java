@@ -1,11 +1,11 @@
 package io.charrnn.spark;
 
+import io.charrnn.corpus.LookaheadIterator;
 import io.charrnn.corpus.SymbolRun;
 import io.charrnn.corpus.Vocabulary;
 import org.apache.spark.util.LongAccumulator;
 
 import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /** Translates a prepared dataset's ids into another vocabulary's, e.g. a model's trained on other text. */
 final class IdMap {
@@ -34,25 +34,16 @@ final class IdMap {
      * skipped; either way it counts in {@code outside}, so an evaluation can say how much text the model did not know.
      */
     static Iterator<SymbolRun> apply(Iterator<SymbolRun> runs, int[] map, LongAccumulator outside) {
-        return new Iterator<>() {
-            private SymbolRun pending;
-
+        return new LookaheadIterator<>() {
             @Override
-            public boolean hasNext() {
-                while (pending == null && runs.hasNext()) {
-                    pending = translate(runs.next());
+            protected SymbolRun computeNext() {
+                while (runs.hasNext()) {
+                    SymbolRun translated = translate(runs.next());
+                    if (translated != null) {
+                        return translated;
+                    }
                 }
-                return pending != null;
-            }
-
-            @Override
-            public SymbolRun next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                SymbolRun r = pending;
-                pending = null;
-                return r;
+                return null;
             }
 
             private SymbolRun translate(SymbolRun run) {
