@@ -1,5 +1,6 @@
 package io.charrnn.spark;
 
+import io.charrnn.MiniHdfs;
 import io.charrnn.TestCorpora;
 import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.RunDirectory;
@@ -31,12 +32,8 @@ class HdfsTrainingTest {
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR,
-                Files.createTempDirectory("charrnn-minidfs").toAbsolutePath().toString());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
-        root = "hdfs://127.0.0.1:" + hdfs.getNameNodePort();
+        hdfs = MiniHdfs.start();
+        root = MiniHdfs.uri(hdfs);
         FileSystem fs = hdfs.getFileSystem();
         try (FSDataOutputStream out = fs.create(new Path("/corpora/shakespeare.txt"))) {
             out.write(TestCorpora.shakespeare(300_000).getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.charrnn.spark;
 
+import io.charrnn.MiniHdfs;
 import io.charrnn.TestCorpora;
 import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.LocalCorpus;
@@ -43,12 +44,8 @@ class PrepareTest {
 
     @BeforeAll
     static void start() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR,
-                Files.createTempDirectory("charrnn-minidfs").toAbsolutePath().toString());
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
-        hdfsRoot = "hdfs://127.0.0.1:" + hdfs.getNameNodePort() + "/prepare-test";
+        hdfs = MiniHdfs.start();
+        hdfsRoot = MiniHdfs.uri(hdfs) + "/prepare-test";
         fileRoot = Files.createTempDirectory("charrnn-prepare").toUri().toString();
         SparkConf sparkConf = SparkSetup.configure("prepare-test", Map.of("spark.master", "local[2]",
                 "spark.ui.enabled", "false", "spark.hadoop.dfs.replication", "1"));
