@@ -39,6 +39,8 @@ public final class CorpusFiles {
                         + "check --corpus");
             }
             CompressionCodecFactory codecs = new CompressionCodecFactory(conf);
+            String base = base(fs.makeQualified(pattern), matches.length == 1 && matches[0].isDirectory()
+                    && !isGlob(pattern.toString()));
             List<InputFile> files = new ArrayList<>();
             for (FileStatus m : matches) {
                 if (m.isDirectory()) {
@@ -46,11 +48,11 @@ public final class CorpusFiles {
                     while (it.hasNext()) {
                         LocatedFileStatus f = it.next();
                         if (!hidden(f.getPath(), m.getPath())) {
-                            files.add(toInput(f, codecs));
+                            files.add(toInput(f, base, codecs));
                         }
                     }
                 } else if (!hidden(m.getPath(), m.getPath().getParent())) {
-                    files.add(toInput(m, codecs));
+                    files.add(toInput(m, base, codecs));
                 }
             }
             files.sort(Comparator.comparing(InputFile::uri));
@@ -101,13 +103,41 @@ public final class CorpusFiles {
         return false;
     }
 
-    private static InputFile toInput(FileStatus f, CompressionCodecFactory codecs) {
+    /**
+     * The directory that file keys are relative to: the corpus directory itself, or the part of a glob or file path
+     * before its last fixed directory. Keys then stay the same when the corpus moves to another filesystem or
+     * parent directory, and a directory and the glob {@code dir/*} give the same keys.
+     */
+    static String base(Path qualified, boolean isDirectory) {
+        String path = qualified.toUri().getPath();
+        if (isDirectory) {
+            return path.endsWith("/") ? path : path + "/";
+        }
+        String[] parts = path.split("/");
+        StringBuilder prefix = new StringBuilder("/");
+        for (int i = 0; i < parts.length - 1; i++) {
+            if (isGlob(parts[i])) {
+                break;
+            }
+            if (!parts[i].isEmpty()) {
+                prefix.append(parts[i]).append('/');
+            }
+        }
+        return prefix.toString();
+    }
+
+    private static boolean isGlob(String s) {
+        return s.chars().anyMatch(c -> c == '*' || c == '?' || c == '[' || c == '{' || c == '\\');
+    }
+
+    private static InputFile toInput(FileStatus f, String base, CompressionCodecFactory codecs) {
         CompressionCodec codec = codecs.getCodec(f.getPath());
         if (codec != null && !(codec instanceof GzipCodec) && !(codec instanceof BZip2Codec)) {
             throw new UserError("cannot read " + f.getPath() + ": only plain, gzip (.gz) and bzip2 (.bz2) text is"
                     + " supported; decompress it first");
         }
-        return new InputFile(f.getPath().toString(), f.getPath().getName(), f.getLen(), f.getModificationTime(),
-                codec != null);
+        String path = f.getPath().toUri().getPath();
+        String key = path.startsWith(base) ? path.substring(base.length()) : f.getPath().getName();
+        return new InputFile(f.getPath().toString(), key, f.getLen(), f.getModificationTime(), codec != null);
     }
 }
