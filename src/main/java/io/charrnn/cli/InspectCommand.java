@@ -56,6 +56,7 @@ public final class InspectCommand implements Callable<Integer> {
             m.put("parameters", parameters);
             m.put("vocabulary_size", vocabulary.size());
             m.put("vocabulary", new String(vocabulary.codePoints(), 0, vocabulary.size()));
+            m.put("unknown_symbol", vocabulary.hasUnknown());
             m.put("corpus_chars", vocabulary.totalCount());
             m.put("epoch", p.epochFraction());
             m.put("rounds", p.totalRounds());
@@ -75,8 +76,9 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model        %d x %d LSTM, %,d parameters, seq-length %d, dropout %s, Adam lr %s,"
                         + " grad-clip %s%n", model.layers(), model.hidden(), parameters, model.seqLength(),
                 model.dropout(), model.learningRate(), model.gradClip());
-        out.printf(Locale.ROOT, "vocabulary   %d symbols from %,d characters of %s%n", vocabulary.size(),
-                vocabulary.totalCount(), train.corpus());
+        out.printf(Locale.ROOT, "vocabulary   %d symbols%s from %,d characters of %s%n", vocabulary.size(),
+                vocabulary.hasUnknown() ? " (U+FFFD stands for every other symbol)" : "", vocabulary.totalCount(),
+                train.corpus());
         out.printf(Locale.ROOT, "training     window %d, batch %d per worker, averaging every %d, val-fraction %s%n",
                 train.window(), train.batchSize(), train.averagingFrequency(), train.valFraction());
         out.printf(Locale.ROOT, "progress     epoch %.2f, %d rounds (%d per epoch), iteration %d, %,d characters"
