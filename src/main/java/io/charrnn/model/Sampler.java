@@ -66,7 +66,7 @@ public final class Sampler {
     }
 
     private int startSymbol(Random random) {
-        int newline = vocabulary.idOf('\n');
+        int newline = vocabulary.exactIdOf('\n');
         if (newline != Vocabulary.NOT_IN_VOCABULARY) {
             return newline;
         }

@@ -52,11 +52,15 @@ public final class Preparer {
         List<InputFile> files = CorpusFiles.list(conf, corpusUri);
         String inputs = CorpusFiles.fingerprint(files);
         VocabularyPolicy policy = options.vocabulary();
-        Optional<DatasetManifest> existing = PreparedDataset.readManifest(conf, outputUri);
+        Optional<DatasetManifest> existing = readable(conf, outputUri);
         if (existing.isPresent() && existing.get().sameSource(inputs, policy.maxVocab(), policy.minCount(),
                 policy.unknown().name(), options.valFraction())) {
-            PreparedDataset.open(conf, outputUri);
-            return new Result(existing.get(), true, 0, existing.get().shards().size());
+            try {
+                PreparedDataset.open(conf, outputUri);
+                return new Result(existing.get(), true, 0, existing.get().shards().size());
+            } catch (UserError damaged) {
+                LOG.warn("{}; preparing it again", damaged.getMessage());
+            }
         }
         try {
             if (PreparedDataset.holdsOtherData(conf, outputUri)) {
@@ -108,6 +112,16 @@ public final class Preparer {
             return new Result(manifest, false, CorpusFiles.totalBytes(files), raw.partitions());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The dataset already at the output, if its manifest can be read; a damaged one is simply replaced. */
+    private static Optional<DatasetManifest> readable(Configuration conf, String outputUri) {
+        try {
+            return PreparedDataset.readManifest(conf, outputUri);
+        } catch (UserError unreadable) {
+            LOG.warn("{}; preparing it again", unreadable.getMessage());
+            return Optional.empty();
         }
     }
 

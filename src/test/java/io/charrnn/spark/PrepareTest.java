@@ -218,5 +218,11 @@ class PrepareTest {
         assertFalse(grown.upToDate());
         // Preparing again with nothing changed reads nothing.
         assertTrue(Preparer.prepare(jsc, dir, root(fs) + "/grow-2", options(7)).upToDate());
+        // A damaged dataset is not up to date: prepare replaces it.
+        String shard = PreparedDataset.shardUri(root(fs) + "/grow-2", grown.manifest().shards().get(0).name());
+        write(shard, new byte[]{1, 2, 3});
+        assertThrows(UserError.class, () -> PreparedDataset.open(jsc.hadoopConfiguration(), root(fs) + "/grow-2"));
+        assertFalse(Preparer.prepare(jsc, dir, root(fs) + "/grow-2", options(7)).upToDate());
+        assertEquals(after, validationText(root(fs) + "/grow-2"));
     }
 }
