@@ -131,6 +131,11 @@ public final class TrainOptions {
                     + " the corpus again with it");
         }
         valFraction = datasetFraction;
+        if (!vocabulary.givenVocabularyFlags().isEmpty()) {
+            throw new io.charrnn.corpus.UserError(String.join(", ", vocabulary.givenVocabularyFlags())
+                    + " do(es) not apply: the prepared dataset " + dataset + " has its vocabulary; drop the flag(s),"
+                    + " or prepare the corpus again with them");
+        }
     }
 
     io.charrnn.corpus.CorpusOptions corpusOptions(double valFraction) {

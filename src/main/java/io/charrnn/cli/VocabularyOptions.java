@@ -7,19 +7,21 @@ import picocli.CommandLine.Option;
 
 /** How raw text is read and which symbols get ids; shared by {@code prepare}, {@code train} and {@code bench}. */
 public final class VocabularyOptions {
-    @Option(names = "--max-vocab", defaultValue = "" + Vocabulary.MAX_SIZE,
+    // No picocli defaults for the vocabulary flags: null tells that a flag was not given, which matters for a
+    // prepared dataset, whose vocabulary is fixed.
+    @Option(names = "--max-vocab",
             description = "At most this many symbols, the unknown symbol included; rarer ones map to the unknown "
-                    + "symbol (default: ${DEFAULT-VALUE}).")
-    int maxVocab;
+                    + "symbol (default: " + Vocabulary.MAX_SIZE + ").")
+    Integer maxVocab;
 
-    @Option(names = "--min-count", defaultValue = "1",
-            description = "Symbols seen fewer times map to the unknown symbol (default: ${DEFAULT-VALUE}).")
-    long minCount;
+    @Option(names = "--min-count",
+            description = "Symbols seen fewer times map to the unknown symbol (default: 1).")
+    Long minCount;
 
-    @Option(names = "--unknown-symbol", defaultValue = "auto",
+    @Option(names = "--unknown-symbol",
             description = "When the vocabulary has the unknown symbol U+FFFD: auto (when --max-vocab or --min-count "
                     + "map some symbol to it), always (so that new symbols of a grown corpus map to it when a run "
-                    + "continues), never (a symbol that would map to it is an error) (default: ${DEFAULT-VALUE}).")
+                    + "continues), never (a symbol that would map to it is an error) (default: auto).")
     VocabularyPolicy.UnknownSymbol unknownSymbol;
 
     @Option(names = "--partitions", defaultValue = "0",
@@ -33,7 +35,24 @@ public final class VocabularyOptions {
     double maxMalformed;
 
     CorpusOptions toCorpusOptions(double valFraction) {
-        return new CorpusOptions(new VocabularyPolicy(maxVocab, minCount, unknownSymbol), valFraction, partitions,
-                maxMalformed);
+        VocabularyPolicy d = VocabularyPolicy.DEFAULT;
+        return new CorpusOptions(new VocabularyPolicy(maxVocab != null ? maxVocab : d.maxVocab(),
+                minCount != null ? minCount : d.minCount(), unknownSymbol != null ? unknownSymbol : d.unknown()),
+                valFraction, partitions, maxMalformed);
+    }
+
+    /** The vocabulary flags given on the command line, which a prepared dataset cannot honour. */
+    java.util.List<String> givenVocabularyFlags() {
+        java.util.List<String> given = new java.util.ArrayList<>();
+        if (maxVocab != null) {
+            given.add("--max-vocab");
+        }
+        if (minCount != null) {
+            given.add("--min-count");
+        }
+        if (unknownSymbol != null) {
+            given.add("--unknown-symbol");
+        }
+        return given;
     }
 }

@@ -121,6 +121,8 @@ class BadInputTest {
         Path ds = prepared();
         assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--val-fraction", "0.2"),
                 "does not apply");
+        assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--min-count", "3"),
+                "--min-count do(es) not apply");
         assertUserError(Cli.run("prepare", "--corpus", ds.toString(), "--output", out()),
                 "already a prepared dataset");
         Path other = Files.createDirectories(dir.resolve("photos"));
