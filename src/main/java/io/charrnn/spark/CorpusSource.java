@@ -146,8 +146,9 @@ public abstract class CorpusSource {
             super(jsc);
             this.dataset = dataset;
             DatasetManifest m = dataset.manifest();
-            LOG.info("prepared dataset {}: {} symbols, {} characters ({} validation) in {} shards", dataset.uri(),
-                    m.codePoints().length, m.symbols(), m.validationSymbols(), m.shards().size());
+            LOG.info("prepared dataset {}: {} symbols, {} characters ({} validation) in {} shards, prepared {} from"
+                            + " {}, fingerprint {}", dataset.uri(), m.codePoints().length, m.symbols(),
+                    m.validationSymbols(), m.shards().size(), m.createdAt(), m.corpus(), m.fingerprint());
         }
 
         public PreparedDataset dataset() {

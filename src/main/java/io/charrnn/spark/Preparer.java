@@ -97,7 +97,7 @@ public final class Preparer {
             long symbols = shards.stream().mapToLong(DatasetManifest.Shard::symbols).sum();
             long validation = shards.stream().mapToLong(DatasetManifest.Shard::validationSymbols).sum();
             DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT, DatasetManifest.VERSION,
-                    Instant.now().toString(), corpusUri, inputs, files.size(), CorpusFiles.totalBytes(files),
+                    Instant.now().toString(), qualified(conf, corpusUri), inputs, files.size(), CorpusFiles.totalBytes(files),
                     policy.maxVocab(), policy.minCount(), policy.unknown().name(), options.valFraction(),
                     ValidationSplit.BLOCK_BYTES, vocabulary.codePoints(), vocabulary.counts(),
                     vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols,
@@ -113,6 +113,11 @@ public final class Preparer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static String qualified(Configuration conf, String uri) throws IOException {
+        Path p = new Path(uri);
+        return p.getFileSystem(conf).makeQualified(p).toString();
     }
 
     /** The dataset already at the output, if its manifest can be read; a damaged one is simply replaced. */
