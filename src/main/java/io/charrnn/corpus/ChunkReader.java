@@ -53,7 +53,7 @@ public final class ChunkReader implements Closeable {
     /** Moves to the next code point of the chunk; false at its end. */
     public boolean advance() throws IOException {
         while (true) {
-            int cp = decoder.next();
+            int cp = next();
             if (cp < 0 || decoder.offset() >= chunk.end()) {
                 return false;
             }
@@ -65,6 +65,19 @@ public final class ChunkReader implements Closeable {
                 }
                 return true;
             }
+        }
+    }
+
+    /** A compressed file that cannot be decompressed is the user's to fix, not a failure of the job. */
+    private int next() throws IOException {
+        if (!chunk.file().compressed()) {
+            return decoder.next();
+        }
+        try {
+            return decoder.next();
+        } catch (IOException | RuntimeException e) {
+            throw new UserError("cannot decompress " + chunk.file().uri() + " (" + e.getMessage() + "); repair or"
+                    + " remove the file");
         }
     }
 

@@ -71,6 +71,27 @@ class BadInputTest {
     }
 
     @Test
+    void corruptGzipFile() throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("corpus"));
+        TestCorpora.writeShakespeare(corpus, 20_000);
+        byte[] gz;
+        try (var bytes = new java.io.ByteArrayOutputStream();
+             var out = new java.util.zip.GZIPOutputStream(bytes)) {
+            out.write(TestCorpora.shakespeare(50_000).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.finish();
+            gz = bytes.toByteArray();
+        }
+        for (int i = 40; i < gz.length - 20; i += 7) {
+            gz[i] ^= 0x5a; // damage the deflate stream, not the header
+        }
+        Files.write(corpus.resolve("part2.txt.gz"), gz);
+        Cli result = Cli.run("prepare", "--corpus", corpus.toString(), "--output", out(),
+                "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+        assertUserError(result, "cannot decompress");
+        assertTrue(result.err().contains("part2.txt.gz"), result.err());
+    }
+
+    @Test
     void vocabularyOverTheCapWithoutTheUnknownSymbol() throws Exception {
         Path corpus = TestCorpora.writeShakespeare(dir, 20_000);
         Cli result = Cli.run("prepare", "--corpus", corpus.toString(), "--output", out(), "--max-vocab", "20",
