@@ -31,7 +31,8 @@ final class IdMap {
 
     /**
      * The runs with their ids translated. A symbol the target lacks maps to its unknown symbol if it has one, else is
-     * skipped; either way it counts in {@code outside}, so an evaluation can say how much text the model did not know.
+     * skipped; either way it counts in {@code outside} (if given), so an evaluation can say how much text the model
+     * did not know. Without {@code outside}, as in training, a symbol that would be skipped is an error.
      */
     static Iterator<SymbolRun> apply(Iterator<SymbolRun> runs, int[] map, LongAccumulator outside) {
         return new LookaheadIterator<>() {
@@ -55,16 +56,16 @@ final class IdMap {
                     if (id < 0) {
                         missing++;
                         if (id == SKIP) {
+                            if (outside == null) {
+                                throw new IllegalStateException("the dataset has symbols the model lacks");
+                            }
                             continue;
                         }
                         id = ~id;
                     }
                     ids[n++] = (short) id;
                 }
-                if (missing > 0) {
-                    if (outside == null) {
-                        throw new IllegalStateException("the dataset has symbols the model lacks");
-                    }
+                if (missing > 0 && outside != null) {
                     outside.add(missing);
                 }
                 return n == 0 ? null : new SymbolRun(run.validation(), run.continues(), ids, n);

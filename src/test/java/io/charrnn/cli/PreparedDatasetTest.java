@@ -79,4 +79,33 @@ class PreparedDatasetTest {
         assertEquals(0, more.exitCode(), more.toString());
         assertTrue(more.err().contains("trained 2.00 epochs"), more.err());
     }
+
+    @Test
+    void aNightlyRunContinuesOnAGrownDatasetWhoseNewSymbolsMapToTheUnknownSymbol() throws Exception {
+        Path raw = Files.createDirectories(dir.resolve("raw"));
+        Files.writeString(raw.resolve("a.txt"), TestCorpora.shakespeare(60_000));
+        String dataset = dir.resolve("dataset").toUri().toString();
+        String[] prepare = with(new String[]{"prepare", "--corpus", raw.toString(), "--output", dataset,
+                "--unknown-symbol", "always", "--val-fraction", "0.25"}, SPARK);
+        assertEquals(0, Cli.run(prepare).exitCode());
+        String run = dir.resolve("run").toUri().toString();
+        String[] train = with(new String[]{"train", "--corpus", dataset, "--output", run, "--hidden", "24",
+                "--window", "100", "--batch-size", "8", "--averaging-frequency", "2", "--checkpoint-every", "50",
+                "--sample-chars", "0"}, SPARK);
+        Cli first = Cli.run(with(train, "--epochs", "1"));
+        assertEquals(0, first.exitCode(), first.toString());
+
+        // Overnight the corpus grows, with symbols the model has never seen.
+        Files.writeString(raw.resolve("b.txt"), ("Ærø — Šibenik, Łódź. " + TestCorpora.shakespeare(30_000)));
+        Cli grown = Cli.run(prepare);
+        assertEquals(0, grown.exitCode(), grown.toString());
+        assertFalse(grown.err().contains("up to date"), grown.err());
+        Cli second = Cli.run(with(train, "--epochs", "2"));
+        assertEquals(0, second.exitCode(), second.toString());
+        assertTrue(second.err().contains("trained 2.00 epochs"), second.err());
+        RunDirectory runDir = new RunDirectory(run, new Configuration());
+        Checkpoint latest = runDir.load(runDir.pointer(RunDirectory.LATEST).orElseThrow(), false);
+        assertTrue(latest.meta().vocabulary().hasUnknown());
+        assertEquals(-1, latest.meta().vocabulary().exactIdOf('Æ'), "the model's vocabulary did not change");
+    }
 }
