@@ -19,17 +19,18 @@ import java.util.List;
  * @param mappedOccurrences their occurrences
  * @param malformedBytes    bytes that were not UTF-8, each now one U+FFFD
  * @param bytesPerId        1 when the vocabulary has at most 256 symbols, else 2
+ * @param shardsDirectory   the directory of this version's shards, beside the manifest
  */
 public record DatasetManifest(String format, int version, String createdAt, String corpus, String inputsFingerprint,
                               long inputFiles, long inputBytes, int maxVocab, long minCount, String unknownSymbol,
                               double valFraction, int blockBytes, int[] codePoints, long[] counts,
                               boolean withUnknown, int mappedSymbols, long mappedOccurrences, long symbols,
-                              long validationSymbols, long malformedBytes, int bytesPerId, List<Shard> shards,
-                              String fingerprint) {
+                              long validationSymbols, long malformedBytes, int bytesPerId, String shardsDirectory,
+                              List<Shard> shards, String fingerprint) {
     public static final String FORMAT = "charrnn-dataset";
     public static final int VERSION = 1;
 
-    /** One shard file under {@code shards/}: its size in bytes, symbols and runs. */
+    /** One shard file in the shard directory: its size in bytes, symbols and runs. */
     public record Shard(String name, long bytes, long symbols, long validationSymbols, long runs)
             implements java.io.Serializable {
     }
@@ -42,7 +43,8 @@ public record DatasetManifest(String format, int version, String createdAt, Stri
     public DatasetManifest withFingerprint() {
         return new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint, inputFiles, inputBytes,
                 maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts, withUnknown,
-                mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId, shards,
+                mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
+                shardsDirectory, shards,
                 computeFingerprint());
     }
 
@@ -51,7 +53,7 @@ public record DatasetManifest(String format, int version, String createdAt, Stri
         DatasetManifest unsealed = new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint,
                 inputFiles, inputBytes, maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts,
                 withUnknown, mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
-                shards, null);
+                shardsDirectory, shards, null);
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(Json.write(unsealed).getBytes(StandardCharsets.UTF_8)));

@@ -4,7 +4,6 @@ import io.charrnn.checkpoint.Json;
 import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.Vocabulary;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -16,13 +15,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
- * A prepared dataset on a Hadoop filesystem: {@code dataset.json} and {@code shards/part-NNNNN}. Opening one checks
+ * A prepared dataset on a Hadoop filesystem: {@code dataset.json} and the shards it names,
+ * {@code shards-VERSION/part-NNNNN}. Opening one checks
  * that this build reads its format, that the manifest's fingerprint is intact and that every shard has the size the
  * manifest records, so a damaged, half-replaced or foreign dataset is refused before any training starts.
  */
 public final class PreparedDataset {
     public static final String MANIFEST = "dataset.json";
-    public static final String SHARDS = "shards";
+    /** Each prepare writes its shards to a new directory with this prefix; the manifest names the current one. */
+    public static final String SHARDS_PREFIX = "shards-";
+    /** Where a prepare writes shards before they are complete (hidden from Hadoop's listings). */
+    public static final String STAGING_PREFIX = "_staging-";
 
     private final String uri;
     private final DatasetManifest manifest;
@@ -79,7 +82,10 @@ public final class PreparedDataset {
                     + " was changed after prepare); prepare the corpus again");
         }
         try {
-            Path shards = new Path(uri, SHARDS);
+            if (m.shardsDirectory() == null || !m.shardsDirectory().startsWith(SHARDS_PREFIX)) {
+                throw new UserError("prepared dataset " + uri + " names no shard directory; prepare the corpus again");
+            }
+            Path shards = new Path(uri, m.shardsDirectory());
             FileSystem fs = shards.getFileSystem(conf);
             for (DatasetManifest.Shard s : m.shards()) {
                 Path p = new Path(shards, s.name());
@@ -115,30 +121,11 @@ public final class PreparedDataset {
     }
 
     public String shardUri(String name) {
-        return shardUri(uri, name);
-    }
-
-    public static String shardUri(String datasetUri, String name) {
-        return new Path(new Path(datasetUri, SHARDS), name).toString();
+        return new Path(new Path(uri, manifest.shardsDirectory()), name).toString();
     }
 
     public static String shardName(int partition) {
         return String.format("part-%05d", partition);
-    }
-
-    /** Writes the manifest (the dataset's last file) atomically: to a temporary name, then renamed. */
-    public static void writeManifest(Configuration conf, String uri, DatasetManifest manifest) throws IOException {
-        Path target = new Path(uri, MANIFEST);
-        Path tmp = new Path(uri, "." + MANIFEST + ".tmp");
-        FileSystem fs = target.getFileSystem(conf);
-        try (FSDataOutputStream out = fs.create(tmp, true)) {
-            out.write(Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-            out.hsync();
-        }
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) {
-            throw new IOException("cannot rename " + tmp + " to " + target);
-        }
     }
 
     /** Whether the path exists and is neither empty nor a dataset: prepare must not write into it. */
@@ -152,6 +139,29 @@ public final class PreparedDataset {
         if (!status.isDirectory()) {
             return true;
         }
-        return fs.listStatus(p).length > 0 && !fs.exists(new Path(p, MANIFEST));
+        for (FileStatus entry : fs.listStatus(p)) {
+            String name = entry.getPath().getName();
+            boolean ours = name.equals(MANIFEST) || name.equals("." + MANIFEST + ".crc") || name.startsWith("_tmp.")
+                    || name.startsWith(SHARDS_PREFIX) || name.startsWith(STAGING_PREFIX);
+            if (!ours) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Deletes shard directories other than {@code keep}: earlier versions, and what killed prepares left behind.
+     * Only called once the manifest names {@code keep}.
+     */
+    public static void deleteOtherVersions(Configuration conf, String uri, String keep) throws IOException {
+        Path p = new Path(uri);
+        FileSystem fs = p.getFileSystem(conf);
+        for (FileStatus entry : fs.listStatus(p)) {
+            String name = entry.getPath().getName();
+            if ((name.startsWith(SHARDS_PREFIX) || name.startsWith(STAGING_PREFIX)) && !name.equals(keep)) {
+                fs.delete(entry.getPath(), true);
+            }
+        }
     }
 }

@@ -164,14 +164,14 @@ public abstract class CorpusSource {
         public JavaRDD<SymbolRun> runs(Broadcast<Vocabulary> target, LongAccumulator outside) {
             List<String> shards = dataset.manifest().shards().stream().map(DatasetManifest.Shard::name).toList();
             HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
-            String uri = dataset.uri();
+            String shardsUri = new Path(dataset.uri(), dataset.manifest().shardsDirectory()).toString();
             int[] map = IdMap.between(dataset.vocabulary(), target.value());
             return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(names -> {
                 if (!names.hasNext()) {
                     return Collections.emptyIterator();
                 }
                 String name = names.next();
-                Path path = new Path(PreparedDataset.shardUri(uri, name));
+                Path path = new Path(shardsUri, name);
                 ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path), name);
                 return map == null ? reader : IdMap.apply(reader, map, outside);
             });

@@ -1,5 +1,7 @@
 package io.charrnn.spark;
 
+import io.charrnn.checkpoint.Json;
+import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.InputFile;
@@ -28,11 +30,13 @@ import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * {@code prepare}: two distributed passes over raw text (count the symbols, then encode and write one shard per
- * partition) and a manifest written last. A new dataset is built beside the output and swapped in at the end, so an
- * interrupted prepare leaves the previous dataset intact.
+ * partition) and a manifest written last. The shards of a new version go to a directory of their own, and the
+ * manifest, replaced in one atomic rename, switches readers to them; only then are older shard directories deleted.
+ * A prepare killed at any moment leaves the previous dataset complete and readable.
  */
 public final class Preparer {
     private static final Logger LOG = LoggerFactory.getLogger(Preparer.class);
@@ -78,11 +82,12 @@ public final class Preparer {
         Vocabulary vocabulary = outcome.vocabulary();
         int bytesPerId = vocabulary.size() <= 256 ? 1 : 2;
         Path output = new Path(outputUri);
-        Path staging = new Path(output.getParent(), "." + output.getName() + ".preparing");
+        String version = PreparedDataset.SHARDS_PREFIX + Instant.now().toString().replaceAll("[^0-9]", "")
+                + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Path staging = new Path(output, PreparedDataset.STAGING_PREFIX + version);
         try {
             FileSystem fs = staging.getFileSystem(conf);
-            fs.delete(staging, true);
-            if (!fs.mkdirs(new Path(staging, PreparedDataset.SHARDS))) {
+            if (!fs.mkdirs(staging)) {
                 throw new UserError("cannot create " + staging + "; check --output and its permissions");
             }
             String stagingUri = staging.toString();
@@ -101,17 +106,36 @@ public final class Preparer {
                     policy.maxVocab(), policy.minCount(), policy.unknown().name(), options.valFraction(),
                     ValidationSplit.BLOCK_BYTES, vocabulary.codePoints(), vocabulary.counts(),
                     vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols,
-                    validation, raw.malformedBytes(), bytesPerId, shards, null).withFingerprint();
+                    validation, raw.malformedBytes(), bytesPerId, version, shards, null).withFingerprint();
             if (validation == 0 || validation == symbols) {
                 LOG.warn("the {} split of {} is empty: no 16 KiB block fell {}; training will refuse it; use a"
                         + " larger corpus or another --val-fraction", validation == 0 ? "validation" : "training",
                         corpusUri, validation == 0 ? "to validation" : "to training");
             }
-            PreparedDataset.writeManifest(conf, stagingUri, manifest);
-            swapIn(fs, staging, output);
+            if (!fs.rename(staging, new Path(output, version))) {
+                throw new IOException("cannot rename " + staging + " to " + version);
+            }
+            pauseForFaultInjection();
+            new RunDirectory(outputUri, conf).writeAtomically(PreparedDataset.MANIFEST,
+                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+            PreparedDataset.deleteOtherVersions(conf, outputUri, version);
             return new Result(manifest, false, CorpusFiles.totalBytes(files), raw.partitions());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Test hook: stop between placing the new shards and switching the manifest to them (to be killed there). */
+    public static final String PAUSE_BEFORE_MANIFEST_PROPERTY = "charrnn.faults.pauseBeforeManifestMs";
+
+    private static void pauseForFaultInjection() {
+        long pause = Long.getLong(PAUSE_BEFORE_MANIFEST_PROPERTY, 0);
+        if (pause > 0) {
+            try {
+                Thread.sleep(pause);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -131,11 +155,11 @@ public final class Preparer {
     }
 
     /** Writes one partition's runs as a shard (under a per-attempt name, renamed when complete). */
-    private static Iterator<DatasetManifest.Shard> writeShard(Configuration conf, String datasetUri, int index,
+    private static Iterator<DatasetManifest.Shard> writeShard(Configuration conf, String shardsUri, int index,
                                                              Iterator<SymbolRun> runs, int bytesPerId)
             throws IOException {
         String name = PreparedDataset.shardName(index);
-        Path target = new Path(PreparedDataset.shardUri(datasetUri, name));
+        Path target = new Path(shardsUri, name);
         TaskContext task = TaskContext.get();
         Path attempt = new Path(target.getParent(), "." + name + ".attempt-" + (task == null ? 0
                 : task.taskAttemptId()));
@@ -157,18 +181,5 @@ public final class Preparer {
         long bytes = fs.getFileStatus(target).getLen();
         return List.of(new DatasetManifest.Shard(name, bytes, writer.symbols(), writer.validationSymbols(),
                 writer.runs())).iterator();
-    }
-
-    /** Replaces the output by the finished staging directory; the old dataset goes only once the new one is in. */
-    private static void swapIn(FileSystem fs, Path staging, Path output) throws IOException {
-        Path old = new Path(output.getParent(), "." + output.getName() + ".replaced");
-        fs.delete(old, true);
-        if (fs.exists(output) && !fs.rename(output, old)) {
-            throw new IOException("cannot move the previous dataset " + output + " aside");
-        }
-        if (!fs.rename(staging, output)) {
-            throw new IOException("cannot rename " + staging + " to " + output);
-        }
-        fs.delete(old, true);
     }
 }

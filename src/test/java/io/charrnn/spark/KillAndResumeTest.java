@@ -1,5 +1,6 @@
 package io.charrnn.spark;
 
+import io.charrnn.ChildJvm;
 import io.charrnn.TestCorpora;
 import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.RunDirectory;
@@ -38,34 +39,15 @@ class KillAndResumeTest {
     private Path lastLog;
 
     private Process startChild(List<String> args, String... jvmProperties) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        for (String flag : System.getProperty("charrnn.test.jvmFlags", "").split(" ")) {
-            if (!flag.isBlank()) {
-                command.add(flag);
-            }
-        }
-        command.addAll(Arrays.asList(jvmProperties));
-        command.add("-Xmx1g");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("io.charrnn.cli.Main");
-        command.addAll(args);
-        lastLog = dir.resolve("child-" + System.nanoTime() + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(lastLog.toFile());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        return pb.start();
+        child = ChildJvm.start(dir, args, jvmProperties);
+        lastLog = child.log();
+        return child.process();
     }
 
+    private ChildJvm child;
+
     private void await(BooleanSupplier condition, Process process, String what) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (!condition.getAsBoolean()) {
-            if (!process.isAlive() || System.nanoTime() > deadline) {
-                fail((process.isAlive() ? "timed out waiting for " : "the child exited before ") + what
-                        + "; its log ends:\n" + tail(lastLog));
-            }
-            Thread.sleep(50);
-        }
+        child.await(condition, what);
     }
 
     private static String tail(Path log) throws java.io.IOException {
@@ -73,11 +55,8 @@ class KillAndResumeTest {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
     }
 
-    private static void kill(Process p) throws Exception {
-        // Process.destroyForcibly sends SIGKILL on Linux: no shutdown hooks, no finally blocks.
-        p.destroyForcibly();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(137, p.exitValue(), "expected death by SIGKILL");
+    private void kill(Process p) throws Exception {
+        child.kill();
     }
 
     private static long lines(Path file) {

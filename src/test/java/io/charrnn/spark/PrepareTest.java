@@ -219,7 +219,8 @@ class PrepareTest {
         // Preparing again with nothing changed reads nothing.
         assertTrue(Preparer.prepare(jsc, dir, root(fs) + "/grow-2", options(7)).upToDate());
         // A damaged dataset is not up to date: prepare replaces it.
-        String shard = PreparedDataset.shardUri(root(fs) + "/grow-2", grown.manifest().shards().get(0).name());
+        String shard = PreparedDataset.open(jsc.hadoopConfiguration(), root(fs) + "/grow-2")
+                .shardUri(grown.manifest().shards().get(0).name());
         write(shard, new byte[]{1, 2, 3});
         assertThrows(UserError.class, () -> PreparedDataset.open(jsc.hadoopConfiguration(), root(fs) + "/grow-2"));
         assertFalse(Preparer.prepare(jsc, dir, root(fs) + "/grow-2", options(7)).upToDate());

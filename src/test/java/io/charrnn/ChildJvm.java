@@ -1,0 +1,75 @@
+package io.charrnn;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The command line in a child JVM with the test's classpath and flags, to be killed with SIGKILL at a chosen moment. */
+public final class ChildJvm {
+    private final Process process;
+    private final Path log;
+
+    private ChildJvm(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code charrnn args}; {@code jvmProperties} are extra -D flags, e.g. fault-injection pauses. */
+    public static ChildJvm start(Path logDir, List<String> args, String... jvmProperties) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        for (String flag : System.getProperty("charrnn.test.jvmFlags", "").split(" ")) {
+            if (!flag.isBlank()) {
+                command.add(flag);
+            }
+        }
+        command.addAll(Arrays.asList(jvmProperties));
+        command.add("-Xmx1g");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.charrnn.cli.Main");
+        command.addAll(args);
+        Path log = logDir.resolve("child-" + System.nanoTime() + ".log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put("OMP_NUM_THREADS", "1");
+        return new ChildJvm(pb.start(), log);
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** Waits up to 3 minutes for the condition while the child lives. */
+    public void await(BooleanSupplier condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (!condition.getAsBoolean()) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                fail((process.isAlive() ? "timed out waiting for " : "the child exited before ") + what
+                        + "; its log ends:\n" + tail());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** SIGKILL (what Process.destroyForcibly sends on Linux): no shutdown hooks, no finally blocks. */
+    public void kill() throws Exception {
+        process.destroyForcibly();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(137, process.exitValue(), "expected death by SIGKILL");
+    }
+
+    public String tail() throws java.io.IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+}
