@@ -81,6 +81,10 @@ public abstract class CorpusSource {
             return files;
         }
 
+        public String uri() {
+            return uri;
+        }
+
         public int partitions() {
             return chunks.getNumPartitions();
         }

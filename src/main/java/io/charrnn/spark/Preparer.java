@@ -76,8 +76,19 @@ public final class Preparer {
         }
         existing.ifPresent(m -> LOG.info("{} was prepared from other inputs or options; preparing it again",
                 outputUri));
-
         CorpusSource.Raw raw = new CorpusSource.Raw(jsc, corpusUri, files, options);
+        try {
+            DatasetManifest manifest = writeVersion(jsc, raw, outputUri, options, inputs);
+            return new Result(manifest, false, CorpusFiles.totalBytes(files), raw.partitions());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Counts, encodes and writes a new version of the dataset, and makes it the current one. */
+    private static DatasetManifest writeVersion(JavaSparkContext jsc, CorpusSource.Raw raw, String outputUri,
+                                                CorpusOptions options, String inputs) throws IOException {
+        Configuration conf = jsc.hadoopConfiguration();
         VocabularyPolicy.Outcome outcome = raw.outcome();
         Vocabulary vocabulary = outcome.vocabulary();
         int bytesPerId = vocabulary.size() <= 256 ? 1 : 2;
@@ -85,44 +96,41 @@ public final class Preparer {
         String version = PreparedDataset.SHARDS_PREFIX + Instant.now().toString().replaceAll("[^0-9]", "")
                 + "-" + UUID.randomUUID().toString().substring(0, 8);
         Path staging = new Path(output, PreparedDataset.STAGING_PREFIX + version);
-        try {
-            FileSystem fs = staging.getFileSystem(conf);
-            if (!fs.mkdirs(staging)) {
-                throw new UserError("cannot create " + staging + "; check --output and its permissions");
-            }
-            String stagingUri = staging.toString();
-            HadoopConf shipped = new HadoopConf(conf);
-            Broadcast<Vocabulary> vocab = jsc.broadcast(vocabulary);
-            jsc.setJobDescription("charrnn prepare: encode and write shards");
-            List<DatasetManifest.Shard> shards = new ArrayList<>(raw.runs(vocab, null)
-                    .mapPartitionsWithIndex((index, runs) -> writeShard(shipped.get(), stagingUri, index, runs,
-                            bytesPerId), false)
-                    .collect());
-            shards.sort(Comparator.comparing(DatasetManifest.Shard::name));
-            long symbols = shards.stream().mapToLong(DatasetManifest.Shard::symbols).sum();
-            long validation = shards.stream().mapToLong(DatasetManifest.Shard::validationSymbols).sum();
-            DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT, DatasetManifest.VERSION,
-                    Instant.now().toString(), qualified(conf, corpusUri), inputs, files.size(), CorpusFiles.totalBytes(files),
-                    policy.maxVocab(), policy.minCount(), policy.unknown().name(), options.valFraction(),
-                    ValidationSplit.BLOCK_BYTES, vocabulary.codePoints(), vocabulary.counts(),
-                    vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols,
-                    validation, raw.malformedBytes(), bytesPerId, version, shards, null).withFingerprint();
-            if (validation == 0 || validation == symbols) {
-                LOG.warn("the {} split of {} is empty: no 16 KiB block fell {}; training will refuse it; use a"
-                        + " larger corpus or another --val-fraction", validation == 0 ? "validation" : "training",
-                        corpusUri, validation == 0 ? "to validation" : "to training");
-            }
-            if (!fs.rename(staging, new Path(output, version))) {
-                throw new IOException("cannot rename " + staging + " to " + version);
-            }
-            pauseForFaultInjection();
-            new RunDirectory(outputUri, conf).writeAtomically(PreparedDataset.MANIFEST,
-                    Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
-            PreparedDataset.deleteOtherVersions(conf, outputUri, version);
-            return new Result(manifest, false, CorpusFiles.totalBytes(files), raw.partitions());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        FileSystem fs = staging.getFileSystem(conf);
+        if (!fs.mkdirs(staging)) {
+            throw new UserError("cannot create " + staging + "; check --output and its permissions");
         }
+        String stagingUri = staging.toString();
+        HadoopConf shipped = new HadoopConf(conf);
+        Broadcast<Vocabulary> vocab = jsc.broadcast(vocabulary);
+        jsc.setJobDescription("charrnn prepare: encode and write shards");
+        List<DatasetManifest.Shard> shards = new ArrayList<>(raw.runs(vocab, null)
+                .mapPartitionsWithIndex((index, runs) -> writeShard(shipped.get(), stagingUri, index, runs,
+                        bytesPerId), false)
+                .collect());
+        shards.sort(Comparator.comparing(DatasetManifest.Shard::name));
+        long symbols = shards.stream().mapToLong(DatasetManifest.Shard::symbols).sum();
+        long validation = shards.stream().mapToLong(DatasetManifest.Shard::validationSymbols).sum();
+        VocabularyPolicy policy = options.vocabulary();
+        DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT, DatasetManifest.VERSION,
+                Instant.now().toString(), qualified(conf, raw.uri()), inputs, raw.files().size(),
+                CorpusFiles.totalBytes(raw.files()), policy.maxVocab(), policy.minCount(), policy.unknown().name(),
+                options.valFraction(), ValidationSplit.BLOCK_BYTES, vocabulary.codePoints(), vocabulary.counts(),
+                vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols, validation,
+                raw.malformedBytes(), bytesPerId, version, shards, null).withFingerprint();
+        if (validation == 0 || validation == symbols) {
+            LOG.warn("the {} split of {} is empty: no 16 KiB block fell {}; training will refuse it; use a"
+                    + " larger corpus or another --val-fraction", validation == 0 ? "validation" : "training",
+                    raw.uri(), validation == 0 ? "to validation" : "to training");
+        }
+        if (!fs.rename(staging, new Path(output, version))) {
+            throw new IOException("cannot rename " + staging + " to " + version);
+        }
+        pauseForFaultInjection();
+        new RunDirectory(outputUri, conf).writeAtomically(PreparedDataset.MANIFEST,
+                Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
+        PreparedDataset.deleteOtherVersions(conf, outputUri, version);
+        return manifest;
     }
 
     /** Test hook: stop between placing the new shards and switching the manifest to them (to be killed there). */
