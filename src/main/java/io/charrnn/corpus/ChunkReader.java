@@ -21,8 +21,7 @@ public final class ChunkReader implements Closeable {
     private final InputChunk chunk;
     private final InputStream stream;
     private final Utf8Decoder decoder;
-    private int codePoint;
-    private long malformedBytes;
+    private boolean started;
     private long symbols;
 
     public ChunkReader(Configuration conf, InputChunk chunk) throws IOException {
@@ -50,44 +49,50 @@ public final class ChunkReader implements Closeable {
         }
     }
 
-    /** Moves to the next code point of the chunk; false at its end. */
-    public boolean advance() throws IOException {
-        while (true) {
-            int cp = next();
-            if (cp < 0 || decoder.offset() >= chunk.end()) {
-                return false;
+    /**
+     * Reads up to {@code max} of the chunk's next code points into {@code out[from..]}, stopping before the first
+     * that starts at or after {@code endOffset} (a validation block's end, say); returns how many, 0 when there are
+     * none left before {@code endOffset} or in the chunk.
+     */
+    public int read(int[] out, int from, int max, long endOffset) throws IOException {
+        start();
+        long stop = Math.min(endOffset, chunk.end());
+        int n;
+        if (chunk.file().compressed()) {
+            try {
+                n = decoder.decode(out, from, max, stop);
+            } catch (IOException | RuntimeException e) {
+                // A file that cannot be decompressed is the user's to fix, not a failure of the job.
+                throw new UserError("cannot decompress " + chunk.file().uri() + " (" + e.getMessage() + "); repair"
+                        + " or remove the file");
             }
-            if (decoder.offset() >= chunk.start()) {
-                codePoint = cp;
-                symbols++;
-                if (decoder.malformed()) {
-                    malformedBytes++;
-                }
-                return true;
+        } else {
+            n = decoder.decode(out, from, max, stop);
+        }
+        symbols += n;
+        return n;
+    }
+
+    /** Byte offset of the next code point (in the decompressed text for a compressed file). */
+    public long position() throws IOException {
+        start();
+        return decoder.position();
+    }
+
+    /** Whether the chunk has code points left. */
+    public boolean hasMore() throws IOException {
+        start();
+        return decoder.position() < chunk.end() && decoder.hasMore();
+    }
+
+    /** Skips the code points that start before the chunk: they belong to the chunk before (see Utf8Decoder). */
+    private void start() throws IOException {
+        if (!started) {
+            started = true;
+            while (decoder.position() < chunk.start() && decoder.next() >= 0) {
+                // skipped, and not counted as malformed here: the chunk before counts them
             }
         }
-    }
-
-    /** A compressed file that cannot be decompressed is the user's to fix, not a failure of the job. */
-    private int next() throws IOException {
-        if (!chunk.file().compressed()) {
-            return decoder.next();
-        }
-        try {
-            return decoder.next();
-        } catch (IOException | RuntimeException e) {
-            throw new UserError("cannot decompress " + chunk.file().uri() + " (" + e.getMessage() + "); repair or"
-                    + " remove the file");
-        }
-    }
-
-    public int codePoint() {
-        return codePoint;
-    }
-
-    /** Byte offset of the current code point in its file (in the decompressed text for a compressed file). */
-    public long offset() {
-        return decoder.offset();
     }
 
     public InputChunk chunk() {
@@ -96,7 +101,7 @@ public final class ChunkReader implements Closeable {
 
     /** Malformed bytes read so far, each replaced by one U+FFFD. */
     public long malformedBytes() {
-        return malformedBytes;
+        return decoder.malformedCount();
     }
 
     /** Code points read so far. */

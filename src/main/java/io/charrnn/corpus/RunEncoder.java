@@ -23,12 +23,11 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
     private ChunkReader reader;
     private long malformedBytes;
 
-    // The segment being encoded: its split, whether the next run continues it, where the current block ends, and
-    // whether the reader's current symbol is still to be placed (it opens the run after a split change).
+    // The segment being encoded: its split, whether the next run continues it, and where the current block ends.
     private boolean validation;
     private boolean continues;
     private long blockEnd;
-    private boolean holding;
+    private final int[] codePoints = new int[SymbolRun.MAX_LENGTH];
 
     /**
      * @param outsideVocabulary receives 1 for each symbol without an id of its own, which then maps to the unknown
@@ -54,7 +53,6 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
                     reader = opener.open(chunks.next());
                     continues = false;
                     blockEnd = -1;
-                    holding = false;
                 }
                 SymbolRun run = readRun();
                 if (run != null) {
@@ -82,14 +80,8 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
         boolean runContinues = false;
         boolean splitChanged = false;
         String file = reader.chunk().file().name();
-        while (n < ids.length) {
-            if (!holding) {
-                if (!reader.advance()) {
-                    break;
-                }
-                holding = true;
-            }
-            long offset = reader.offset();
+        while (n < ids.length && reader.hasMore()) {
+            long offset = reader.position();
             if (offset >= blockEnd) {
                 long block = offset / ValidationSplit.BLOCK_BYTES;
                 blockEnd = (block + 1) * ValidationSplit.BLOCK_BYTES;
@@ -103,11 +95,20 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
                 runValidation = validation;
                 runContinues = continues;
             } else if (validation != runValidation) {
-                splitChanged = true; // the symbol held opens the next run
+                splitChanged = true; // the next code point opens the next run
                 break;
             }
-            n = put(ids, n, reader.codePoint());
-            holding = false;
+            int read = reader.read(codePoints, 0, ids.length - n, blockEnd);
+            int[] table = vocabulary.bmpIdTable();
+            for (int i = 0; i < read; i++) {
+                int cp = codePoints[i];
+                int id = cp < table.length ? table[cp] : Vocabulary.NOT_IN_VOCABULARY;
+                if (id >= 0) {
+                    ids[n++] = (short) id;
+                } else {
+                    n = putOther(ids, n, cp);
+                }
+            }
         }
         if (n == 0) {
             return null;
@@ -116,7 +117,8 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
         return new SymbolRun(runValidation, runContinues, ids, n);
     }
 
-    private int put(short[] ids, int n, int codePoint) {
+    /** A code point outside the BMP, or without an id of its own. */
+    private int putOther(short[] ids, int n, int codePoint) {
         int id = vocabulary.exactIdOf(codePoint);
         if (id == Vocabulary.NOT_IN_VOCABULARY) {
             if (outsideVocabulary != null) {

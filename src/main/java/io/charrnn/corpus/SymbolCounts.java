@@ -36,8 +36,16 @@ public final class SymbolCounts implements Serializable {
 
     public void addAll(ChunkReader reader) throws IOException {
         long malformedBefore = reader.malformedBytes();
-        while (reader.advance()) {
-            add(reader.codePoint());
+        int[] codePoints = new int[1 << 14];
+        for (int n; (n = reader.read(codePoints, 0, codePoints.length, Long.MAX_VALUE)) > 0; ) {
+            for (int i = 0; i < n; i++) {
+                int cp = codePoints[i];
+                if (cp < bmp.length) {
+                    bmp[cp]++;
+                } else {
+                    add(cp);
+                }
+            }
         }
         malformedBytes += reader.malformedBytes() - malformedBefore;
     }

@@ -25,6 +25,7 @@ public final class Utf8Decoder {
     private boolean eof;
     private long offset;
     private boolean malformed;
+    private long malformedCount;
 
     public Utf8Decoder(InputStream in, long firstByteOffset) {
         this(in, firstByteOffset, 1 << 16);
@@ -95,6 +96,57 @@ public final class Utf8Decoder {
         malformed = false;
         pos += n;
         return cp;
+    }
+
+    /**
+     * Decodes code points that start before {@code endOffset} into {@code out[from..from+max)}, as {@link #next()}
+     * would one by one, with a tight loop for runs of ASCII; returns how many (0 at the end of the stream or at
+     * {@code endOffset}). Malformed bytes among them are added to {@link #malformedCount()}.
+     */
+    public int decode(int[] out, int from, int max, long endOffset) throws IOException {
+        int n = from;
+        int end = from + max;
+        while (n < end) {
+            if (limit - pos < MAX_BYTES && !eof) {
+                refill();
+            }
+            long room = endOffset - bufferOffset;
+            if (pos >= limit || pos >= room) {
+                break;
+            }
+            int stop = (int) Math.min(Math.min(limit, room), pos + (long) (end - n));
+            byte[] b = buffer;
+            int p = pos;
+            while (p < stop && b[p] >= 0) {
+                out[n++] = b[p++];
+            }
+            pos = p;
+            if (p < stop) {
+                out[n++] = next();
+                if (malformed) {
+                    malformedCount++;
+                }
+            }
+        }
+        return n - from;
+    }
+
+    /** Whether the stream has bytes left. */
+    public boolean hasMore() throws IOException {
+        if (limit - pos < MAX_BYTES && !eof) {
+            refill();
+        }
+        return pos < limit;
+    }
+
+    /** Byte offset of the next code point, the one {@link #next()} or {@link #decode} would return next. */
+    public long position() {
+        return bufferOffset + pos;
+    }
+
+    /** Malformed bytes that {@link #decode} returned so far. */
+    public long malformedCount() {
+        return malformedCount;
     }
 
     /** Byte offset of the code point {@link #next()} returned last. */

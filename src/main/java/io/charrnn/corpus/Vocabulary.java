@@ -81,6 +81,16 @@ public final class Vocabulary implements Serializable {
 
     /** The code point's own id, or {@link #NOT_IN_VOCABULARY}. */
     public int exactIdOf(int codePoint) {
+        int[] table = bmpIdTable();
+        if (codePoint >= 0 && codePoint < table.length) {
+            return table[codePoint];
+        }
+        int i = Arrays.binarySearch(codePoints, codePoint);
+        return i >= 0 ? i : NOT_IN_VOCABULARY;
+    }
+
+    /** Id of each code point of the Basic Multilingual Plane, or {@link #NOT_IN_VOCABULARY}; not to be changed. */
+    int[] bmpIdTable() {
         int[] table = bmpIds;
         if (table == null) {
             table = new int[65_536];
@@ -90,11 +100,7 @@ public final class Vocabulary implements Serializable {
             }
             bmpIds = table;
         }
-        if (codePoint >= 0 && codePoint < table.length) {
-            return table[codePoint];
-        }
-        int i = Arrays.binarySearch(codePoints, codePoint);
-        return i >= 0 ? i : NOT_IN_VOCABULARY;
+        return table;
     }
 
     /** The unknown symbol's id, or {@link #NOT_IN_VOCABULARY} if this vocabulary has none. */

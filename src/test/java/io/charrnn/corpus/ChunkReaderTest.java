@@ -24,6 +24,7 @@ class ChunkReaderTest {
     Path dir;
 
     private final Configuration conf = new Configuration();
+    private final Random random = new Random(17);
 
     private InputFile write(String name, byte[] bytes) throws IOException {
         Path p = dir.resolve(name);
@@ -41,8 +42,18 @@ class ChunkReaderTest {
         for (int i = 0; i <= cuts.length; i++) {
             long end = i < cuts.length ? cuts[i] : (file.compressed() ? Long.MAX_VALUE : file.length());
             try (ChunkReader r = new ChunkReader(conf, new InputChunk(file, start, end))) {
-                while (r.advance()) {
-                    cps.add(r.codePoint());
+                // Small, uneven reads that stop at moving boundaries, as the run encoder stops at block ends.
+                int[] buffer = new int[8];
+                long boundary = 0;
+                while (r.hasMore()) {
+                    int n = r.read(buffer, 0, 1 + random.nextInt(8), boundary);
+                    for (int k = 0; k < n; k++) {
+                        cps.add(buffer[k]);
+                    }
+                    if (n == 0) {
+                        assertTrue(r.position() >= boundary, "a read stops only at the boundary");
+                        boundary = r.position() + 1 + random.nextInt(6);
+                    }
                 }
                 malformed += r.malformedBytes();
             }

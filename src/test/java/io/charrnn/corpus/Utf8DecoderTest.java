@@ -58,4 +58,29 @@ class Utf8DecoderTest {
         assertEquals(List.of((int) 'a', r, (int) 'b', r, r, (int) 'c', r, r, (int) 'd', r, r, r, (int) 'e', r,
                 (int) 'f', r, r, r, r, (int) 'g', 0xE9, r, r, r), cps);
     }
+
+    @Test
+    void bulkDecodingGivesWhatNextGivesAndStopsBeforeTheEndOffset() throws IOException {
+        byte[] bytes = io.charrnn.TestCorpora.mixedBytes(4_000, 9);
+        long[] malformed = {0};
+        List<Integer> expected = decode(bytes, 16, malformed);
+        java.util.Random random = new java.util.Random(4);
+        Utf8Decoder d = new Utf8Decoder(new ByteArrayInputStream(bytes), 0, 11);
+        List<Integer> got = new ArrayList<>();
+        int[] out = new int[20];
+        long end = 0;
+        while (d.hasMore()) {
+            int from = random.nextInt(5);
+            int n = d.decode(out, from, 1 + random.nextInt(15), end);
+            for (int i = 0; i < n; i++) {
+                got.add(out[from + i]);
+            }
+            if (n == 0) {
+                assertTrue(d.position() >= end);
+                end = d.position() + random.nextInt(9);
+            }
+        }
+        assertEquals(expected, got);
+        assertEquals(malformed[0], d.malformedCount());
+    }
 }
