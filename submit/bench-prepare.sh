@@ -6,7 +6,7 @@
 #   submit/bench-prepare.sh [CORPUS]        (default: data-samples/linux-source.txt, built by make-linux-source.sh)
 #
 # Environment: CHARRNN_BENCH_OUT (work directory, default /tmp/charrnn-bench-prepare), CHARRNN_BENCH_HEAP (default
-# -Xmx512m), CHARRNN_BENCH_TRAIN_MINUTES (default 4). In local mode the driver and the executors are one JVM, so
+# -Xmx512m), CHARRNN_BENCH_TRAIN_MINUTES (default 4; 0 skips training). In local mode the driver and the executors are one JVM, so
 # its peak RSS is both.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,6 +36,7 @@ step prepare prepare --corpus "$corpus" --output "$work/dataset" --json
 step prepare-again prepare --corpus "$corpus" --output "$work/dataset" --json
 step prepare-256 prepare --corpus "$corpus" --output "$work/dataset-256" --max-vocab 256 --json
 
+[ "$minutes" != "0" ] || exit 0
 # Training must not read the raw text again: move it out of reach while it runs.
 mv "$corpus" "$corpus.out-of-reach"
 trap 'mv "$corpus.out-of-reach" "$corpus"' EXIT
