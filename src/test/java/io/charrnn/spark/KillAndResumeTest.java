@@ -9,14 +9,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -34,29 +31,6 @@ class KillAndResumeTest {
                 "--hidden", "32", "--window", "100", "--seq-length", "25", "--batch-size", "8",
                 "--averaging-frequency", "2", "--epochs", "2", "--checkpoint-every", "2", "--sample-chars", "0",
                 "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false");
-    }
-
-    private Path lastLog;
-
-    private Process startChild(List<String> args, String... jvmProperties) throws Exception {
-        child = ChildJvm.start(dir, args, jvmProperties);
-        lastLog = child.log();
-        return child.process();
-    }
-
-    private ChildJvm child;
-
-    private void await(BooleanSupplier condition, Process process, String what) throws Exception {
-        child.await(condition, what);
-    }
-
-    private static String tail(Path log) throws java.io.IOException {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    }
-
-    private void kill(Process p) throws Exception {
-        child.kill();
     }
 
     private static long lines(Path file) {
@@ -91,27 +65,27 @@ class KillAndResumeTest {
         Path metrics = run.resolve(RunDirectory.METRICS_FILE);
 
         // 1. Kill between checkpoints: after round 3 (the checkpoint of round 2 is on disk).
-        Process first = startChild(trainArgs(corpus, run));
-        await(() -> lines(metrics) >= 3, first, "round 3");
-        kill(first);
+        ChildJvm first = ChildJvm.start(dir, trainArgs(corpus, run));
+        first.await(() -> lines(metrics) >= 3, "round 3");
+        first.kill();
         assertEveryCheckpointLoads(run);
         assertTrue(Files.exists(run.resolve("lock")), "a killed job cannot remove its lock");
 
         // 2. Kill in the middle of a checkpoint write: the temporary file exists, the final name does not.
-        Process second = startChild(trainArgs(corpus, run), "-D" + RunDirectory.PAUSE_BEFORE_RENAME_PROPERTY + "=60000");
-        await(() -> Arrays.stream(names(run)).anyMatch(n -> n.startsWith("_tmp.ckpt_")), second,
-                "a checkpoint write");
+        ChildJvm second = ChildJvm.start(dir, trainArgs(corpus, run),
+                "-D" + RunDirectory.PAUSE_BEFORE_RENAME_PROPERTY + "=60000");
+        second.await(() -> Arrays.stream(names(run)).anyMatch(n -> n.startsWith("_tmp.ckpt_")), "a checkpoint write");
         String temporary = Arrays.stream(names(run)).filter(n -> n.startsWith("_tmp.ckpt_")).findFirst().orElseThrow();
         String finalName = temporary.substring("_tmp.".length(), temporary.indexOf(".zip.") + 4);
-        kill(second);
+        second.kill();
         assertFalse(Files.exists(run.resolve(finalName)), "a half-written checkpoint is visible as " + finalName);
         assertEveryCheckpointLoads(run);
 
         // 3. The same command again finishes the run, taking over the dead job's lock and cleaning up.
-        Process third = startChild(trainArgs(corpus, run));
-        assertTrue(third.waitFor(5, TimeUnit.MINUTES), "the resumed run did not finish");
-        assertEquals(0, third.exitValue(), "resumed run failed; its log ends:\n" + tail(lastLog));
-        String log = Files.readString(lastLog);
+        ChildJvm third = ChildJvm.start(dir, trainArgs(corpus, run));
+        assertTrue(third.process().waitFor(5, TimeUnit.MINUTES), "the resumed run did not finish");
+        assertEquals(0, third.process().exitValue(), "resumed run failed; its log ends:\n" + third.tail());
+        String log = Files.readString(third.log());
         assertTrue(log.contains("taking over the lock") && log.contains("is gone"), log);
         assertTrue(log.contains("removed 1 temporary file"), log);
         // It resumed from the checkpoint of round 2, not from scratch (which would also end with equal weights).
