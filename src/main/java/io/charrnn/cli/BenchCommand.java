@@ -2,7 +2,6 @@ package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Json;
 import io.charrnn.corpus.LocalCorpus;
-import io.charrnn.corpus.UserError;
 import io.charrnn.model.LossMeter;
 import io.charrnn.spark.SparkSetup;
 import io.charrnn.training.SingleProcessTrainer;
@@ -16,12 +15,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -41,7 +37,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--single-process",
             description = "Train in this one thread without Spark (no parameter averaging, no checkpoints): the "
-                    + "single-core baseline for the same model code. --corpus must name one plain-text file.")
+                    + "single-core baseline for the same model code. The corpus is read into memory.")
     boolean singleProcess;
 
     @Override

@@ -21,7 +21,6 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
     private final ValidationSplit split;
     private final LongConsumer outsideVocabulary;
     private ChunkReader reader;
-    private long malformedBytes;
 
     // The segment being encoded: its split, whether the next run continues it, and where the current block ends.
     private boolean validation;
@@ -58,18 +57,12 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
                 if (run != null) {
                     return run;
                 }
-                malformedBytes += reader.malformedBytes();
                 reader.close();
                 reader = null;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Malformed bytes in the chunks finished so far. */
-    public long malformedBytes() {
-        return malformedBytes;
     }
 
     /** The next run of the open chunk, or null at its end. */

@@ -23,17 +23,7 @@ public final class SymbolCounts implements Serializable {
         }
     }
 
-    public void addMalformed(long bytes) {
-        malformedBytes += bytes;
-    }
-
-    /** Counts every code point a chunk owns. */
-    public static SymbolCounts of(ChunkReader reader) throws IOException {
-        SymbolCounts counts = new SymbolCounts();
-        counts.addAll(reader);
-        return counts;
-    }
-
+    /** Counts every code point a chunk owns, and its malformed bytes. */
     public void addAll(ChunkReader reader) throws IOException {
         long malformedBefore = reader.malformedBytes();
         int[] codePoints = new int[1 << 14];

@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Decides which text is held out for validation, by fixed-size blocks of each input file.
  *
- * <p>A block is {@link #BLOCK_BYTES} bytes of one file (by the byte offset where a line starts). Blocks are chosen
- * with a golden-ratio (Weyl) sequence started at a hash of the file's key (its path below the corpus directory, see
- * {@link InputFile#name()}), so the held-out blocks are spread evenly
- * through each file and their share is close to the fraction even for small corpora. The decision depends only on
+ * <p>A block is {@link #BLOCK_BYTES} bytes of one file (by the byte offset where a code point starts). Blocks are
+ * chosen with a golden-ratio (Weyl) sequence started at a hash of the file's key (its path below the corpus
+ * directory, see {@link InputFile#name()}), so the held-out blocks are spread evenly through each file and their
+ * share is close to the fraction even for small corpora. The decision depends only on
  * the file's key, the offset and the fraction: the same text is validation in every run, whatever the partitioning
  * or cluster, and text appended to a file does not move earlier blocks between the splits.
  */

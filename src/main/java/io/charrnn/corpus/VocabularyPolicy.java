@@ -26,7 +26,7 @@ public record VocabularyPolicy(int maxVocab, long minCount, UnknownSymbol unknow
     }
 
     /** The vocabulary and what the policy mapped to the unknown symbol. */
-    public record Outcome(Vocabulary vocabulary, int mappedSymbols, long mappedOccurrences, List<Integer> rarest) {
+    public record Outcome(Vocabulary vocabulary, int mappedSymbols, long mappedOccurrences) {
     }
 
     public VocabularyPolicy {
@@ -60,17 +60,13 @@ public record VocabularyPolicy(int maxVocab, long minCount, UnknownSymbol unknow
             kept.put(byFrequency.get(i).getKey(), byFrequency.get(i).getValue());
         }
         long mapped = 0;
-        List<Integer> rarest = new ArrayList<>();
         for (int i = keep; i < byFrequency.size(); i++) {
             mapped += byFrequency.get(i).getValue();
-            if (byFrequency.get(i).getKey() != Utf8Decoder.REPLACEMENT && rarest.size() < 10) {
-                rarest.add(byFrequency.get(i).getKey());
-            }
         }
         int mappedSymbols = byFrequency.size() - keep;
         if (withUnknown) {
             kept.merge(Utf8Decoder.REPLACEMENT, mapped, Long::sum);
         }
-        return new Outcome(Vocabulary.fromCounts(kept, withUnknown), mappedSymbols, mapped, rarest);
+        return new Outcome(Vocabulary.fromCounts(kept, withUnknown), mappedSymbols, mapped);
     }
 }

@@ -70,11 +70,6 @@ public final class ShardWriter implements Closeable {
         return runs;
     }
 
-    /** Bytes written so far, header included. */
-    public long bytes() {
-        return out.size();
-    }
-
     @Override
     public void close() throws IOException {
         out.close();
