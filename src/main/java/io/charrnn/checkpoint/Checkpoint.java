@@ -1,5 +1,6 @@
 package io.charrnn.checkpoint;
 
+import io.charrnn.corpus.Sha256;
 import io.charrnn.corpus.UserError;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -38,7 +38,7 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
             ByteArrayOutputStream model = new ByteArrayOutputStream();
             ModelSerializer.writeModel(network, model, true);
             ByteArrayOutputStream result = new ByteArrayOutputStream(model.size() + 4096);
-            MessageDigest digest = sha256();
+            MessageDigest digest = Sha256.digest();
             try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(model.toByteArray()));
                  ZipOutputStream out = new ZipOutputStream(result)) {
                 for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
@@ -50,7 +50,7 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
                     out.closeEntry();
                 }
                 out.putNextEntry(new ZipEntry(META_ENTRY));
-                out.write(Json.write(meta.withContentSha256(hex(digest.digest()))).getBytes(StandardCharsets.UTF_8));
+                out.write(Json.write(meta.withContentSha256(Sha256.hex(digest))).getBytes(StandardCharsets.UTF_8));
                 out.closeEntry();
             }
             return result.toByteArray();
@@ -80,18 +80,6 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
         }
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
-    private static String hex(byte[] bytes) {
-        return java.util.HexFormat.of().formatHex(bytes);
-    }
-
     public static CheckpointMeta readMeta(byte[] bytes, String source) {
         return scan(bytes, source).meta();
     }
@@ -102,7 +90,7 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
 
     /** Reads every entry whole, which also checks each one's CRC-32; anything unreadable is a {@link UserError}. */
     private static Contents scan(byte[] bytes, String source) {
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.digest();
         CheckpointMeta meta = null;
         boolean anyEntry = false;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
@@ -130,6 +118,6 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
             throw new UserError(source + " was written by a newer charrnn (checkpoint format "
                     + meta.version() + "); upgrade charrnn to read it");
         }
-        return new Contents(meta, hex(digest.digest()));
+        return new Contents(meta, Sha256.hex(digest));
     }
 }

@@ -14,10 +14,8 @@ import org.apache.hadoop.io.compress.GzipCodec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -77,16 +75,12 @@ public final class CorpusFiles {
      * rewritten or grows, without reading any content.
      */
     public static String fingerprint(List<InputFile> files) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (InputFile f : files) {
-                sha.update((f.uri() + '\t' + f.length() + '\t' + f.modificationTime() + '\n')
-                        .getBytes(StandardCharsets.UTF_8));
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest sha = Sha256.digest();
+        for (InputFile f : files) {
+            sha.update((f.uri() + '\t' + f.length() + '\t' + f.modificationTime() + '\n')
+                    .getBytes(StandardCharsets.UTF_8));
         }
+        return Sha256.hex(sha);
     }
 
     public static long totalBytes(List<InputFile> files) {

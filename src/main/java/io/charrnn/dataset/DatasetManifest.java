@@ -1,12 +1,9 @@
 package io.charrnn.dataset;
 
 import io.charrnn.checkpoint.Json;
+import io.charrnn.corpus.Sha256;
 import io.charrnn.corpus.Vocabulary;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -54,12 +51,7 @@ public record DatasetManifest(String format, int version, String createdAt, Stri
                 inputFiles, inputBytes, maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts,
                 withUnknown, mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
                 shardsDirectory, shards, null);
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(Json.write(unsealed).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.of(Json.write(unsealed));
     }
 
     /** Whether this dataset was prepared from the same inputs with the same options. */
