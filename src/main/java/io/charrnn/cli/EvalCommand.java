@@ -60,7 +60,7 @@ public final class EvalCommand implements Callable<Integer> {
         Configuration hadoop = TrainCommand.hadoopConfiguration(conf);
         String source = RunDirectory.resolveUri(checkpoint.uri, hadoop);
         Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
-        if (!PreparedDataset.isDataset(hadoop, corpus)) {
+        if (PreparedDataset.openIfPresent(hadoop, corpus).isEmpty()) {
             CorpusFiles.list(hadoop, corpus);
         }
         SparkEvaluator.Result r;

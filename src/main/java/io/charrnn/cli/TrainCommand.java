@@ -106,12 +106,9 @@ public final class TrainCommand implements Callable<Integer> {
      * a prepared dataset's validation share becomes the run's.
      */
     static void checkCorpus(TrainOptions options, Configuration hadoopConf) {
-        if (PreparedDataset.isDataset(hadoopConf, options.corpus)) {
-            PreparedDataset dataset = PreparedDataset.open(hadoopConf, options.corpus);
-            options.useDatasetSplit(options.corpus, dataset.manifest().valFraction());
-        } else {
-            CorpusFiles.list(hadoopConf, options.corpus);
-        }
+        PreparedDataset.openIfPresent(hadoopConf, options.corpus).ifPresentOrElse(
+                dataset -> options.useDatasetSplit(options.corpus, dataset.manifest().valFraction()),
+                () -> CorpusFiles.list(hadoopConf, options.corpus));
     }
 
     enum Start { FRESH, RESUME, OVERWRITE }

@@ -71,8 +71,17 @@ public final class PreparedDataset {
 
     /** Opens and checks a dataset; every problem is one {@link UserError} line. */
     public static PreparedDataset open(Configuration conf, String uri) {
-        DatasetManifest m = readManifest(conf, uri).orElseThrow(() -> new UserError("no prepared dataset at "
-                + uri + " (it has no " + MANIFEST + "); run charrnn prepare first, or give the raw corpus"));
+        return openIfPresent(conf, uri).orElseThrow(() -> new UserError("no prepared dataset at " + uri
+                + " (it has no " + MANIFEST + "); run charrnn prepare first, or give the raw corpus"));
+    }
+
+    /** The checked dataset at the URI, or empty if it holds none (is raw text, say); reads the manifest once. */
+    public static Optional<PreparedDataset> openIfPresent(Configuration conf, String uri) {
+        return readManifest(conf, uri).map(m -> verified(conf, uri, m));
+    }
+
+    /** Checks a manifest already read against this build and against the shards on the filesystem. */
+    public static PreparedDataset verified(Configuration conf, String uri, DatasetManifest m) {
         if (m.version() != DatasetManifest.VERSION) {
             throw new UserError("prepared dataset " + uri + " has format version " + m.version() + " but this"
                     + " charrnn reads version " + DatasetManifest.VERSION + "; prepare the corpus again");

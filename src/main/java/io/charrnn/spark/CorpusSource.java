@@ -39,10 +39,8 @@ public abstract class CorpusSource {
     /** A prepared dataset if the URI holds one, else the raw text the URI names. */
     public static CorpusSource open(JavaSparkContext jsc, String uri, CorpusOptions options) {
         var conf = jsc.hadoopConfiguration();
-        if (PreparedDataset.isDataset(conf, uri)) {
-            return new Prepared(jsc, PreparedDataset.open(conf, uri));
-        }
-        return new Raw(jsc, uri, CorpusFiles.list(conf, uri), options);
+        return PreparedDataset.openIfPresent(conf, uri).<CorpusSource>map(d -> new Prepared(jsc, d))
+                .orElseGet(() -> new Raw(jsc, uri, CorpusFiles.list(conf, uri), options));
     }
 
     /** The vocabulary of the corpus (for raw text, after a counting pass and the vocabulary policy). */

@@ -60,7 +60,7 @@ public final class Preparer {
         if (existing.isPresent() && existing.get().sameSource(inputs, policy.maxVocab(), policy.minCount(),
                 policy.unknown().name(), options.valFraction())) {
             try {
-                PreparedDataset.open(conf, outputUri);
+                PreparedDataset.verified(conf, outputUri, existing.get());
                 return new Result(existing.get(), true, 0, existing.get().shards().size());
             } catch (UserError damaged) {
                 LOG.warn("{}; preparing it again", damaged.getMessage());
