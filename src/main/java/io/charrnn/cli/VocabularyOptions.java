@@ -29,7 +29,7 @@ public final class VocabularyOptions {
                     + "least two per task slot (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--max-malformed", defaultValue = "0.1",
+    @Option(names = "--max-malformed", defaultValue = "" + CorpusOptions.DEFAULT_MAX_MALFORMED,
             description = "Largest share of a file's bytes that may be malformed UTF-8 (each becomes U+FFFD and is "
                     + "counted); a file above it is taken for binary and refused (default: ${DEFAULT-VALUE}).")
     double maxMalformed;

@@ -28,10 +28,7 @@ public final class ChunkPlan {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be positive");
         }
-        long total = 0;
-        for (InputFile f : files) {
-            total += f.length();
-        }
+        long total = CorpusFiles.totalBytes(files);
         long target = Math.max(MIN_CHUNK_BYTES, (total + partitions - 1) / partitions);
         List<List<InputChunk>> groups = new ArrayList<>();
         List<InputChunk> current = new ArrayList<>();

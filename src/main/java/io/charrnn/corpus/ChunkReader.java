@@ -58,16 +58,15 @@ public final class ChunkReader implements Closeable {
         start();
         long stop = Math.min(endOffset, chunk.end());
         int n;
-        if (chunk.file().compressed()) {
-            try {
-                n = decoder.decode(out, from, max, stop);
-            } catch (IOException | RuntimeException e) {
-                // A file that cannot be decompressed is the user's to fix, not a failure of the job.
-                throw new UserError("cannot decompress " + chunk.file().uri() + " (" + e.getMessage() + "); repair"
-                        + " or remove the file");
-            }
-        } else {
+        try {
             n = decoder.decode(out, from, max, stop);
+        } catch (IOException | RuntimeException e) {
+            if (!chunk.file().compressed()) {
+                throw e;
+            }
+            // A file that cannot be decompressed is the user's to fix, not a failure of the job.
+            throw new UserError("cannot decompress " + chunk.file().uri() + " (" + e.getMessage() + "); repair or"
+                    + " remove the file");
         }
         symbols += n;
         return n;

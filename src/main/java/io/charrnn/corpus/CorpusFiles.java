@@ -54,12 +54,11 @@ public final class CorpusFiles {
                 }
             }
             files.sort(Comparator.comparing(InputFile::uri));
-            long bytes = files.stream().mapToLong(InputFile::length).sum();
             if (files.isEmpty()) {
                 throw new UserError("corpus has no files: " + corpusUri + " matches only empty directories or"
                         + " hidden files; check --corpus");
             }
-            if (bytes == 0) {
+            if (totalBytes(files) == 0) {
                 throw new UserError("corpus is empty: " + corpusUri + " holds no text; check --corpus");
             }
             return files;

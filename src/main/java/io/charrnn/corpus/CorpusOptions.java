@@ -8,6 +8,9 @@ import java.io.Serializable;
  */
 public record CorpusOptions(VocabularyPolicy vocabulary, double valFraction, int partitions, double maxMalformed)
         implements Serializable {
+    /** Default of --max-malformed. */
+    public static final double DEFAULT_MAX_MALFORMED = 0.1;
+
     public CorpusOptions {
         if (!(valFraction > 0 && valFraction < 0.5)) {
             throw new UserError("--val-fraction must be in (0, 0.5), got " + valFraction);
@@ -21,6 +24,6 @@ public record CorpusOptions(VocabularyPolicy vocabulary, double valFraction, int
     }
 
     public static CorpusOptions defaults(double valFraction) {
-        return new CorpusOptions(VocabularyPolicy.DEFAULT, valFraction, 0, 0.1);
+        return new CorpusOptions(VocabularyPolicy.DEFAULT, valFraction, 0, DEFAULT_MAX_MALFORMED);
     }
 }

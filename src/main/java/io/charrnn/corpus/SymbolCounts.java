@@ -29,12 +29,7 @@ public final class SymbolCounts implements Serializable {
         int[] codePoints = new int[1 << 14];
         for (int n; (n = reader.read(codePoints, 0, codePoints.length, Long.MAX_VALUE)) > 0; ) {
             for (int i = 0; i < n; i++) {
-                int cp = codePoints[i];
-                if (cp < bmp.length) {
-                    bmp[cp]++;
-                } else {
-                    add(cp);
-                }
+                add(codePoints[i]);
             }
         }
         malformedBytes += reader.malformedBytes() - malformedBefore;

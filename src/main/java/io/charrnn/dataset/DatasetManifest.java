@@ -38,20 +38,19 @@ public record DatasetManifest(String format, int version, String createdAt, Stri
 
     /** The same manifest with its fingerprint computed. */
     public DatasetManifest withFingerprint() {
-        return new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint, inputFiles, inputBytes,
-                maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts, withUnknown,
-                mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
-                shardsDirectory, shards,
-                computeFingerprint());
+        return withFingerprint(computeFingerprint());
     }
 
     /** SHA-256 of the manifest's JSON without its fingerprint: any edit to any field changes it. */
     public String computeFingerprint() {
-        DatasetManifest unsealed = new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint,
-                inputFiles, inputBytes, maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts,
-                withUnknown, mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
-                shardsDirectory, shards, null);
-        return Sha256.of(Json.write(unsealed));
+        return Sha256.of(Json.write(withFingerprint(null)));
+    }
+
+    private DatasetManifest withFingerprint(String value) {
+        return new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint, inputFiles, inputBytes,
+                maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts, withUnknown,
+                mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
+                shardsDirectory, shards, value);
     }
 
     /** Whether this dataset was prepared from the same inputs with the same options. */

@@ -164,17 +164,15 @@ public abstract class CorpusSource {
 
         @Override
         public JavaRDD<SymbolRun> runs(Broadcast<Vocabulary> target, LongAccumulator outside) {
-            List<String> shards = dataset.manifest().shards().stream().map(DatasetManifest.Shard::name).toList();
+            List<String> shards = dataset.manifest().shards().stream().map(s -> dataset.shardUri(s.name())).toList();
             HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
-            String shardsUri = new Path(dataset.uri(), dataset.manifest().shardsDirectory()).toString();
             int[] map = IdMap.between(dataset.vocabulary(), target.value());
-            return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(names -> {
-                if (!names.hasNext()) {
+            return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(uris -> {
+                if (!uris.hasNext()) {
                     return Collections.emptyIterator();
                 }
-                String name = names.next();
-                Path path = new Path(shardsUri, name);
-                ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path), name);
+                Path path = new Path(uris.next());
+                ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path), path.getName());
                 return map == null ? reader : IdMap.apply(reader, map, outside);
             });
         }
