@@ -1,6 +1,7 @@
 package io.charrnn.model;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -11,14 +12,20 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * The gate arithmetic for float networks with the JDK's vector API: 8 or 16 lanes at a time with the JIT's vector
- * exp and tanh, ~15x cheaper per gate than scalar {@code Math.exp} here (the scalar loop took a third of a training
- * step). Loaded only when the {@code jdk.incubator.vector} module is present (see {@link LstmKernel#create}).
+ * The gate arithmetic for float networks with the JDK's vector API, 8 or 16 lanes at a time (the scalar
+ * {@code Math.exp} loop took a third of a training step). Loaded only when the {@code jdk.incubator.vector} module
+ * is present (see {@link LstmKernel#create}).
+ *
+ * <p>exp, and tanh and the sigmoid through it, are computed here from additions, multiplications, fused
+ * multiply-adds and exponent bits, never with the vector API's own EXP and TANH: those run the JIT's math library
+ * once a method is compiled and a Java fallback before, which differ in the last bit, so a resumed job (a fresh,
+ * cold JVM) trained to other bits than the uninterrupted one. Basic IEEE operations round alike in both.
  */
 final class VectorLstmKernel extends LstmKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final VectorMask<Float> ALL = S.maskAll(true);
+    private static final FloatVector MINUS_TWO = FloatVector.broadcast(S, -2f);
 
     private FloatBuffer zBuf;
     private FloatBuffer hBuf;
@@ -87,12 +94,12 @@ final class VectorLstmKernel extends LstmKernel {
             int cb = e * h;
             for (int j = 0; j < h; j += S.length()) {
                 VectorMask<Float> m = lanes(j);
-                FloatVector a = FloatVector.fromArray(S, zt, zb + j, m).lanewise(VectorOperators.TANH);
+                FloatVector a = tanh(FloatVector.fromArray(S, zt, zb + j, m));
                 FloatVector f = sigmoid(FloatVector.fromArray(S, zt, zb + h + j, m));
                 FloatVector o = sigmoid(FloatVector.fromArray(S, zt, zb + 2 * h + j, m));
                 FloatVector g = sigmoid(FloatVector.fromArray(S, zt, zb + 3 * h + j, m));
                 FloatVector c = f.mul(FloatVector.fromArray(S, cells, prevCell + cb + j, m)).add(g.mul(a));
-                FloatVector tc = c.lanewise(VectorOperators.TANH);
+                FloatVector tc = tanh(c);
                 int gi = gateBase + zb + j;
                 a.intoArray(gates, gi, m);
                 f.intoArray(gates, gi + h, m);
@@ -170,7 +177,52 @@ final class VectorLstmKernel extends LstmKernel {
     }
 
     private static FloatVector sigmoid(FloatVector x) {
-        return ONE.div(x.neg().lanewise(VectorOperators.EXP).add(ONE));
+        return ONE.div(exp(x.neg()).add(ONE));
+    }
+
+    /**
+     * tanh(x): (1 - e) / (1 + e) with e = exp(-2|x|), which cannot overflow, and the sign of x; below |x| = 0.3,
+     * where 1 - e would cancel, its Taylor series to x^11 (error under 1e-9 there).
+     */
+    static FloatVector tanh(FloatVector x) {
+        FloatVector a = x.abs();
+        FloatVector e = exp(a.mul(MINUS_TWO));
+        FloatVector far = ONE.sub(e).div(ONE.add(e));
+        far = far.blend(far.neg(), x.compare(VectorOperators.LT, 0f));
+        FloatVector x2 = x.mul(x);
+        FloatVector p = FloatVector.broadcast(S, -1382f / 155925f)
+                .fma(x2, FloatVector.broadcast(S, 62f / 2835f))
+                .fma(x2, FloatVector.broadcast(S, -17f / 315f))
+                .fma(x2, FloatVector.broadcast(S, 2f / 15f))
+                .fma(x2, FloatVector.broadcast(S, -1f / 3f));
+        FloatVector near = x.mul(x2).fma(p, x);
+        return far.blend(near, a.compare(VectorOperators.LT, 0.3f));
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, to nearest. */
+    private static final float ROUNDER = 12582912f;
+
+    /**
+     * exp(x) within about 1 ulp (Cephes' expf): x = n ln 2 + r with |r| <= ln 2 / 2, a degree-7 polynomial for
+     * exp(r), and 2^n put into the exponent bits. Inputs are clamped to where the result is a normal float.
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector v = x.max(-87.3f).min(88.3f);
+        FloatVector n = v.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER)).sub(ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), v);
+        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f)
+                .fma(r, FloatVector.broadcast(S, 1.3981999507e-3f))
+                .fma(r, FloatVector.broadcast(S, 8.3334519073e-3f))
+                .fma(r, FloatVector.broadcast(S, 4.1665795894e-2f))
+                .fma(r, FloatVector.broadcast(S, 1.6666665459e-1f))
+                .fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector er = p.mul(r.mul(r)).add(r).add(ONE);
+        IntVector bits = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return er.mul(bits.reinterpretAsFloats());
     }
 
     /** The lanes from unit j on that exist: all of them but in the last, partial vector of a row. */

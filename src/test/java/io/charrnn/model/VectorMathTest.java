@@ -1,0 +1,65 @@
+package io.charrnn.model;
+
+import jdk.incubator.vector.FloatVector;
+import org.junit.jupiter.api.Test;
+
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The vector kernel's own exp and tanh (basic IEEE arithmetic only, so every JIT tier gives the same bits). */
+class VectorMathTest {
+    private static final int LANES = FloatVector.SPECIES_PREFERRED.length();
+
+    private static float[] apply(java.util.function.UnaryOperator<FloatVector> f, float[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i += LANES) {
+            f.apply(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, x, i)).intoArray(out, i);
+        }
+        return out;
+    }
+
+    private static float[] inputs(double scale) {
+        Random r = new Random(17);
+        float[] x = new float[LANES * 20_000];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+        }
+        x[0] = 0f;
+        x[1] = -0f;
+        x[2] = 87f;
+        x[3] = -87f;
+        return x;
+    }
+
+    @Test
+    void expIsWithinTwoUlpsOfTheTrueValue() {
+        float[] x = inputs(87);
+        float[] y = apply(VectorLstmKernel::exp, x);
+        for (int i = 0; i < x.length; i++) {
+            double exact = Math.exp(x[i]);
+            assertEquals(exact, y[i], 2 * Math.ulp((float) exact), "exp(" + x[i] + ")");
+        }
+        float[] extreme = new float[LANES];
+        java.util.Arrays.fill(extreme, 1000f);
+        assertTrue(Float.isFinite(apply(VectorLstmKernel::exp, extreme)[0]), "large inputs saturate, never overflow");
+        java.util.Arrays.fill(extreme, -1000f);
+        float tiny = apply(VectorLstmKernel::exp, extreme)[0];
+        assertTrue(tiny > 0 && tiny < 1e-37f, "very negative inputs give a tiny positive value: " + tiny);
+    }
+
+    @Test
+    void tanhIsWithinAFewUlps() {
+        for (double scale : new double[]{0.01, 1, 10, 100}) {
+            float[] x = inputs(scale);
+            float[] y = apply(VectorLstmKernel::tanh, x);
+            for (int i = 0; i < x.length; i++) {
+                double exact = Math.tanh(x[i]);
+                assertEquals(exact, y[i], 4 * Math.ulp((float) exact), "tanh(" + x[i] + ")");
+                if (x[i] != 0) {
+                    assertEquals(Math.signum(x[i]), Math.signum(y[i]), "sign of tanh(" + x[i] + ")");
+                }
+            }
+        }
+    }
+}
