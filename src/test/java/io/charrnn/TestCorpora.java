@@ -27,6 +27,33 @@ public final class TestCorpora {
         return file;
     }
 
+    /**
+     * English-like text that needs nothing outside the repository: words of a small lexicon in lines of verse,
+     * drawn with a fixed seed, so a model can learn its spelling and line shape within seconds.
+     */
+    public static String verse(int chars, long seed) {
+        String[] words = {"the", "king", "and", "queen", "of", "night", "shall", "speak", "to", "thee", "my", "lord",
+                "what", "is", "love", "but", "a", "sweet", "rose", "that", "dies", "in", "spring", "come", "hither",
+                "good", "friend", "I", "pray", "you", "hear", "me"};
+        java.util.Random random = new java.util.Random(seed);
+        StringBuilder text = new StringBuilder(chars + 80);
+        while (text.length() < chars) {
+            int n = 4 + random.nextInt(5);
+            for (int i = 0; i < n; i++) {
+                String w = words[random.nextInt(words.length)];
+                text.append(i == 0 ? Character.toUpperCase(w.charAt(0)) + w.substring(1) : w);
+                text.append(i == n - 1 ? (random.nextInt(3) == 0 ? ".\n" : ",\n") : " ");
+            }
+        }
+        return text.substring(0, chars);
+    }
+
+    public static Path writeVerse(Path dir, int chars) throws IOException {
+        Path file = dir.resolve("verse.txt");
+        Files.writeString(file, verse(chars, 7), StandardCharsets.UTF_8);
+        return file;
+    }
+
     /** Multi-byte text of every length with malformed bytes in it. */
     public static byte[] mixedBytes(int repeats, long seed) {
         java.util.Random random = new java.util.Random(seed);

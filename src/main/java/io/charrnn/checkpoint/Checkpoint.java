@@ -9,6 +9,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Locale;
@@ -17,12 +19,18 @@ import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 
 /**
- * A checkpoint file: DL4J's own model zip (configuration, parameters, updater state) with one more entry,
- * {@value #META_ENTRY}, holding the {@link CheckpointMeta}. DL4J's {@code ModelSerializer} can still read it as a
- * plain model.
+ * A checkpoint file: DL4J's own model zip (configuration, parameters, updater state) with more entries:
+ * {@value #META_ENTRY}, holding the {@link CheckpointMeta}, and {@value #OUTER_VELOCITY_ENTRY} once the outer
+ * optimizer has a velocity. DL4J's {@code ModelSerializer} can still read it as a plain model.
  */
-public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
+public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta, float[] outerVelocity) {
     public static final String META_ENTRY = "charrnn.json";
+    /** The outer optimizer's velocity as little-endian floats; absent before the first outer step. */
+    public static final String OUTER_VELOCITY_ENTRY = "charrnn-outer-velocity.bin";
+
+    public Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
+        this(network, meta, null);
+    }
 
     /** char-rnn's naming: epochs done and validation loss, e.g. {@code ckpt_epoch2.50_val1.8342.zip}. */
     public static String fileName(double epochFraction, double valLoss) {
@@ -46,6 +54,14 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
                     digest.update(e.getName().getBytes(StandardCharsets.UTF_8));
                     digest.update(content);
                     out.putNextEntry(new ZipEntry(e.getName()));
+                    out.write(content);
+                    out.closeEntry();
+                }
+                if (outerVelocity != null) {
+                    byte[] content = littleEndian(outerVelocity);
+                    digest.update(OUTER_VELOCITY_ENTRY.getBytes(StandardCharsets.UTF_8));
+                    digest.update(content);
+                    out.putNextEntry(new ZipEntry(OUTER_VELOCITY_ENTRY));
                     out.write(content);
                     out.closeEntry();
                 }
@@ -73,7 +89,7 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
         try {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes),
                     loadUpdater);
-            return new Checkpoint(net, meta);
+            return new Checkpoint(net, meta, contents.outerVelocity());
         } catch (Exception e) {
             throw new UserError(source + " is damaged: its network cannot be read (" + e.getMessage()
                     + "); use an earlier checkpoint");
@@ -85,13 +101,26 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
     }
 
     /** What one pass over a checkpoint's zip finds: its metadata and the SHA-256 of its network entries. */
-    private record Contents(CheckpointMeta meta, String networkSha256) {
+    private record Contents(CheckpointMeta meta, String networkSha256, float[] outerVelocity) {
+    }
+
+    private static byte[] littleEndian(float[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(values);
+        return b.array();
+    }
+
+    private static float[] floats(byte[] littleEndian) {
+        float[] out = new float[littleEndian.length / Float.BYTES];
+        ByteBuffer.wrap(littleEndian).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        return out;
     }
 
     /** Reads every entry whole, which also checks each one's CRC-32; anything unreadable is a {@link UserError}. */
     private static Contents scan(byte[] bytes, String source) {
         MessageDigest digest = Sha256.digest();
         CheckpointMeta meta = null;
+        float[] velocity = null;
         boolean anyEntry = false;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
@@ -100,6 +129,9 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
                 if (e.getName().equals(META_ENTRY)) {
                     meta = Json.read(new String(content, StandardCharsets.UTF_8), CheckpointMeta.class);
                 } else {
+                    if (e.getName().equals(OUTER_VELOCITY_ENTRY)) {
+                        velocity = floats(content);
+                    }
                     digest.update(e.getName().getBytes(StandardCharsets.UTF_8));
                     digest.update(content);
                 }
@@ -118,6 +150,6 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
             throw new UserError(source + " was written by a newer charrnn (checkpoint format "
                     + meta.version() + "); upgrade charrnn to read it");
         }
-        return new Contents(meta, Sha256.hex(digest));
+        return new Contents(meta, Sha256.hex(digest), velocity);
     }
 }

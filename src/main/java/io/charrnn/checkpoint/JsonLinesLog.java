@@ -9,46 +9,44 @@ import java.util.Map;
 
 /**
  * A JSON-lines file in a run directory ({@code metrics.jsonl}, {@code samples.jsonl}): one object per line, each
- * with a {@code round}. The whole file is rewritten atomically on every append (these files are small), because
- * Hadoop filesystems cannot all append and a torn last line would break readers.
+ * with a {@code round}. Lines are appended (rewriting the whole file every round would cost time quadratic in the
+ * run's length); a job killed in the middle of an append leaves at most a torn last line, which the next run drops
+ * together with the rounds after its checkpoint, in one atomic rewrite.
  */
 public final class JsonLinesLog {
     private final RunDirectory run;
     private final String file;
-    private final List<String> lines;
 
     public JsonLinesLog(RunDirectory run, String file) {
-        this(run, file, new ArrayList<>());
-    }
-
-    private JsonLinesLog(RunDirectory run, String file, List<String> lines) {
         this.run = run;
         this.file = file;
-        this.lines = lines;
     }
 
     /** The existing log of a resumed run, cut back to the rounds its checkpoint had completed. */
     public static JsonLinesLog resume(RunDirectory run, String file, long upToRound) {
-        List<String> kept = new ArrayList<>();
-        for (String line : run.readText(file).orElse("").split("\n")) {
+        String old = run.readText(file).orElse("");
+        StringBuilder kept = new StringBuilder();
+        for (String line : old.split("\n")) {
             if (line.isBlank()) {
                 continue;
             }
             try {
                 JsonNode node = Json.mapper().readTree(line);
                 if (node.path("round").asLong(Long.MAX_VALUE) <= upToRound) {
-                    kept.add(line);
+                    kept.append(line).append('\n');
                 }
             } catch (IOException e) {
                 // A line that does not parse cannot be trusted; the rounds after the checkpoint are redone anyway.
             }
         }
-        return new JsonLinesLog(run, file, kept);
+        if (!kept.toString().equals(old)) {
+            run.writeText(file, kept.toString());
+        }
+        return new JsonLinesLog(run, file);
     }
 
     public void append(Map<String, Object> record) {
-        lines.add(Json.write(record));
-        run.writeText(file, String.join("\n", lines) + "\n");
+        run.appendText(file, Json.write(record) + "\n");
     }
 
     /** Every parseable line of a log; a missing file is an empty list. */

@@ -216,6 +216,29 @@ public final class RunDirectory {
         writeAtomically(name, text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Appends text to a file, creating it if absent. Where the filesystem cannot append (some object stores), the
+     * file is rewritten atomically instead.
+     */
+    public void appendText(String name, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Path target = new Path(dir, name);
+        try {
+            if (!fs.exists(target)) {
+                writeAtomically(name, bytes);
+                return;
+            }
+            try (FSDataOutputStream out = fs.append(target)) {
+                out.write(bytes);
+                out.hsync();
+            }
+        } catch (UnsupportedOperationException e) {
+            writeText(name, readText(name).orElse("") + text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
     public byte[] read(String name) throws IOException {
         Path p = new Path(dir, name);
         try (FSDataInputStream in = fs.open(p)) {

@@ -1,11 +1,8 @@
 package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Json;
-import io.charrnn.corpus.LocalCorpus;
 import io.charrnn.model.LossMeter;
 import io.charrnn.spark.SparkSetup;
-import io.charrnn.training.SingleProcessTrainer;
-import io.charrnn.training.TrainConfig;
 import io.charrnn.training.TrainResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,17 +33,15 @@ public final class BenchCommand implements Callable<Integer> {
     String output;
 
     @Option(names = "--single-process",
-            description = "Train in this one thread without Spark (no parameter averaging, no checkpoints): the "
-                    + "single-core baseline for the same model code. The corpus is read into memory.")
+            description = "Run the rounds in this one thread without Spark, the corpus read into memory: with one"
+                    + " worker (the default here) the single-core baseline for the same model and loop; with"
+                    + " --workers N exactly what N averaging workers would learn, one after another.")
     boolean singleProcess;
 
     @Override
     public Integer call() throws IOException {
         if (options.maxMinutes <= 0) {
             options.maxMinutes = 10;
-        }
-        if (singleProcess) {
-            return singleProcess();
         }
         Path temp = null;
         String target = output;
@@ -55,7 +50,7 @@ public final class BenchCommand implements Callable<Integer> {
             target = temp.resolve("run").toUri().toString();
         }
         long cpuStart = processCpuNanos();
-        TrainResult result = TrainCommand.run(options, target, false, output != null);
+        TrainResult result = TrainCommand.run(options, target, false, output != null, singleProcess);
         double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         var p = result.progress();
         Map<String, Object> line = measured(p.charsTrained(), p.trainSeconds(), cpuSeconds, p.valLoss());
@@ -66,35 +61,18 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("wall_seconds", result.wallSeconds());
         line.put("cpu_seconds", cpuSeconds);
         line.put("cores", Runtime.getRuntime().availableProcessors());
-        String master = SparkSetup.configure("charrnn bench", options.sparkConf.values).get("spark.master");
+        String master = singleProcess ? "none (single process, one thread)"
+                : SparkSetup.configure("charrnn bench", options.sparkConf.values).get("spark.master");
         line.put("master", master);
         // CPU time and RSS are this JVM's: the driver, and in local mode every executor too.
-        line.put("cpu_and_rss_cover", master.startsWith("local") ? "driver and executors" : "driver only");
+        line.put("cpu_and_rss_cover", singleProcess || master.startsWith("local") ? "driver and executors"
+                : "driver only");
         line.put("config", options.toConfig(target));
         line.put("spark_conf", options.sparkConf.values);
         spec.commandLine().getOut().println(Json.write(line));
         if (temp != null) {
             org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());
         }
-        return 0;
-    }
-
-    private Integer singleProcess() throws IOException {
-        TrainConfig config = options.toConfig("none");
-        LocalCorpus corpus = LocalCorpus.read(new org.apache.hadoop.conf.Configuration(), options.corpus,
-                options.corpusOptions(config.valFraction()));
-        long cpuStart = processCpuNanos();
-        SingleProcessTrainer.Result r = SingleProcessTrainer.train(config, corpus);
-        double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
-        Map<String, Object> line = measured(r.charsTrained(), r.trainSeconds(), cpuSeconds, r.valLoss());
-        line.put("epochs", r.epochs());
-        line.put("chars", r.charsTrained());
-        line.put("train_seconds", r.trainSeconds());
-        line.put("cpu_seconds", cpuSeconds);
-        line.put("cores", Runtime.getRuntime().availableProcessors());
-        line.put("master", "none (single process, one training thread)");
-        line.put("config", config);
-        spec.commandLine().getOut().println(Json.write(line));
         return 0;
     }
 

@@ -10,13 +10,17 @@ import io.charrnn.model.LossMeter;
 import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.dataset.PreparedDataset;
 import io.charrnn.spark.SparkSetup;
-import io.charrnn.spark.SparkTrainer;
+import io.charrnn.spark.SparkRoundRunner;
+import io.charrnn.session.TrainingSession;
+import io.charrnn.training.LocalRoundRunner;
+import io.charrnn.training.RoundRunner;
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.LocalCorpus;
 import io.charrnn.training.Progress;
 import io.charrnn.training.TrainConfig;
 import io.charrnn.training.TrainResult;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,6 +66,12 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     static TrainResult run(TrainOptions options, String output, boolean resume, boolean overwrite) {
+        return run(options, output, resume, overwrite, false);
+    }
+
+    /** {@code singleProcess}: the rounds run in this thread without Spark, the corpus read into memory. */
+    static TrainResult run(TrainOptions options, String output, boolean resume, boolean overwrite,
+                           boolean singleProcess) {
         SparkConf sparkConf = SparkSetup.configure("charrnn train", options.sparkConf.values);
         Configuration hadoopConf = hadoopConfiguration(sparkConf);
         options.toConfig(output); // settings out of range are reported before the corpus is looked at
@@ -93,12 +103,21 @@ public final class TrainCommand implements Callable<Integer> {
                 run.writeText(RunDirectory.RUN_FILE, Json.write(Map.of("format", "charrnn-run", "version", 1,
                         "config", config)) + "\n");
             }
-            try (JavaSparkContext jsc = new JavaSparkContext(sparkConf)) {
-                jsc.setLogLevel("WARN");
-                return new SparkTrainer(jsc, config, new RunDirectory(output, jsc.hadoopConfiguration()),
-                        options.corpusOptions(config.valFraction())).train(start == Start.RESUME);
+            CorpusOptions corpusOptions = options.corpusOptions(config.valFraction());
+            try (RoundRunner runner = singleProcess ? localRunner(hadoopConf, config, corpusOptions)
+                    : SparkRoundRunner.start(sparkConf, config, corpusOptions)) {
+                return new TrainingSession(config, run, runner, hadoopConf).train(start == Start.RESUME);
             }
         }
+    }
+
+    private static RoundRunner localRunner(Configuration hadoopConf, TrainConfig config, CorpusOptions options) {
+        if (PreparedDataset.openIfPresent(hadoopConf, config.corpus()).isPresent()) {
+            throw new UserError("--single-process reads raw text into memory, and " + config.corpus() + " is a"
+                    + " prepared dataset; give the raw corpus");
+        }
+        return new LocalRoundRunner(LocalCorpus.read(hadoopConf, config.corpus(), options), config.window(),
+                config.valMaxChars());
     }
 
     /**

@@ -2,6 +2,7 @@ package io.charrnn.cli;
 
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
+import io.charrnn.training.Averaging;
 import io.charrnn.training.TrainConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +44,28 @@ public final class TrainOptions {
             description = "Minibatches each worker trains between parameter averagings; one averaging is a "
                     + "round (default: ${DEFAULT-VALUE}).")
     int averagingFrequency;
+
+    @Option(names = "--averaging", defaultValue = "outer",
+            description = "How workers' parameters are combined after each round: outer (this project's round loop:"
+                    + " the averaged change of a round is a pseudo-gradient for an outer Nesterov step, see"
+                    + " --outer-lr and --outer-momentum) or dl4j (DL4J's ParameterAveragingTrainingMaster, plain"
+                    + " averaging; the baseline) (default: ${DEFAULT-VALUE}).")
+    Averaging.Mode averaging;
+
+    @Option(names = "--outer-lr", defaultValue = "1",
+            description = "Learning rate of the outer step; 1 with --outer-momentum 0 is plain averaging"
+                    + " (default: ${DEFAULT-VALUE}).")
+    double outerLr;
+
+    @Option(names = "--outer-momentum", defaultValue = "auto",
+            description = "Nesterov momentum of the outer step, in [0, 1), or auto: 1 - 1/workers, so that the"
+                    + " steady-state step is about workers times the averaged change (0 for one worker)"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String outerMomentum;
+
+    @Option(names = "--outer-warmup", defaultValue = "0",
+            description = "Rounds of plain averaging before the outer step starts (default: ${DEFAULT-VALUE}).")
+    int outerWarmup;
 
     @Option(names = "--learning-rate", defaultValue = "2e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
@@ -147,6 +170,19 @@ public final class TrainOptions {
                 lstm);
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency,
                 valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
-                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom);
+                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
+                new Averaging(averaging, outerLr, momentum(), outerWarmup));
+    }
+
+    private Double momentum() {
+        if (outerMomentum.equalsIgnoreCase("auto")) {
+            return null;
+        }
+        try {
+            return Double.parseDouble(outerMomentum);
+        } catch (NumberFormatException e) {
+            throw new io.charrnn.corpus.UserError("--outer-momentum must be a number in [0, 1) or auto, got "
+                    + outerMomentum);
+        }
     }
 }

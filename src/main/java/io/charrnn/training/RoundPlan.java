@@ -47,6 +47,15 @@ public final class RoundPlan implements Serializable {
         return Math.min(windowsPerRound, windows - round * windowsPerRound);
     }
 
+    /** The first epoch position of a round, and the one after its last. */
+    public long firstPosition(int round) {
+        return round * windowsPerRound;
+    }
+
+    public long endPosition(int round) {
+        return Math.min(windows, (round + 1) * windowsPerRound);
+    }
+
     public int roundOf(long position) {
         return (int) (position / windowsPerRound);
     }

@@ -13,9 +13,13 @@ import java.io.Serializable;
 public record TrainConfig(String corpus, String output, ModelConfig model, int window, int batchSize,
                           int averagingFrequency, double valFraction, int epochs, double maxMinutes,
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
-                          double lrDecay, int lrDecayAfter, int keep, String initFrom) implements Serializable {
+                          double lrDecay, int lrDecayAfter, int keep, String initFrom, Averaging averaging)
+        implements Serializable {
 
     public TrainConfig {
+        if (averaging == null) {
+            averaging = Averaging.PLAIN; // a run from before the setting existed
+        }
         require(model.layers() >= 1 && model.layers() <= 16, "--layers must be between 1 and 16, got " + model.layers());
         require(model.hidden() >= 1 && model.hidden() <= 8192, "--hidden must be between 1 and 8192, got " + model.hidden());
         require(model.seqLength() >= 1, "--seq-length must be at least 1, got " + model.seqLength());

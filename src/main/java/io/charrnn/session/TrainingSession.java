@@ -1,0 +1,323 @@
+package io.charrnn.session;
+
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.CheckpointMeta;
+import io.charrnn.checkpoint.JsonLinesLog;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.corpus.UserError;
+import io.charrnn.corpus.ValidationSplit;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.model.CharLstm;
+import io.charrnn.model.LossMeter;
+import io.charrnn.model.ModelConfig;
+import io.charrnn.model.Sampler;
+import io.charrnn.training.Averaging;
+import io.charrnn.training.Metrics;
+import io.charrnn.training.ModelState;
+import io.charrnn.training.OuterOptimizer;
+import io.charrnn.training.Progress;
+import io.charrnn.training.RoundPlan;
+import io.charrnn.training.RoundRunner;
+import io.charrnn.training.RoundStart;
+import io.charrnn.training.TrainConfig;
+import io.charrnn.training.TrainResult;
+import io.charrnn.training.WorkerResult;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One training run, start to end, whatever runs its rounds: continue or start, choose the vocabulary, then round
+ * after round hand the model's state to the runner, take the outer step on what comes back, and evaluate, write
+ * checkpoints, metrics and samples on schedule, until the epochs are done or the time budget is spent.
+ * Knows nothing of Spark: {@link RoundRunner} is the only way out.
+ */
+public final class TrainingSession {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingSession.class);
+    private static final double SAMPLE_TEMPERATURE = 0.8;
+
+    private final TrainConfig config;
+    private final RunDirectory run;
+    private final RoundRunner runner;
+    private final Configuration hadoopConf;
+
+    public TrainingSession(TrainConfig config, RunDirectory run, RoundRunner runner, Configuration hadoopConf) {
+        this.config = config;
+        this.run = run;
+        this.runner = runner;
+        this.hadoopConf = hadoopConf;
+    }
+
+    /** Trains until the epochs are done or the time budget is spent; {@code resume} continues the run in place. */
+    public TrainResult train(boolean resume) {
+        long startNanos = System.nanoTime();
+        double budgetSeconds = config.maxMinutes() > 0 ? config.maxMinutes() * 60 : Double.POSITIVE_INFINITY;
+
+        Checkpoint resumed = resume ? loadLatest() : null;
+        Vocabulary corpusVocabulary = runner.corpusVocabulary();
+        Vocabulary vocabulary = corpusVocabulary;
+        Checkpoint warmStart = null;
+        if (resumed != null) {
+            vocabulary = sameSymbols(resumed.meta().vocabulary(), vocabulary, "the run in " + run.uri(),
+                    "resume with the corpus it was trained on (or one with no new symbols), or start a new run");
+        } else if (config.initFrom() != null) {
+            warmStart = RunDirectory.resolve(config.initFrom(), hadoopConf, false);
+            vocabulary = sameSymbols(warmStart.meta().vocabulary(), vocabulary, "the --init-from model",
+                    "remove them from the corpus, or train from scratch without --init-from");
+        }
+
+        RoundRunner.Windows windows = runner.load(vocabulary);
+        if (windows.training() == 0) {
+            throw new UserError("the corpus (" + corpusVocabulary.totalCount() + " characters) is shorter than one"
+                    + " training window of " + config.window() + " characters plus its validation share; use a"
+                    + " smaller --window or a larger corpus");
+        }
+        if (windows.validation() == 0) {
+            throw new UserError("the validation split is empty: the corpus (" + corpusVocabulary.totalCount()
+                    + " characters) has no whole window of " + config.window() + " characters in its held-out "
+                    + ValidationSplit.BLOCK_BYTES / 1024 + " KiB blocks; raise --val-fraction, lower --window,"
+                    + " or use a larger corpus");
+        }
+        int workers = config.workers() > 0 ? config.workers() : runner.defaultWorkers();
+        RoundPlan plan = new RoundPlan(windows.training(), workers, config.batchSize(), config.averagingFrequency());
+        Averaging averaging = config.averaging();
+        LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
+                        + " {} rounds per epoch; {}", vocabulary.size(), corpusVocabulary.totalCount(),
+                windows.training(), windows.validation(), config.window(), workers, runner.describe(),
+                plan.roundsPerEpoch(), describe(averaging, workers));
+
+        MultiLayerNetwork net;
+        Progress progress;
+        float[] velocity = null;
+        JsonLinesLog metrics;
+        JsonLinesLog samples;
+        if (resumed != null) {
+            net = resumed.network();
+            if (resumed.meta().train().model().lstm() != config.model().lstm()) {
+                net = CharLstm.withImplementation(net, config.model(), vocabulary.size());
+                LOG.info("continuing with the {} LSTM layer (the checkpoint used {})", config.model().lstm(),
+                        resumed.meta().train().model().lstm());
+            }
+            Progress saved = resumed.meta().progress();
+            int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
+            progress = new Progress(saved.epoch(), round, plan.roundsPerEpoch(), saved.totalRounds(),
+                    saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
+                    saved.bestValLoss());
+            velocity = resumed.outerVelocity();
+            metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, saved.totalRounds());
+            samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, saved.totalRounds());
+            LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
+                    progress.epochFraction()), progress.totalRounds(), plan.roundsPerEpoch());
+        } else {
+            net = CharLstm.create(config.model(), vocabulary.size());
+            if (warmStart != null) {
+                ModelConfig from = warmStart.meta().train().model();
+                if (from.layers() != config.model().layers() || from.hidden() != config.model().hidden()) {
+                    throw new UserError("--init-from " + config.initFrom() + " is a " + from.layers() + " x "
+                            + from.hidden() + " LSTM; use --layers " + from.layers() + " --hidden " + from.hidden());
+                }
+                net.setParams(warmStart.network().params());
+                LOG.info("starting from the weights of {}", config.initFrom());
+            }
+            progress = Progress.start(plan.roundsPerEpoch());
+            metrics = new JsonLinesLog(run, RunDirectory.METRICS_FILE);
+            samples = new JsonLinesLog(run, RunDirectory.SAMPLES_FILE);
+        }
+        OuterOptimizer outer = new OuterOptimizer(averaging.outerLr(), averaging.momentumFor(workers),
+                averaging.warmupRounds(), velocity);
+
+        String lastCheckpoint = null;
+        long lastCheckpointRound = resumed != null ? progress.totalRounds() : -1;
+        double lastRoundSeconds = 0;
+        boolean outOfTime = false;
+        ModelState state = null;
+
+        while (progress.epoch() < config.epochs() && !outOfTime) {
+            int epoch = progress.epoch();
+            double learningRate = config.learningRateAt(epoch);
+            net.setLearningRate(learningRate);
+            state = ModelState.of(net);
+            while (progress.epoch() == epoch) {
+                if (seconds(startNanos) + lastRoundSeconds > budgetSeconds) {
+                    outOfTime = true;
+                    break;
+                }
+                long roundStart = System.nanoTime();
+                RoundStart start = new RoundStart(state, config.model(), vocabulary.size(), config.batchSize(),
+                        learningRate, epoch);
+                WorkerResult sum = runner.train(plan, epoch, progress.round(), start);
+                ModelState mean = sum.mean(state);
+                state = mean.withParams(outer.step(state.params(), mean.params(), progress.totalRounds()));
+                state.applyTo(net);
+                double roundSeconds = seconds(roundStart);
+                long chars = sum.windows() * config.window();
+                progress = progress.afterRound(chars, roundSeconds, sum.meanLoss());
+
+                boolean endOfEpoch = progress.epoch() != epoch;
+                boolean due = progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
+                        || progress.epoch() >= config.epochs();
+                String saved = null;
+                if (due) {
+                    progress = progress.withValidation(runner.validationLoss(net, config.batchSize()));
+                    saved = saveCheckpoint(net, outer, vocabulary, progress);
+                    lastCheckpoint = saved;
+                    lastCheckpointRound = progress.totalRounds();
+                }
+                lastRoundSeconds = seconds(roundStart);
+                Map<String, Object> line = Metrics.record(progress, chars / roundSeconds, seconds(startNanos), saved);
+                line.put("optimizer_steps", state.iteration());
+                line.put("worker_seconds", Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
+                metrics.append(line);
+                LOG.info(progressLine(progress, saved != null, chars / roundSeconds, lastRoundSeconds,
+                        startNanos, budgetSeconds));
+                if (saved != null) {
+                    logSample(net, vocabulary, progress, saved, samples);
+                }
+            }
+        }
+        if (lastCheckpointRound != progress.totalRounds()) {
+            progress = progress.withValidation(runner.validationLoss(net, config.batchSize()));
+            lastCheckpoint = saveCheckpoint(net, outer, vocabulary, progress);
+            metrics.append(Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint));
+            logSample(net, vocabulary, progress, lastCheckpoint, samples);
+        }
+        if (lastCheckpoint == null) {
+            lastCheckpoint = run.pointer(RunDirectory.LATEST).orElse(null);
+        }
+        return new TrainResult(progress, lastCheckpoint, run.pointer(RunDirectory.BEST).orElse(null),
+                vocabulary.size(), seconds(startNanos), outOfTime);
+    }
+
+    private static String describe(Averaging averaging, int workers) {
+        if (averaging.mode() == Averaging.Mode.DL4J) {
+            return "DL4J's parameter averaging";
+        }
+        double momentum = averaging.momentumFor(workers);
+        if (averaging.outerLr() == 1 && momentum == 0) {
+            return "plain parameter averaging";
+        }
+        return String.format(Locale.ROOT, "outer Nesterov step, lr %s, momentum %s%s", averaging.outerLr(),
+                momentum, averaging.warmupRounds() > 0 ? " after " + averaging.warmupRounds()
+                        + " rounds of plain averaging" : "");
+    }
+
+    /**
+     * The newest checkpoint that loads: the one {@code latest} names, else the others newest first. A damaged one
+     * (truncated, failing its checksum, unreadable) is reported and skipped.
+     */
+    private Checkpoint loadLatest() {
+        List<String> candidates = new ArrayList<>();
+        run.pointer(RunDirectory.LATEST).ifPresent(candidates::add);
+        for (String name : run.checkpointsNewestFirst()) {
+            if (!candidates.contains(name)) {
+                candidates.add(name);
+            }
+        }
+        for (String name : candidates) {
+            Checkpoint checkpoint;
+            try {
+                checkpoint = run.load(name, true);
+            } catch (UserError e) {
+                LOG.warn("skipping damaged checkpoint {}: {}", name, e.getMessage());
+                continue;
+            }
+            List<String> differences = config.differencesFrom(checkpoint.meta().train());
+            if (!differences.isEmpty()) {
+                throw new UserError("cannot resume " + run.uri() + ": it was trained with "
+                        + String.join(", ", differences) + "; use the same settings, or --overwrite");
+            }
+            LOG.info("resuming from {}", name);
+            return checkpoint;
+        }
+        throw new UserError("cannot resume: " + run.uri() + " has no readable checkpoint; start over with"
+                + " --overwrite");
+    }
+
+    /**
+     * The vocabulary to train with when continuing from a model: the model's own, so its input and output layers
+     * fit. The corpus may lack some of its symbols but must not bring new ones, unless the model has an unknown
+     * symbol for them.
+     */
+    private static Vocabulary sameSymbols(Vocabulary model, Vocabulary corpus, String what, String advice) {
+        if (model.hasUnknown()) {
+            return model;
+        }
+        List<String> unknown = new ArrayList<>();
+        for (int cp : corpus.codePoints()) {
+            if (model.exactIdOf(cp) == Vocabulary.NOT_IN_VOCABULARY) {
+                unknown.add(Vocabulary.describe(cp));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            String shown = String.join(", ", unknown.subList(0, Math.min(10, unknown.size())))
+                    + (unknown.size() > 10 ? ", ..." : "");
+            throw new UserError("the corpus has " + unknown.size() + " symbol(s) that " + what + " does not know: "
+                    + shown + "; " + advice);
+        }
+        return model;
+    }
+
+    private String saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, Vocabulary vocabulary,
+                                  Progress progress) {
+        String name = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, config, progress), outer.velocity())
+                .toBytes();
+        run.saveCheckpoint(name, bytes, progress.isBest());
+        LOG.info("checkpoint {} written to {}", name, run.uri());
+        if (config.keep() > 0) {
+            for (String old : run.retain(config.keep())) {
+                LOG.info("deleted old checkpoint {} (--keep {})", old, config.keep());
+            }
+        }
+        return name;
+    }
+
+    /** char-rnn users read a short sample at every checkpoint to see what the model has learned. */
+    private void logSample(MultiLayerNetwork net, Vocabulary vocabulary, Progress progress, String checkpoint,
+                           JsonLinesLog samples) {
+        if (config.sampleChars() == 0) {
+            return;
+        }
+        String text = new Sampler(net, vocabulary).sample("", config.sampleChars(), SAMPLE_TEMPERATURE,
+                progress.totalRounds(), s -> { });
+        net.rnnClearPreviousState();
+        LOG.info("sample at {} (temperature {}):\n{}", checkpoint, SAMPLE_TEMPERATURE, text);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("round", progress.totalRounds());
+        record.put("epoch", progress.epochFraction());
+        record.put("checkpoint", checkpoint);
+        record.put("val_loss", progress.valLoss());
+        record.put("temperature", SAMPLE_TEMPERATURE);
+        record.put("text", text);
+        samples.append(record);
+    }
+
+    private static String progressLine(Progress p, boolean evaluated, double charsPerSecond, double roundSeconds,
+                                       long startNanos, double budgetSeconds) {
+        double elapsed = seconds(startNanos);
+        int roundsLeftInEpoch = p.round() == 0 ? 0 : p.roundsPerEpoch() - p.round();
+        String budget = Double.isInfinite(budgetSeconds) ? "" : String.format(Locale.ROOT, " | budget left %s",
+                clock(Math.max(0, budgetSeconds - elapsed)));
+        String val = evaluated ? String.format(Locale.ROOT, " | val %.4f (%.3f bits)", p.valLoss(),
+                LossMeter.bits(p.valLoss())) : "";
+        return String.format(Locale.ROOT, "epoch %.2f | round %d | train %.4f%s | %,.0f chars/s | elapsed %s"
+                        + " | epoch ends in %s%s", p.epochFraction(), p.totalRounds(), p.trainLoss(), val,
+                charsPerSecond, clock(elapsed), clock(roundsLeftInEpoch * roundSeconds), budget);
+    }
+
+    static String clock(double seconds) {
+        long s = Math.round(seconds);
+        return String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60);
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+}

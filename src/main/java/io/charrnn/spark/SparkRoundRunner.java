@@ -1,0 +1,223 @@
+package io.charrnn.spark;
+
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.EncodedWindow;
+import io.charrnn.corpus.UserError;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.corpus.WindowCutter;
+import io.charrnn.training.Averaging;
+import io.charrnn.training.EpochOrder;
+import io.charrnn.training.RoundPlan;
+import io.charrnn.training.RoundRunner;
+import io.charrnn.training.RoundStart;
+import io.charrnn.training.RoundWorker;
+import io.charrnn.training.TrainConfig;
+import io.charrnn.training.WorkerResult;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.Partitioner;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.PartitionPruningRDD;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import scala.Tuple2;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs a training session's rounds on Spark: reads and encodes the corpus on executors, deals each epoch's windows
+ * into one partition per (round, worker), and trains a round as one job: the round's start state is broadcast,
+ * each task trains its partition with {@link RoundWorker}, and the results are summed in worker order.
+ */
+public final class SparkRoundRunner implements RoundRunner {
+    /** Results summed per task in a tree level; a round with at most this many workers is summed on the driver. */
+    static final int FANOUT = 8;
+
+    private final JavaSparkContext jsc;
+    private final TrainConfig config;
+    private final CorpusSource source;
+    private JavaRDD<EncodedWindow> windows;
+    private JavaPairRDD<EncodedWindow, Long> train;
+    private JavaRDD<EncodedWindow> validation;
+    private int arrangedEpoch = -1;
+    private JavaRDD<EncodedWindow> arranged;
+    private Dl4jAveraging dl4j;
+
+    private SparkRoundRunner(JavaSparkContext jsc, TrainConfig config, CorpusOptions corpusOptions) {
+        this.jsc = jsc;
+        this.config = config;
+        this.source = CorpusSource.open(jsc, config.corpus(), corpusOptions);
+        if (source.valFraction() != config.valFraction()) {
+            throw new UserError("the prepared dataset " + config.corpus() + " holds out " + source.valFraction()
+                    + " for validation, not --val-fraction " + config.valFraction() + "; drop --val-fraction");
+        }
+    }
+
+    /** Starts Spark; the runner stops it on {@link #close}. */
+    public static SparkRoundRunner start(SparkConf sparkConf, TrainConfig config, CorpusOptions corpusOptions) {
+        JavaSparkContext jsc = new JavaSparkContext(sparkConf);
+        try {
+            jsc.setLogLevel("WARN");
+            return new SparkRoundRunner(jsc, config, corpusOptions);
+        } catch (RuntimeException e) {
+            jsc.close();
+            throw e;
+        }
+    }
+
+    public org.apache.hadoop.conf.Configuration hadoopConfiguration() {
+        return jsc.hadoopConfiguration();
+    }
+
+    @Override
+    public Vocabulary corpusVocabulary() {
+        return source.vocabulary();
+    }
+
+    @Override
+    public Windows load(Vocabulary vocabulary) {
+        Broadcast<Vocabulary> vocabularyBroadcast = jsc.broadcast(vocabulary);
+        jsc.setJobDescription("charrnn: cut windows");
+        int window = config.window();
+        windows = source.runs(vocabularyBroadcast, null).mapPartitions(runs -> new WindowCutter(runs, window));
+        if (source.cacheWindows()) {
+            // Decoding raw text again for every epoch would cost far more than reading the cached windows.
+            windows = windows.persist(StorageLevel.MEMORY_AND_DISK_SER());
+        }
+        train = windows.filter(w -> !w.isValidation()).zipWithIndex();
+        long trainWindows = train.count();
+        validation = Evaluation.validationSubset(windows, config.valMaxChars(), config.window());
+        return new Windows(trainWindows, validation.count());
+    }
+
+    @Override
+    public int defaultWorkers() {
+        return jsc.defaultParallelism();
+    }
+
+    @Override
+    public WorkerResult train(RoundPlan plan, int epoch, int round, RoundStart start) {
+        if (arrangedEpoch != epoch) {
+            arranged = arrange(plan, epoch, start.model().seed());
+            arrangedEpoch = epoch;
+        }
+        jsc.setJobDescription(String.format(Locale.ROOT, "charrnn: train epoch %d round %d/%d", epoch + 1,
+                round + 1, plan.roundsPerEpoch()));
+        JavaRDD<EncodedWindow> share = roundOf(arranged, plan, round);
+        if (config.averaging().mode() == Averaging.Mode.DL4J) {
+            if (dl4j == null) {
+                dl4j = new Dl4jAveraging(jsc, config, start.vocabularySize(), plan.workers());
+            }
+            return dl4j.fit(share, start, plan.windowsInRound(round));
+        }
+        Broadcast<RoundStart> shared = jsc.broadcast(start);
+        try {
+            JavaRDD<WorkerResult> results = share.mapPartitionsWithIndex(
+                    (worker, it) -> List.of(RoundWorker.train(worker, shared.value(), it)).iterator(), true);
+            return sumInWorkerOrder(results, plan.workers());
+        } finally {
+            shared.destroy();
+        }
+    }
+
+    /**
+     * The sum of every worker's result in worker order, whatever order the tasks finish in: groups of
+     * {@link #FANOUT} consecutive workers are summed by tasks, level by level, and the last few on the driver.
+     */
+    static WorkerResult sumInWorkerOrder(JavaRDD<WorkerResult> results, int workers) {
+        JavaRDD<WorkerResult> level = results;
+        int count = workers;
+        while (count > FANOUT) {
+            int groups = (count + FANOUT - 1) / FANOUT;
+            level = level.mapToPair(r -> new Tuple2<>(r.index() / FANOUT, r))
+                    .groupByKey(new HashPartitioner(groups))
+                    .map(group -> WorkerResult.sumInOrder(group._1(), group._2()));
+            count = groups;
+        }
+        return WorkerResult.sumInOrder(0, level.collect());
+    }
+
+    /** Deals this epoch's training windows into one partition per (round, worker), in epoch order. */
+    private JavaRDD<EncodedWindow> arrange(RoundPlan plan, int epoch, long seed) {
+        EpochOrder order = new EpochOrder(plan.windows(), seed, epoch);
+        return train.mapToPair(p -> new Tuple2<>(order.positionOf(p._2()), p._1()))
+                .repartitionAndSortWithinPartitions(new RoundPartitioner(plan))
+                .values();
+    }
+
+    private static JavaRDD<EncodedWindow> roundOf(JavaRDD<EncodedWindow> arranged, RoundPlan plan, int round) {
+        int from = round * plan.workers();
+        PartitionPruningRDD<EncodedWindow> pruned = PartitionPruningRDD.create(arranged.rdd(),
+                new PartitionRange(from, from + plan.workers()));
+        return pruned.toJavaRDD();
+    }
+
+    @Override
+    public double validationLoss(MultiLayerNetwork net, int batchSize) {
+        jsc.setJobDescription("charrnn: validation loss");
+        return Evaluation.loss(jsc, net, validation, batchSize).natsPerChar();
+    }
+
+    @Override
+    public String describe() {
+        return "Spark " + jsc.sc().master();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (windows != null) {
+                windows.unpersist(false);
+            }
+            if (validation != null) {
+                validation.unpersist(false);
+            }
+        } finally {
+            jsc.close();
+        }
+    }
+
+    /** Spark partitioner for {@link RoundPlan#partitionOf}. */
+    static final class RoundPartitioner extends Partitioner {
+        private static final long serialVersionUID = 1L;
+        private final RoundPlan plan;
+
+        RoundPartitioner(RoundPlan plan) {
+            this.plan = plan;
+        }
+
+        @Override
+        public int numPartitions() {
+            return plan.partitions();
+        }
+
+        @Override
+        public int getPartition(Object key) {
+            return plan.partitionOf((Long) key);
+        }
+    }
+
+    /** Keeps partitions [from, to). */
+    static final class PartitionRange extends AbstractFunction1<Object, Object> implements Serializable {
+        private static final long serialVersionUID = 1L;
+        private final int from;
+        private final int to;
+
+        PartitionRange(int from, int to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public Object apply(Object index) {
+            int i = (Integer) index;
+            return i >= from && i < to;
+        }
+    }
+}

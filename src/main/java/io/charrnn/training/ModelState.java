@@ -1,0 +1,73 @@
+package io.charrnn.training;
+
+import org.deeplearning4j.nn.api.Updater;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.Serializable;
+
+/**
+ * What a round hands to its workers and gets back from them, as plain arrays: the parameters, the optimizer's
+ * state (Adam's two moments, in DL4J's layout) and the optimizer's step count, which Adam's bias correction reads.
+ * Plain arrays travel through any Spark serializer and need no ND4J on the wire.
+ */
+public final class ModelState implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final float[] params;
+    private final float[] updater;
+    private final int iteration;
+
+    public ModelState(float[] params, float[] updater, int iteration) {
+        this.params = params;
+        this.updater = updater;
+        this.iteration = iteration;
+    }
+
+    public static ModelState of(MultiLayerNetwork net) {
+        INDArray state = net.getUpdater().getStateViewArray();
+        return new ModelState(floats(net.params()), state == null ? new float[0] : floats(state),
+                net.getIterationCount());
+    }
+
+    /** Puts this state into a network of the same shape, replacing its parameters, optimizer state and step count. */
+    public void applyTo(MultiLayerNetwork net) {
+        INDArray p = net.params();
+        if (p.length() != params.length) {
+            throw new IllegalArgumentException("a state of " + params.length + " parameters does not fit a network of "
+                    + p.length());
+        }
+        p.assign(Nd4j.create(params, p.shape(), 'c'));
+        Updater u = net.getUpdater();
+        INDArray view = u.getStateViewArray();
+        if (view != null && updater.length == view.length()) {
+            view.assign(Nd4j.create(updater, view.shape(), 'c'));
+        } else if (view != null || updater.length != 0) {
+            throw new IllegalArgumentException("optimizer state of " + updater.length + " values does not fit "
+                    + (view == null ? 0 : view.length()));
+        }
+        net.setIterationCount(iteration);
+    }
+
+    public float[] params() {
+        return params;
+    }
+
+    public float[] updater() {
+        return updater;
+    }
+
+    public int iteration() {
+        return iteration;
+    }
+
+    public ModelState withParams(float[] newParams) {
+        return new ModelState(newParams, updater, iteration);
+    }
+
+    private static float[] floats(INDArray a) {
+        return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+}

@@ -1,0 +1,241 @@
+package io.charrnn.session;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.charrnn.TestCorpora;
+import io.charrnn.TrainingState;
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.JsonLinesLog;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.EncodedWindow;
+import io.charrnn.corpus.LocalCorpus;
+import io.charrnn.corpus.Vocabulary;
+import io.charrnn.corpus.WindowCutter;
+import io.charrnn.model.CharLstm;
+import io.charrnn.model.LstmImplementation;
+import io.charrnn.model.ModelConfig;
+import io.charrnn.training.Averaging;
+import io.charrnn.training.EpochOrder;
+import io.charrnn.training.LocalRoundRunner;
+import io.charrnn.training.ModelState;
+import io.charrnn.training.RoundPlan;
+import io.charrnn.training.RoundRunner;
+import io.charrnn.training.RoundStart;
+import io.charrnn.training.RoundWorker;
+import io.charrnn.training.TrainConfig;
+import io.charrnn.training.TrainResult;
+import io.charrnn.training.WorkerResult;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static io.charrnn.TrainingState.bits;
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * The training session without Spark, on the in-process round runner: exact resume after a crash with the outer
+ * optimizer, determinism for 1 to 3 workers, plain averaging computed independently, exact optimizer step counts,
+ * and learning. A tiny model keeps every run to a second or two.
+ */
+class TrainingSessionTest {
+    private static final ModelConfig MODEL = new ModelConfig(1, 16, 10, 0, 1e-2, 5, 11, LstmImplementation.FUSED);
+    private static final int WINDOW = 40;
+    private static final int BATCH = 4;
+    private static final int FREQUENCY = 2;
+    private static final int EVERY = 5;
+
+    @TempDir
+    static Path shared;
+    private static LocalCorpus corpus;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void readCorpus() throws Exception {
+        Path file = TestCorpora.writeVerse(shared, 24_000);
+        corpus = LocalCorpus.read(new Configuration(), file.toUri().toString(), CorpusOptions.defaults(0.1));
+    }
+
+    private static TrainConfig config(String output, int workers, int epochs, Averaging averaging) {
+        return new TrainConfig("verse", output, MODEL, WINDOW, BATCH, FREQUENCY, 0.1, epochs, 0, EVERY, workers, 100_000,
+                0, 0.5, 1, 0, null, averaging);
+    }
+
+    private static Averaging outer(double lr, Double momentum) {
+        return new Averaging(Averaging.Mode.OUTER, lr, momentum, 0);
+    }
+
+    private TrainResult train(Path run, TrainConfig config, boolean resume, RoundRunner runner) {
+        RunDirectory dirOfRun = new RunDirectory(run.toUri().toString(), new Configuration());
+        return new TrainingSession(config, dirOfRun, runner, new Configuration()).train(resume);
+    }
+
+    private static LocalRoundRunner runner() {
+        return new LocalRoundRunner(corpus, WINDOW, 100_000);
+    }
+
+    /** A runner that dies like a killed job when it is asked for round {@code crashAt} (counted from 1). */
+    private static RoundRunner crashingAt(int crashAt) {
+        LocalRoundRunner inner = runner();
+        return new RoundRunner() {
+            private int rounds;
+
+            @Override
+            public Vocabulary corpusVocabulary() {
+                return inner.corpusVocabulary();
+            }
+
+            @Override
+            public Windows load(Vocabulary vocabulary) {
+                return inner.load(vocabulary);
+            }
+
+            @Override
+            public int defaultWorkers() {
+                return inner.defaultWorkers();
+            }
+
+            @Override
+            public WorkerResult train(RoundPlan plan, int epoch, int round, RoundStart start) {
+                if (++rounds == crashAt) {
+                    throw new IllegalStateException("killed");
+                }
+                return inner.train(plan, epoch, round, start);
+            }
+
+            @Override
+            public double validationLoss(MultiLayerNetwork net, int batchSize) {
+                return inner.validationLoss(net, batchSize);
+            }
+
+            @Override
+            public String describe() {
+                return "crashing";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+    }
+
+    @Test
+    void aRunResumedAfterACrashEndsBitForBitLikeAnUninterruptedOne() {
+        TrainConfig reference = config(dir.resolve("reference").toUri().toString(), 2, 2, outer(1, null));
+        train(dir.resolve("reference"), reference, false, runner());
+        TrainingState expected = TrainingState.latest(dir.resolve("reference"));
+        assertNotNull(expected.outerVelocity(), "the outer optimizer's velocity is checkpointed");
+
+        Path killed = dir.resolve("killed");
+        TrainConfig config = config(killed.toUri().toString(), 2, 2, outer(1, null));
+        // Rounds 1-7 done, a checkpoint after round 5; round 8 dies, so rounds 6 and 7 are redone after the resume.
+        assertThrows(IllegalStateException.class, () -> train(killed, config, false, crashingAt(EVERY + 3)));
+        assertEquals(EVERY, TrainingState.latest(killed).rounds());
+        assertEquals(EVERY + 2, JsonLinesLog.read(new RunDirectory(killed.toUri().toString(), new Configuration()),
+                RunDirectory.METRICS_FILE).size());
+        train(killed, config, true, runner());
+
+        expected.assertSameAs(TrainingState.latest(killed), "resumed run");
+        List<JsonNode> lines = JsonLinesLog.read(new RunDirectory(killed.toUri().toString(), new Configuration()),
+                RunDirectory.METRICS_FILE);
+        assertEquals(expected.rounds(), lines.size(), "every round in metrics.jsonl once");
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals(i + 1, lines.get(i).get("round").asLong());
+        }
+    }
+
+    @Test
+    void theSameRunGivesTheSameBitsWithOneTwoAndThreeWorkers() {
+        for (int workers = 1; workers <= 3; workers++) {
+            Path a = dir.resolve("a" + workers);
+            Path b = dir.resolve("b" + workers);
+            train(a, config(a.toUri().toString(), workers, 1, outer(1, null)), false, runner());
+            train(b, config(b.toUri().toString(), workers, 1, outer(1, null)), false, runner());
+            TrainingState.latest(a).assertSameAs(TrainingState.latest(b), workers + " workers");
+        }
+    }
+
+    /**
+     * Plain averaging (outer lr 1, momentum 0) computed here from first principles: each worker trains its dealt
+     * windows from the same start, and the round's result is their float mean, the optimizer's state included.
+     */
+    @Test
+    void outerStepOfOneWithoutMomentumIsPlainAveraging() {
+        Path run = dir.resolve("plain");
+        TrainConfig config = config(run.toUri().toString(), 2, 1, outer(1, 0.0));
+        train(run, config, false, runner());
+        RunDirectory dirOfRun = new RunDirectory(run.toUri().toString(), new Configuration());
+        String firstCheckpoint = JsonLinesLog.read(dirOfRun, RunDirectory.METRICS_FILE).get(EVERY - 1)
+                .get("checkpoint").asText();
+        Checkpoint firstSaved = dirOfRun.load(firstCheckpoint, true);
+        assertEquals(EVERY, firstSaved.meta().progress().totalRounds());
+
+        List<EncodedWindow> training = new ArrayList<>();
+        new WindowCutter(corpus.runs().iterator(), WINDOW).forEachRemaining(w -> {
+            if (!w.isValidation()) {
+                training.add(w);
+            }
+        });
+        EpochOrder order = new EpochOrder(training.size(), MODEL.seed(), 0);
+        EncodedWindow[] ordered = new EncodedWindow[training.size()];
+        for (int i = 0; i < training.size(); i++) {
+            ordered[(int) order.positionOf(i)] = training.get(i);
+        }
+        MultiLayerNetwork net = CharLstm.create(MODEL, corpus.vocabulary().size());
+        ModelState state = ModelState.of(net);
+        int perWorker = BATCH * FREQUENCY;
+        for (int round = 0; round < EVERY; round++) {
+            float[][] params = new float[2][];
+            float[][] moments = new float[2][];
+            int steps = 0;
+            for (int worker = 0; worker < 2; worker++) {
+                List<EncodedWindow> share = new ArrayList<>();
+                for (int k = 0; k < perWorker; k++) {
+                    share.add(ordered[round * 2 * perWorker + k * 2 + worker]);
+                }
+                RoundStart start = new RoundStart(state, MODEL, corpus.vocabulary().size(), BATCH,
+                        MODEL.learningRate(), 0);
+                WorkerResult result = RoundWorker.train(worker, start, share.iterator());
+                ModelState end = result.mean(state);
+                params[worker] = end.params();
+                moments[worker] = end.updater();
+                steps = end.iteration() - state.iteration();
+            }
+            assertEquals(FREQUENCY * WINDOW / MODEL.seqLength(), steps, "one Adam step per BPTT segment");
+            state = new ModelState(mean(params), mean(moments), state.iteration() + steps);
+        }
+        assertArrayEquals(bits(state.params()), TrainingState.of(firstSaved).params());
+        assertArrayEquals(bits(state.updater()), TrainingState.of(firstSaved).updater());
+        assertEquals(state.iteration(), firstSaved.network().getIterationCount());
+    }
+
+    private static float[] mean(float[][] parts) {
+        float[] out = new float[parts[0].length];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (parts[0][i] + parts[1][i]) / 2;
+        }
+        return out;
+    }
+
+    @Test
+    void learnsAndLogsTheMeanTrainingLossOfEachRound() {
+        Path run = dir.resolve("learn");
+        TrainResult result = train(run, config(run.toUri().toString(), 1, 2, outer(1, null)), false, runner());
+        double uniform = Math.log(corpus.vocabulary().size());
+        assertTrue(result.progress().valLoss() < uniform - 1.0, "validation " + result.progress().valLoss()
+                + " vs uniform " + uniform);
+        List<JsonNode> lines = JsonLinesLog.read(new RunDirectory(run.toUri().toString(), new Configuration()),
+                RunDirectory.METRICS_FILE);
+        double first = lines.get(0).get("train_loss").asDouble();
+        // The first round's mean covers its first segments, scored near ln(vocabulary) before any step.
+        assertTrue(first < uniform && first > uniform - 1.0, "first round's mean loss " + first);
+        assertEquals(FREQUENCY * WINDOW / MODEL.seqLength(), lines.get(0).get("optimizer_steps").asInt());
+    }
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# bench-averaging.sh [corpus]: learning per character against the number of averaging workers (BENCHMARKS.md,
+# "Averaging"). Each run trains the reference model in this one process with `bench --single-process --workers N`,
+# which computes exactly what N parallel workers averaging every round would (one after another, so more workers
+# than cores is fine: this table measures characters, not speed), evaluates after every round, and reports the
+# characters it took to reach each validation loss in CHARRNN_AVG_TARGETS (nats/char, default "2.0 1.7"; linear
+# between evaluations). One JSON line per run on stdout and appended to $CHARRNN_BENCH_OUT
+# (default bench-averaging.jsonl).
+# Runs: CHARRNN_AVG_RUNS, a list of workers:outer-lr:outer-momentum[:averaging-frequency] (momentum "auto" =
+# 1 - 1/workers; lr 1 with momentum 0 is plain averaging). Each run stops at CHARRNN_AVG_EPOCHS epochs (default 7)
+# or CHARRNN_AVG_MINUTES minutes (default 15), whichever comes first.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+corpus="${1:-$root/../shared/corpora/tinyshakespeare.txt}"
+out="${CHARRNN_BENCH_OUT:-bench-averaging.jsonl}"
+runs="${CHARRNN_AVG_RUNS:-1:1:0 2:1:0 2:1:auto 4:1:0 4:1:auto 8:1:0 8:1:auto}"
+targets="${CHARRNN_AVG_TARGETS:-2.0 1.7}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/charrnn-avg.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+for spec in $runs; do
+  IFS=: read -r workers lr momentum frequency <<<"$spec"
+  frequency="${frequency:-1}"
+  run="$work/w$workers-lr$lr-m$momentum-f$frequency"
+  bench=$("$root/submit/charrnn" bench --corpus "$corpus" --single-process --workers "$workers" \
+      --outer-lr "$lr" --outer-momentum "$momentum" --averaging-frequency "$frequency" \
+      --checkpoint-every 1 --keep 1 --sample-chars 0 --epochs "${CHARRNN_AVG_EPOCHS:-7}" \
+      --max-minutes "${CHARRNN_AVG_MINUTES:-15}" --output "file://$run" 2>"$run.log" | tail -1)
+  python3 - "$run/metrics.jsonl" "$spec" "$targets" "$bench" <<'PY' | tee -a "$out"
+import json, sys
+metrics, spec, targets, bench = sys.argv[1], sys.argv[2], [float(t) for t in sys.argv[3].split()], json.loads(sys.argv[4])
+points = [(0, None)]
+rows = [json.loads(l) for l in open(metrics) if l.strip()]
+evals = [(r["chars"], r["val_loss"]) for r in rows if r.get("val_loss") is not None]
+reached = {}
+for t in targets:
+    prev = None
+    for chars, loss in evals:
+        if loss <= t:
+            if prev is None or prev[1] <= t:
+                reached[str(t)] = chars
+            else:  # linear between the evaluation above the target and this one
+                c0, l0 = prev
+                reached[str(t)] = round(c0 + (l0 - t) / (l0 - loss) * (chars - c0))
+            break
+        prev = (chars, loss)
+    else:
+        reached[str(t)] = None
+workers, lr, momentum, *rest = spec.split(":")
+print(json.dumps({"workers": int(workers), "outer_lr": float(lr), "outer_momentum": momentum,
+                  "averaging_frequency": int(rest[0]) if rest else 1, "chars_to_reach": reached,
+                  "final_val_loss": evals[-1][1] if evals else None, "chars": rows[-1]["chars"] if rows else 0,
+                  "rounds": rows[-1]["round"] if rows else 0, "train_seconds": bench.get("train_seconds"),
+                  "curve": [[c, round(l, 4)] for c, l in evals]}))
+PY
+done
