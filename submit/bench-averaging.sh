@@ -2,12 +2,13 @@
 # bench-averaging.sh [corpus]: learning per character against the number of averaging workers (BENCHMARKS.md,
 # "Averaging"). Each run trains the reference model in this one process with `bench --single-process --workers N`,
 # which computes exactly what N parallel workers averaging every round would (one after another, so more workers
-# than cores is fine: this table measures characters, not speed), evaluates after every round, and reports the
+# than cores is fine: this table measures characters, not speed), evaluates about every 128,000 characters (every
+# round once a round is that large), and reports the
 # characters it took to reach each validation loss in CHARRNN_AVG_TARGETS (nats/char, default "2.0 1.7"; linear
 # between evaluations). One JSON line per run on stdout and appended to $CHARRNN_BENCH_OUT
 # (default bench-averaging.jsonl).
-# Runs: CHARRNN_AVG_RUNS, a list of workers:outer-lr:outer-momentum[:averaging-frequency] (momentum "auto" =
-# 1 - 1/workers; lr 1 with momentum 0 is plain averaging). Each run stops at CHARRNN_AVG_EPOCHS epochs (default 7)
+# Runs: CHARRNN_AVG_RUNS, a list of workers:outer-lr:outer-momentum[:averaging-frequency[:batch-size]] (momentum
+# "auto" = 1 - 1/workers; lr 1 with momentum 0 is plain averaging; frequency 1 and batch 32 unless given). Each run stops at CHARRNN_AVG_EPOCHS epochs (default 7)
 # or CHARRNN_AVG_MINUTES minutes (default 15), whichever comes first.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,12 +19,14 @@ targets="${CHARRNN_AVG_TARGETS:-2.0 1.7}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/charrnn-avg.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 for spec in $runs; do
-  IFS=: read -r workers lr momentum frequency <<<"$spec"
+  IFS=: read -r workers lr momentum frequency batch <<<"$spec"
   frequency="${frequency:-1}"
-  run="$work/w$workers-lr$lr-m$momentum-f$frequency"
+  batch="${batch:-32}"
+  run="$work/w$workers-lr$lr-m$momentum-f$frequency-b$batch"
+  every=$(( 131072 / (workers * batch * frequency * 1000) )); every=$(( every < 1 ? 1 : every ))
   bench=$("$root/submit/charrnn" bench --corpus "$corpus" --single-process --workers "$workers" \
-      --outer-lr "$lr" --outer-momentum "$momentum" --averaging-frequency "$frequency" \
-      --checkpoint-every 1 --keep 1 --sample-chars 0 --epochs "${CHARRNN_AVG_EPOCHS:-7}" \
+      --outer-lr "$lr" --outer-momentum "$momentum" --averaging-frequency "$frequency" --batch-size "$batch" \
+      --checkpoint-every "$every" --keep 1 --sample-chars 0 --epochs "${CHARRNN_AVG_EPOCHS:-7}" \
       --max-minutes "${CHARRNN_AVG_MINUTES:-15}" --output "file://$run" 2>"$run.log" | tail -1)
   python3 - "$run/metrics.jsonl" "$spec" "$targets" "$bench" <<'PY' | tee -a "$out"
 import json, sys
@@ -47,7 +50,8 @@ for t in targets:
         reached[str(t)] = None
 workers, lr, momentum, *rest = spec.split(":")
 print(json.dumps({"workers": int(workers), "outer_lr": float(lr), "outer_momentum": momentum,
-                  "averaging_frequency": int(rest[0]) if rest else 1, "chars_to_reach": reached,
+                  "averaging_frequency": int(rest[0]) if rest else 1,
+                  "batch_size": int(rest[1]) if len(rest) > 1 else 32, "chars_to_reach": reached,
                   "final_val_loss": evals[-1][1] if evals else None, "chars": rows[-1]["chars"] if rows else 0,
                   "rounds": rows[-1]["round"] if rows else 0, "train_seconds": bench.get("train_seconds"),
                   "curve": [[c, round(l, 4)] for c, l in evals]}))

@@ -45,6 +45,14 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "32", description = "Windows per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--state", defaultValue = "carried",
+            description = "carried: the LSTM state runs on through consecutive windows of a file, as char-rnn scores"
+                    + " a text (and as training's validation loss is measured); cold: every window starts from a zero"
+                    + " state, so its first characters are predicted without context (default: ${DEFAULT-VALUE}).")
+    State state;
+
+    enum State { carried, cold }
+
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
@@ -66,7 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
         SparkEvaluator.Result r;
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             jsc.setLogLevel("WARN");
-            r = SparkEvaluator.evaluate(jsc, ckpt, corpus, split, batchSize);
+            r = SparkEvaluator.evaluate(jsc, ckpt, corpus, split, batchSize, state == State.carried);
         }
         if (r.chars() == 0) {
             throw new UserError("nothing to score: the " + split + " split of " + corpus
@@ -80,6 +88,7 @@ public final class EvalCommand implements Callable<Integer> {
             m.put("checkpoint", source);
             m.put("corpus", corpus);
             m.put("split", split.name());
+            m.put("state", state.name());
             m.put("nats_per_char", r.natsPerChar());
             m.put("bits_per_char", LossMeter.bits(r.natsPerChar()));
             m.put("perplexity", Math.exp(r.natsPerChar()));
@@ -91,7 +100,7 @@ public final class EvalCommand implements Callable<Integer> {
                     "%.4f nats/char | %.4f bits/char | perplexity %.3f | %,d characters scored (%s split) | "
                             + "%,d outside the vocabulary (%.3f%%) %s",
                     r.natsPerChar(), LossMeter.bits(r.natsPerChar()), Math.exp(r.natsPerChar()), r.chars(),
-                    split, r.unknownSymbols(), 100.0 * r.unknownSymbols() / total,
+                    split + " split, state " + state, r.unknownSymbols(), 100.0 * r.unknownSymbols() / total,
                     mapped ? "scored as the unknown symbol" : "skipped"));
         }
         return 0;

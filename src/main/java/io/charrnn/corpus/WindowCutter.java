@@ -11,7 +11,8 @@ import java.util.NoSuchElementException;
  * <p>Consecutive windows overlap by one symbol (the last target of one is the first input of the next), so every
  * character of a segment is predicted once. A segment is a sequence of runs of one file in one split (see
  * {@link SymbolRun#continues()}); when a new segment starts, the unfinished window is dropped, so no window mixes
- * files, or training and validation text.
+ * files, or training and validation text. Every window of a segment but its first {@link EncodedWindow#follows()}
+ * the one before.
  *
  * <p>For evaluation the cutter can also emit each segment's shorter remainder, so every character after a
  * segment's first is scored.
@@ -26,6 +27,7 @@ public final class WindowCutter implements Iterator<EncodedWindow> {
     private short[] buffer;
     private int filled;
     private boolean segmentValidation;
+    private boolean segmentHasWindow;
 
     public WindowCutter(Iterator<SymbolRun> runs, int window) {
         this(runs, window, false);
@@ -75,7 +77,8 @@ public final class WindowCutter implements Iterator<EncodedWindow> {
             filled += n;
             i += n;
             if (filled == window + 1) {
-                ready.add(new EncodedWindow(segmentValidation, buffer));
+                ready.add(new EncodedWindow(segmentValidation, segmentHasWindow, buffer));
+                segmentHasWindow = true;
                 short last = buffer[window];
                 buffer = new short[window + 1];
                 buffer[0] = last;
@@ -86,8 +89,9 @@ public final class WindowCutter implements Iterator<EncodedWindow> {
 
     private void endSegment() {
         if (keepRemainders && filled >= 2) {
-            ready.add(new EncodedWindow(segmentValidation, Arrays.copyOf(buffer, filled)));
+            ready.add(new EncodedWindow(segmentValidation, segmentHasWindow, Arrays.copyOf(buffer, filled)));
         }
         filled = 0;
+        segmentHasWindow = false;
     }
 }

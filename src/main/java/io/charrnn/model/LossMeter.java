@@ -1,15 +1,21 @@
 package io.charrnn.model;
 
 import io.charrnn.corpus.EncodedWindow;
+import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Exact cross-entropy of a model on windows, in nats per predicted character: the negative log-probability the
  * network gives each target, summed, over the number of targets. Sums and counts add up across partitions.
+ *
+ * <p>{@link #addCarried} scores as char-rnn and most tools do, with the LSTM state carried through consecutive text;
+ * {@link #add} scores every window from a zero state (its first characters are predicted with no context).
  */
 public final class LossMeter implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -23,9 +29,99 @@ public final class LossMeter implements Serializable {
         INDArray features = OneHotBatches.toDataSet(windows, vocabularySize).getFeatures();
         net.rnnClearPreviousState();
         INDArray probabilities = net.output(features, false);
+        boolean[] all = new boolean[windows.size()];
+        java.util.Arrays.fill(all, true);
+        addTargets(probabilities, windows, all, vocabularySize);
+    }
+
+    /** The state is carried through up to this many consecutive windows in {@link #addCarried}. */
+    public static final int CARRY_WINDOWS = 16;
+    /** Slices scored side by side; {@link #addCarried} takes at most this many times {@link #CARRY_WINDOWS}. */
+    public static final int CARRY_LANES = 32;
+    public static final int CARRY_BLOCK = CARRY_WINDOWS * CARRY_LANES;
+
+    /**
+     * Scores windows in their order with the LSTM state carried from a window into the next one that
+     * {@link EncodedWindow#follows() follows} it. The windows (at most {@link #CARRY_BLOCK}) are cut into
+     * contiguous slices of about {@value #CARRY_WINDOWS}, which run side by side as the rows of one minibatch; a
+     * row starts from a zero state at the start of its slice and at every window that follows no other. The slices
+     * depend on the windows alone, never on a batch size, so a figure is the same for every caller. Windows shorter
+     * than the rest (the remainders of segments) are scored from a zero state.
+     */
+    public void addCarried(MultiLayerNetwork net, List<EncodedWindow> windows, int vocabularySize) {
+        if (windows.size() > CARRY_BLOCK) {
+            throw new IllegalArgumentException("at most " + CARRY_BLOCK + " windows at a time");
+        }
+        int time = 0;
+        for (EncodedWindow w : windows) {
+            time = Math.max(time, w.length());
+        }
+        List<EncodedWindow> full = new ArrayList<>();
+        List<EncodedWindow> shorter = new ArrayList<>();
+        for (EncodedWindow w : windows) {
+            (w.length() == time ? full : shorter).add(w);
+        }
+        int n = full.size();
+        if (n > 0) {
+            int rows = (n + CARRY_WINDOWS - 1) / CARRY_WINDOWS;
+            int[] from = new int[rows + 1];
+            for (int b = 0; b <= rows; b++) {
+                from[b] = (int) ((long) b * n / rows);
+            }
+            int steps = from[1] - from[0];
+            for (int b = 1; b < rows; b++) {
+                steps = Math.max(steps, from[b + 1] - from[b]);
+            }
+            net.rnnClearPreviousState();
+            for (int s = 0; s < steps; s++) {
+                List<EncodedWindow> batch = new ArrayList<>(rows);
+                boolean[] real = new boolean[rows];
+                List<Integer> cold = new ArrayList<>();
+                for (int b = 0; b < rows; b++) {
+                    int i = from[b] + s;
+                    real[b] = i < from[b + 1];
+                    EncodedWindow w = full.get(real[b] ? i : from[b + 1] - 1);
+                    batch.add(w);
+                    if (s > 0 && (!real[b] || !w.follows())) {
+                        cold.add(b);
+                    }
+                }
+                zeroStateRows(net, cold);
+                INDArray probabilities = net.rnnTimeStep(OneHotBatches.toDataSet(batch, vocabularySize)
+                        .getFeatures());
+                addTargets(probabilities, batch, real, vocabularySize);
+            }
+            net.rnnClearPreviousState();
+        }
+        OneHotBatches.group(shorter.iterator(), CARRY_LANES).forEachRemaining(b -> add(net, b, vocabularySize));
+    }
+
+    private static void zeroStateRows(MultiLayerNetwork net, List<Integer> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        for (int layer = 0; layer < net.getnLayers(); layer++) {
+            if (!(net.getLayer(layer) instanceof RecurrentLayer)) {
+                continue;
+            }
+            Map<String, INDArray> state = net.rnnGetPreviousState(layer);
+            for (INDArray a : state.values()) {
+                for (int row : rows) {
+                    a.getRow(row).assign(0);
+                }
+            }
+            net.rnnSetPreviousState(layer, state);
+        }
+    }
+
+    private void addTargets(INDArray probabilities, List<EncodedWindow> windows, boolean[] counted,
+                            int vocabularySize) {
         int time = windows.get(0).length();
         float[] p = probabilities.dup('c').data().asFloat();
         for (int b = 0; b < windows.size(); b++) {
+            if (!counted[b]) {
+                continue;
+            }
             EncodedWindow w = windows.get(b);
             int base = b * vocabularySize * time;
             for (int t = 0; t < time; t++) {

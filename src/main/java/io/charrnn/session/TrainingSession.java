@@ -165,7 +165,7 @@ public final class TrainingSession {
                         || progress.epoch() >= config.epochs();
                 String saved = null;
                 if (due) {
-                    progress = progress.withValidation(runner.validationLoss(net, config.batchSize()));
+                    progress = progress.withValidation(runner.validationLoss(net));
                     saved = saveCheckpoint(net, outer, vocabulary, progress);
                     lastCheckpoint = saved;
                     lastCheckpointRound = progress.totalRounds();
@@ -183,7 +183,7 @@ public final class TrainingSession {
             }
         }
         if (lastCheckpointRound != progress.totalRounds()) {
-            progress = progress.withValidation(runner.validationLoss(net, config.batchSize()));
+            progress = progress.withValidation(runner.validationLoss(net));
             lastCheckpoint = saveCheckpoint(net, outer, vocabulary, progress);
             metrics.append(Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint));
             logSample(net, vocabulary, progress, lastCheckpoint, samples);

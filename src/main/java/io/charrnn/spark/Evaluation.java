@@ -11,6 +11,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /** Distributed, exact cross-entropy of a network on windows; shared by training's validation and {@code eval}. */
@@ -18,21 +20,44 @@ public final class Evaluation {
     private Evaluation() {
     }
 
+    /**
+     * @param carried carry the LSTM state through consecutive windows ({@link LossMeter#addCarried}), as char-rnn
+     *                scores a text; false scores every window from a zero state
+     */
     public static LossMeter loss(JavaSparkContext jsc, MultiLayerNetwork net, JavaRDD<EncodedWindow> windows,
-                                 int batchSize) {
+                                 int batchSize, boolean carried) {
         Broadcast<NetSnapshot> snapshot = jsc.broadcast(new NetSnapshot(net));
         int vocabSize = (int) net.layerInputSize(0);
         try {
             return windows.mapPartitions(it -> {
                 LossMeter meter = new LossMeter();
                 if (it.hasNext()) {
-                    MultiLayerNetwork local = snapshot.value().network();
-                    OneHotBatches.group(it, batchSize).forEachRemaining(b -> meter.add(local, b, vocabSize));
+                    score(snapshot.value().network(), it, batchSize, vocabSize, carried, meter);
                 }
                 return List.of(meter).iterator();
             }).reduce(LossMeter::merge);
         } finally {
             snapshot.destroy();
+        }
+    }
+
+    /**
+     * Scores windows as they stream in, in blocks of {@value LossMeter#CARRY_BLOCK} windows when the state is
+     * carried (so memory stays bounded on any partition), else in minibatches of {@code batchSize}.
+     */
+    public static void score(MultiLayerNetwork net, Iterator<EncodedWindow> windows, int batchSize, int vocabSize,
+                             boolean carried, LossMeter meter) {
+        if (!carried) {
+            OneHotBatches.group(windows, batchSize).forEachRemaining(b -> meter.add(net, b, vocabSize));
+            return;
+        }
+        List<EncodedWindow> block = new ArrayList<>();
+        while (windows.hasNext()) {
+            block.add(windows.next());
+            if (block.size() == LossMeter.CARRY_BLOCK || !windows.hasNext()) {
+                meter.addCarried(net, block, vocabSize);
+                block.clear();
+            }
         }
     }
 
@@ -46,6 +71,8 @@ public final class Evaluation {
         JavaPairRDD<EncodedWindow, Long> all = windows.filter(EncodedWindow::isValidation).zipWithIndex();
         long total = all.count();
         long stride = ValidationSplit.subsetStride(total, maxChars, window);
-        return all.filter(p -> p._2() % stride == 0).keys().persist(StorageLevel.MEMORY_AND_DISK_SER());
+        // Windows left out in between break the text: a kept window then follows none.
+        return all.filter(p -> p._2() % stride == 0).keys().map(w -> stride == 1 ? w : w.standingAlone())
+                .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 }

@@ -30,8 +30,9 @@ public final class SparkEvaluator {
     private SparkEvaluator() {
     }
 
+    /** @param carried carry the LSTM state through consecutive windows (see {@link Evaluation#loss}) */
     public static Result evaluate(JavaSparkContext jsc, Checkpoint checkpoint, String corpusUri, Split split,
-                                  int batchSize) {
+                                  int batchSize, boolean carried) {
         TrainConfig trained = checkpoint.meta().train();
         CorpusSource source = CorpusSource.open(jsc, corpusUri, CorpusOptions.defaults(trained.valFraction()));
         if (split != Split.all && source.valFraction() != trained.valFraction()) {
@@ -60,7 +61,7 @@ public final class SparkEvaluator {
             case validation -> Evaluation.validationSubset(windows, trained.valMaxChars(), window);
         };
         jsc.setJobDescription("charrnn eval: score " + split + " split");
-        LossMeter meter = Evaluation.loss(jsc, checkpoint.network(), scored, batchSize);
+        LossMeter meter = Evaluation.loss(jsc, checkpoint.network(), scored, batchSize, carried);
         windows.unpersist(false);
         return new Result(meter.natsPerChar(), meter.count(), unknownSymbols);
     }

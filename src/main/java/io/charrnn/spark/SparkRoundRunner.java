@@ -159,9 +159,9 @@ public final class SparkRoundRunner implements RoundRunner {
     }
 
     @Override
-    public double validationLoss(MultiLayerNetwork net, int batchSize) {
+    public double validationLoss(MultiLayerNetwork net) {
         jsc.setJobDescription("charrnn: validation loss");
-        return Evaluation.loss(jsc, net, validation, batchSize).natsPerChar();
+        return Evaluation.loss(jsc, net, validation, config.batchSize(), true).natsPerChar();
     }
 
     @Override

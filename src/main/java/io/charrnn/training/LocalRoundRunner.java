@@ -7,7 +7,6 @@ import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
 import io.charrnn.model.LossMeter;
-import io.charrnn.model.OneHotBatches;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.ArrayList;
@@ -52,7 +51,7 @@ public final class LocalRoundRunner implements RoundRunner {
         long stride = ValidationSplit.subsetStride(held.size(), valMaxChars, window);
         validation = new ArrayList<>();
         for (int i = 0; i < held.size(); i += (int) stride) {
-            validation.add(held.get(i));
+            validation.add(stride == 1 ? held.get(i) : held.get(i).standingAlone());
         }
         return new Windows(training.size(), validation.size());
     }
@@ -108,10 +107,12 @@ public final class LocalRoundRunner implements RoundRunner {
     }
 
     @Override
-    public double validationLoss(MultiLayerNetwork net, int batchSize) {
+    public double validationLoss(MultiLayerNetwork net) {
         LossMeter loss = new LossMeter();
-        OneHotBatches.group(validation.iterator(), batchSize)
-                .forEachRemaining(b -> loss.add(net, b, (int) net.layerInputSize(0)));
+        for (int from = 0; from < validation.size(); from += LossMeter.CARRY_BLOCK) {
+            loss.addCarried(net, validation.subList(from, Math.min(validation.size(), from + LossMeter.CARRY_BLOCK)),
+                    (int) net.layerInputSize(0));
+        }
         return loss.natsPerChar();
     }
 

@@ -27,8 +27,11 @@ public interface RoundRunner extends AutoCloseable {
      */
     WorkerResult train(RoundPlan plan, int epoch, int round, RoundStart start);
 
-    /** Mean cross-entropy of {@code net} on the validation windows the session scores, nats/char. */
-    double validationLoss(MultiLayerNetwork net, int batchSize);
+    /**
+     * Mean cross-entropy of {@code net} on the validation windows the session scores, nats/char, with the state
+     * carried through consecutive windows.
+     */
+    double validationLoss(MultiLayerNetwork net);
 
     /** Where the runner is, for the log: a Spark master, or this process. */
     String describe();

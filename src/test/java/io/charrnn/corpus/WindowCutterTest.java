@@ -28,20 +28,21 @@ class WindowCutterTest {
     private static List<String> cut(int window, boolean remainders, SymbolRun... runs) {
         List<String> out = new ArrayList<>();
         new WindowCutter(List.of(runs).iterator(), window, remainders).forEachRemaining(w ->
-                out.add((w.isValidation() ? "V:" : "T:") + text(w)));
+                out.add((w.isValidation() ? "V" : "T") + (w.follows() ? "+" : ":") + text(w)));
         return out;
     }
 
+    /** "+" marks a window that follows the one before it (an evaluation may carry the state into it). */
     @Test
     void consecutiveWindowsShareOneSymbolSoEveryCharacterIsPredictedOnce() {
         // 10 symbols: windows abcde, efghi; "ij" is shorter than a window.
-        assertEquals(List.of("T:abcde", "T:efghi"), cut(4, false, run("abcdefghij", false, false)));
-        assertEquals(List.of("T:abcde", "T:efghi", "T:ij"), cut(4, true, run("abcdefghij", false, false)));
+        assertEquals(List.of("T:abcde", "T+efghi"), cut(4, false, run("abcdefghij", false, false)));
+        assertEquals(List.of("T:abcde", "T+efghi", "T+ij"), cut(4, true, run("abcdefghij", false, false)));
     }
 
     @Test
     void runsThatContinueASegmentAreJoined() {
-        assertEquals(List.of("T:abcde", "T:efghi"), cut(4, false, run("ab", false, false),
+        assertEquals(List.of("T:abcde", "T+efghi"), cut(4, false, run("ab", false, false),
                 run("cdefg", false, true), run("hij", false, true)));
     }
 
@@ -52,7 +53,7 @@ class WindowCutterTest {
         // A run of the other split never continues a window, even if marked as continuing.
         assertEquals(List.of("T:abcd", "V:efgh"), cut(3, false, run("abcd", false, false),
                 run("efgh", true, true)));
-        assertEquals(List.of("T:ab", "V:cde", "V:ef"), cut(2, true, run("ab", false, false),
+        assertEquals(List.of("T:ab", "V:cde", "V+ef"), cut(2, true, run("ab", false, false),
                 run("cdef", true, false)));
     }
 
@@ -64,6 +65,6 @@ class WindowCutterTest {
             runs.add(run("b", false, true));
         }
         List<String> out = cut(10, false, runs.toArray(new SymbolRun[0]));
-        assertEquals(List.of("T:abbbbbbbbbb", "T:bbbbbbbbbbb"), out);
+        assertEquals(List.of("T:abbbbbbbbbb", "T+bbbbbbbbbbb"), out);
     }
 }

@@ -111,8 +111,8 @@ class TrainingSessionTest {
             }
 
             @Override
-            public double validationLoss(MultiLayerNetwork net, int batchSize) {
-                return inner.validationLoss(net, batchSize);
+            public double validationLoss(MultiLayerNetwork net) {
+                return inner.validationLoss(net);
             }
 
             @Override
