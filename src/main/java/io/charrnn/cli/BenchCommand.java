@@ -1,6 +1,9 @@
 package io.charrnn.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.charrnn.checkpoint.Json;
+import io.charrnn.checkpoint.JsonLinesLog;
+import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.model.LossMeter;
 import io.charrnn.spark.SparkSetup;
 import io.charrnn.training.TrainResult;
@@ -14,7 +17,9 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -61,6 +66,7 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("wall_seconds", result.wallSeconds());
         line.put("cpu_seconds", cpuSeconds);
         line.put("cores", Runtime.getRuntime().availableProcessors());
+        line.putAll(roundCosts(target));
         String master = singleProcess ? "none (single process, one thread)"
                 : SparkSetup.configure("charrnn bench", options.sparkConf.values).get("spark.master");
         line.put("master", master);
@@ -74,6 +80,57 @@ public final class BenchCommand implements Callable<Integer> {
             org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());
         }
         return 0;
+    }
+
+    /**
+     * Where a round's time goes, from the run's metrics: the median round, the median time of its slowest worker,
+     * and the rest (job launch, broadcast, collecting and summing results, the outer step) as the fixed cost. Full
+     * rounds only: an epoch's last round is smaller.
+     */
+    static Map<String, Object> roundCosts(String run) {
+        List<JsonNode> lines = JsonLinesLog.read(new RunDirectory(run, new org.apache.hadoop.conf.Configuration()),
+                RunDirectory.METRICS_FILE);
+        List<double[]> all = new ArrayList<>(); // seconds, characters and slowest worker's seconds per round
+        double previousSeconds = 0;
+        long previousChars = 0;
+        for (JsonNode n : lines) {
+            if (n.hasNonNull("worker_seconds")) {
+                all.add(new double[]{n.path("train_seconds").asDouble() - previousSeconds,
+                        n.path("chars").asLong() - previousChars, n.get("worker_seconds").asDouble()});
+            }
+            previousSeconds = n.path("train_seconds").asDouble();
+            previousChars = n.path("chars").asLong();
+        }
+        double fullChars = all.stream().mapToDouble(r -> r[1]).max().orElse(0);
+        List<Double> rounds = new ArrayList<>();
+        List<Double> workers = new ArrayList<>();
+        for (double[] r : all) {
+            if (r[1] == fullChars) {
+                rounds.add(r[0]);
+                workers.add(r[2]);
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (rounds.size() > 1) {
+            // The first round also starts the executors' networks and JIT: leave it out.
+            rounds = rounds.subList(1, rounds.size());
+            workers = workers.subList(1, workers.size());
+            double round = median(rounds);
+            double work = median(workers);
+            m.put("rounds_measured", rounds.size());
+            m.put("round_seconds_median", round);
+            m.put("worker_seconds_median", work);
+            m.put("fixed_seconds_per_round", round - work);
+            m.put("fixed_share_of_round", (round - work) / round);
+        }
+        return m;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        java.util.Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** The figures every bench line starts with, in this order. */
