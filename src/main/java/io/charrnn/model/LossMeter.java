@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -94,6 +95,27 @@ public final class LossMeter implements Serializable {
             net.rnnClearPreviousState();
         }
         OneHotBatches.group(shorter.iterator(), CARRY_LANES).forEachRemaining(b -> add(net, b, vocabularySize));
+    }
+
+    /**
+     * Scores windows as they stream in: with {@code carried}, in blocks of {@value #CARRY_BLOCK} windows through
+     * {@link #addCarried} (so memory stays bounded on any partition), else in minibatches of {@code batchSize}
+     * from a zero state.
+     */
+    public void addAll(MultiLayerNetwork net, Iterator<EncodedWindow> windows, int batchSize, int vocabularySize,
+                       boolean carried) {
+        if (!carried) {
+            OneHotBatches.group(windows, batchSize).forEachRemaining(b -> add(net, b, vocabularySize));
+            return;
+        }
+        List<EncodedWindow> block = new ArrayList<>();
+        while (windows.hasNext()) {
+            block.add(windows.next());
+            if (block.size() == CARRY_BLOCK || !windows.hasNext()) {
+                addCarried(net, block, vocabularySize);
+                block.clear();
+            }
+        }
     }
 
     private static void zeroStateRows(MultiLayerNetwork net, List<Integer> rows) {

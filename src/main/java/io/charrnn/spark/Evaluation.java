@@ -3,7 +3,6 @@ package io.charrnn.spark;
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.model.LossMeter;
-import io.charrnn.model.OneHotBatches;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -11,8 +10,6 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 
 /** Distributed, exact cross-entropy of a network on windows; shared by training's validation and {@code eval}. */
@@ -32,32 +29,12 @@ public final class Evaluation {
             return windows.mapPartitions(it -> {
                 LossMeter meter = new LossMeter();
                 if (it.hasNext()) {
-                    score(snapshot.value().network(), it, batchSize, vocabSize, carried, meter);
+                    meter.addAll(snapshot.value().network(), it, batchSize, vocabSize, carried);
                 }
                 return List.of(meter).iterator();
             }).reduce(LossMeter::merge);
         } finally {
             snapshot.destroy();
-        }
-    }
-
-    /**
-     * Scores windows as they stream in, in blocks of {@value LossMeter#CARRY_BLOCK} windows when the state is
-     * carried (so memory stays bounded on any partition), else in minibatches of {@code batchSize}.
-     */
-    public static void score(MultiLayerNetwork net, Iterator<EncodedWindow> windows, int batchSize, int vocabSize,
-                             boolean carried, LossMeter meter) {
-        if (!carried) {
-            OneHotBatches.group(windows, batchSize).forEachRemaining(b -> meter.add(net, b, vocabSize));
-            return;
-        }
-        List<EncodedWindow> block = new ArrayList<>();
-        while (windows.hasNext()) {
-            block.add(windows.next());
-            if (block.size() == LossMeter.CARRY_BLOCK || !windows.hasNext()) {
-                meter.addCarried(net, block, vocabSize);
-                block.clear();
-            }
         }
     }
 

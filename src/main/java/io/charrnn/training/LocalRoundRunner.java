@@ -109,10 +109,7 @@ public final class LocalRoundRunner implements RoundRunner {
     @Override
     public double validationLoss(MultiLayerNetwork net) {
         LossMeter loss = new LossMeter();
-        for (int from = 0; from < validation.size(); from += LossMeter.CARRY_BLOCK) {
-            loss.addCarried(net, validation.subList(from, Math.min(validation.size(), from + LossMeter.CARRY_BLOCK)),
-                    (int) net.layerInputSize(0));
-        }
+        loss.addAll(net, validation.iterator(), LossMeter.CARRY_LANES, (int) net.layerInputSize(0), true);
         return loss.natsPerChar();
     }
 
