@@ -30,13 +30,11 @@ final class Dl4jAveraging {
     private final int vocabularySize;
     private final int batchSize;
     private final int seqLength;
-    private double learningRate;
 
     Dl4jAveraging(JavaSparkContext jsc, TrainConfig config, int vocabularySize, int workers) {
         this.vocabularySize = vocabularySize;
         this.batchSize = config.batchSize();
         this.seqLength = config.model().seqLength();
-        this.learningRate = config.model().learningRate();
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
                 config.batchSize())
                 .batchSizePerWorker(config.batchSize())
@@ -54,12 +52,7 @@ final class Dl4jAveraging {
     }
 
     WorkerResult fit(JavaRDD<EncodedWindow> share, RoundStart start, long windows) {
-        MultiLayerNetwork net = sparkNet.getNetwork();
-        if (start.learningRate() != learningRate) {
-            net.setLearningRate(start.learningRate());
-            learningRate = start.learningRate();
-        }
-        start.state().applyTo(net);
+        start.applyTo(sparkNet.getNetwork());
         int vocabSize = vocabularySize;
         int batch = batchSize;
         JavaRDD<DataSet> batches = share.mapPartitions(it -> {

@@ -1,6 +1,7 @@
 package io.charrnn.training;
 
 import io.charrnn.model.ModelConfig;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.Serializable;
 
@@ -10,4 +11,12 @@ import java.io.Serializable;
  */
 public record RoundStart(ModelState state, ModelConfig model, int vocabularySize, int batchSize,
                          double learningRate, int epoch) implements Serializable {
+    /** Puts the round's learning rate and start state into a worker's network. */
+    public void applyTo(MultiLayerNetwork net) {
+        if (net.getLearningRate(0) != learningRate) {
+            // Before the state goes in: DL4J rebuilds the updater for a new learning rate.
+            net.setLearningRate(learningRate);
+        }
+        state.applyTo(net);
+    }
 }

@@ -25,14 +25,12 @@ public final class RoundWorker {
     private final int vocabularySize;
     private final MultiLayerNetwork net;
     private final SegmentLoss loss = new SegmentLoss();
-    private double learningRate;
 
     private RoundWorker(ModelConfig model, int vocabularySize) {
         this.model = model;
         this.vocabularySize = vocabularySize;
         this.net = CharLstm.create(model, vocabularySize);
         net.addListeners(loss);
-        learningRate = model.learningRate();
     }
 
     /** This thread's worker for a network shape, built on first use. */
@@ -54,12 +52,7 @@ public final class RoundWorker {
             return WorkerResult.of(index, start.state(), 0, 0, 0, 0, 0);
         }
         long started = System.nanoTime();
-        if (start.learningRate() != learningRate) {
-            // Before the state goes in: DL4J rebuilds the updater for a new learning rate.
-            net.setLearningRate(start.learningRate());
-            learningRate = start.learningRate();
-        }
-        start.state().applyTo(net);
+        start.applyTo(net);
         loss.reset();
         long count = 0;
         Iterator<List<EncodedWindow>> batches = OneHotBatches.group(windows, start.batchSize());
