@@ -1,30 +1,90 @@
 package io.charrnn;
 
+import io.charrnn.corpus.ValidationSplit;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared reference corpus (read from ../shared, never copied into the project) and slices of it. */
+/**
+ * Test corpora written by the tests themselves, so that the suite needs nothing outside the repository (the
+ * reference corpus in ../shared is for benchmarks only).
+ */
 public final class TestCorpora {
-    public static final Path SHAKESPEARE = Path.of("..", "shared", "corpora", "tinyshakespeare.txt");
+    private static final String[] SPEAKERS = {"KING", "QUEEN", "FOOL", "FIRST LORD", "MESSENGER", "DUKE", "NURSE",
+            "CITIZEN"};
+    private static final String[] WORDS = {"the", "a", "and", "of", "to", "my", "thy", "your", "his", "her", "our",
+            "I", "you", "thou", "he", "she", "we", "they", "it", "is", "be", "am", "are", "was", "were", "have", "hath",
+            "shall", "will", "would", "must", "may", "do", "not", "no", "but", "if", "so", "yet", "for", "with", "in",
+            "on", "at", "by", "from", "what", "why", "how", "now", "here", "there", "then", "than", "this", "that",
+            "king", "queen", "lord", "lady", "crown", "sword", "blood", "heart", "hand", "eye", "night", "day", "death",
+            "life", "love", "hate", "honour", "grace", "father", "mother", "son", "brother", "friend", "enemy",
+            "house", "city", "field", "war", "peace", "fortune", "heaven", "earth", "time", "world", "word", "name",
+            "speak", "hear", "see", "come", "go", "stay", "give", "take", "make", "know", "think", "fear", "weep",
+            "die", "live", "fight", "sleep", "swear", "pray", "call", "bring", "good", "sweet", "noble", "gentle",
+            "false", "true", "dear", "poor", "great", "old", "young", "fair", "dark", "cold", "proud", "wretched"};
+    private static final String[] ENDINGS = {".", ".", ".", ",", ";", "!", "?", ":"};
+    /** Stage directions, rare enough that their symbols ([, ], Z, J, &, digits) fall under a --min-count of 30. */
+    private static final String[] DIRECTIONS = {"[Exeunt.]", "[Aside] Zounds!", "Act 3, Scene 2.", "By Jove & Juno!"};
 
     private TestCorpora() {
     }
 
-    public static String shakespeare(int chars) throws IOException {
-        if (!Files.isRegularFile(SHAKESPEARE)) {
-            throw new IllegalStateException("the reference corpus is missing: " + SHAKESPEARE.toAbsolutePath()
-                    + " (tests expect ../shared beside the checkout)");
+    /**
+     * A play-like English text in plain ASCII (speaker lines, verse with punctuation, a few rare stage directions),
+     * the same text for the same length and each one a prefix of every longer one.
+     */
+    public static String prose(int chars) {
+        java.util.Random random = new java.util.Random(1115394);
+        StringBuilder text = new StringBuilder(chars + 400);
+        while (text.length() < chars) {
+            if (random.nextInt(120) == 0) {
+                text.append(DIRECTIONS[random.nextInt(DIRECTIONS.length)]).append("\n\n");
+            }
+            text.append(SPEAKERS[random.nextInt(SPEAKERS.length)]).append(":\n");
+            int lines = 1 + random.nextInt(6);
+            for (int l = 0; l < lines; l++) {
+                int n = 3 + random.nextInt(7);
+                for (int i = 0; i < n; i++) {
+                    String w = WORDS[random.nextInt(WORDS.length)];
+                    text.append(i == 0 ? Character.toUpperCase(w.charAt(0)) + w.substring(1) : w);
+                    if (i < n - 1) {
+                        text.append(random.nextInt(9) == 0 ? ", " : " ");
+                    }
+                }
+                text.append(ENDINGS[random.nextInt(ENDINGS.length)]).append('\n');
+            }
+            text.append('\n');
         }
-        String all = Files.readString(SHAKESPEARE, StandardCharsets.UTF_8);
-        return all.substring(0, Math.min(chars, all.length()));
+        return text.substring(0, chars);
     }
 
-    public static Path writeShakespeare(Path dir, int chars) throws IOException {
-        Path file = dir.resolve("shakespeare.txt");
-        Files.writeString(file, shakespeare(chars), StandardCharsets.UTF_8);
-        return file;
+    /**
+     * {@link #prose} in a file of {@code dir}, named so that the default 5% validation split holds out at least one
+     * whole 16 KiB block of it: the split depends only on the file's name and block index, and small files of an
+     * unlucky name have no validation text at all (training then refuses them). Text shorter than a block is in
+     * prose.txt.
+     */
+    public static Path writeProse(Path dir, int chars) throws IOException {
+        ValidationSplit split = new ValidationSplit(0.05);
+        long wholeBlocks = chars / ValidationSplit.BLOCK_BYTES; // ASCII: one byte per character
+        if (wholeBlocks == 0) {
+            // Too short to hold any block out, whatever the name.
+            Path file = dir.resolve("prose.txt");
+            Files.writeString(file, prose(chars), StandardCharsets.UTF_8);
+            return file;
+        }
+        for (int n = 0; ; n++) {
+            String name = "prose-" + n + ".txt";
+            for (long block = 0; block < wholeBlocks; block++) {
+                if (split.isValidationBlock(name, block)) {
+                    Path file = dir.resolve(name);
+                    Files.writeString(file, prose(chars), StandardCharsets.UTF_8);
+                    return file;
+                }
+            }
+        }
     }
 
     /**

@@ -43,7 +43,7 @@ class BadInputTest {
 
     @Test
     void corpusShorterThanOneWindow() throws Exception {
-        Path small = TestCorpora.writeShakespeare(dir, 600);
+        Path small = TestCorpora.writeProse(dir, 600);
         Cli result = Cli.run("train", "--corpus", small.toString(), "--output", out(), "--window", "1000",
                 "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
         assertUserError(result, "shorter than one training window");
@@ -73,11 +73,11 @@ class BadInputTest {
     @Test
     void corruptGzipFile() throws Exception {
         Path corpus = Files.createDirectories(dir.resolve("corpus"));
-        TestCorpora.writeShakespeare(corpus, 20_000);
+        TestCorpora.writeProse(corpus, 20_000);
         byte[] gz;
         try (var bytes = new java.io.ByteArrayOutputStream();
              var out = new java.util.zip.GZIPOutputStream(bytes)) {
-            out.write(TestCorpora.shakespeare(50_000).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            out.write(TestCorpora.prose(50_000).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out.finish();
             gz = bytes.toByteArray();
         }
@@ -93,7 +93,7 @@ class BadInputTest {
 
     @Test
     void vocabularyOverTheCapWithoutTheUnknownSymbol() throws Exception {
-        Path corpus = TestCorpora.writeShakespeare(dir, 20_000);
+        Path corpus = TestCorpora.writeProse(dir, 20_000);
         Cli result = Cli.run("prepare", "--corpus", corpus.toString(), "--output", out(), "--max-vocab", "20",
                 "--unknown-symbol", "never", "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
         assertUserError(result, "--unknown-symbol never");
@@ -103,7 +103,7 @@ class BadInputTest {
 
     /** A small prepared dataset in dir/ds. */
     private Path prepared() throws Exception {
-        Path corpus = TestCorpora.writeShakespeare(dir, 30_000);
+        Path corpus = TestCorpora.writeProse(dir, 30_000);
         Path ds = dir.resolve("ds");
         Cli result = Cli.run("prepare", "--corpus", corpus.toString(), "--output", ds.toString(),
                 "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
@@ -151,7 +151,7 @@ class BadInputTest {
                 "already a prepared dataset");
         Path other = Files.createDirectories(dir.resolve("photos"));
         Files.writeString(other.resolve("cat.jpg"), "meow");
-        assertUserError(Cli.run("prepare", "--corpus", dir.resolve("shakespeare.txt").toString(), "--output",
+        assertUserError(Cli.run("prepare", "--corpus", TestCorpora.writeProse(dir, 30_000).toString(), "--output",
                 other.toString()), "is not a prepared dataset");
     }
 
@@ -187,7 +187,7 @@ class BadInputTest {
 
     @Test
     void outputHoldingAnotherRunIsRefusedWithTheFlagsThatResolveIt() throws Exception {
-        Path corpus = TestCorpora.writeShakespeare(dir, 5000);
+        Path corpus = TestCorpora.writeProse(dir, 5000);
         Path run = Files.createDirectories(dir.resolve("run"));
         Files.writeString(run.resolve("run.json"), "{}");
         Cli result = Cli.run("train", "--corpus", corpus.toString(), "--output", run.toUri().toString());
@@ -197,7 +197,7 @@ class BadInputTest {
 
     @Test
     void outputThatIsNotARunOrIsAFile() throws Exception {
-        Path corpus = TestCorpora.writeShakespeare(dir, 5000);
+        Path corpus = TestCorpora.writeProse(dir, 5000);
         Path other = Files.createDirectories(dir.resolve("photos"));
         Files.writeString(other.resolve("cat.jpg"), "meow");
         assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output", other.toString()),

@@ -38,7 +38,7 @@ class NightlyScriptTest {
 
     @Test
     void reportsTrainingNothingToDoAndErrorsByExitCodeAndOneLine() throws Exception {
-        Path corpus = TestCorpora.writeShakespeare(dir, 30_000);
+        Path corpus = TestCorpora.writeProse(dir, 30_000);
         String[] args = {"--corpus", corpus.toString(), "--output", dir.resolve("run").toString(), "--epochs", "1",
                 "--hidden", "16", "--window", "100", "--seq-length", "25", "--batch-size", "8",
                 "--sample-chars", "0", "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false"};

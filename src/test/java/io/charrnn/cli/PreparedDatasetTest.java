@@ -35,7 +35,7 @@ class PreparedDatasetTest {
     @Test
     void trainsResumesAndEvaluatesFromAPreparedDatasetWithoutTheRawText() throws Exception {
         Path raw = Files.createDirectories(dir.resolve("raw"));
-        TestCorpora.writeShakespeare(raw, 120_000);
+        TestCorpora.writeProse(raw, 120_000);
         String dataset = dir.resolve("dataset").toUri().toString();
         Cli prepared = Cli.run(with(new String[]{"prepare", "--corpus", raw.toString(), "--output", dataset,
                 "--val-fraction", "0.1", "--min-count", "30", "--json"}, SPARK));
@@ -83,7 +83,7 @@ class PreparedDatasetTest {
     @Test
     void aNightlyRunContinuesOnAGrownDatasetWhoseNewSymbolsMapToTheUnknownSymbol() throws Exception {
         Path raw = Files.createDirectories(dir.resolve("raw"));
-        Files.writeString(raw.resolve("a.txt"), TestCorpora.shakespeare(60_000));
+        Files.writeString(raw.resolve("a.txt"), TestCorpora.prose(60_000));
         String dataset = dir.resolve("dataset").toUri().toString();
         String[] prepare = with(new String[]{"prepare", "--corpus", raw.toString(), "--output", dataset,
                 "--unknown-symbol", "always", "--val-fraction", "0.25"}, SPARK);
@@ -96,7 +96,7 @@ class PreparedDatasetTest {
         assertEquals(0, first.exitCode(), first.toString());
 
         // Overnight the corpus grows, with symbols the model has never seen.
-        Files.writeString(raw.resolve("b.txt"), ("Ærø — Šibenik, Łódź. " + TestCorpora.shakespeare(30_000)));
+        Files.writeString(raw.resolve("b.txt"), ("Ærø — Šibenik, Łódź. " + TestCorpora.prose(30_000)));
         Cli grown = Cli.run(prepare);
         assertEquals(0, grown.exitCode(), grown.toString());
         assertFalse(grown.err().contains("up to date"), grown.err());

@@ -31,7 +31,7 @@ class TrainedRunTest {
 
     @BeforeAll
     static void trainOnce() throws Exception {
-        corpus = TestCorpora.writeShakespeare(dir, 80_000);
+        corpus = TestCorpora.writeProse(dir, 80_000);
         run = dir.resolve("run").toUri().toString();
         Cli result = Cli.run("train", "--corpus", corpus.toString(), "--output", run, "--hidden", "48",
                 "--window", "200", "--seq-length", "50", "--batch-size", "8", "--averaging-frequency", "2",
@@ -61,7 +61,7 @@ class TrainedRunTest {
     @Test
     void evalOnAnotherCorpusCountsSymbolsOutsideTheVocabulary() throws Exception {
         Path other = dir.resolve("other.txt");
-        Files.writeString(other, ("naïve café — über " + TestCorpora.shakespeare(3000)).repeat(2),
+        Files.writeString(other, ("naïve café — über " + TestCorpora.prose(3000)).repeat(2),
                 StandardCharsets.UTF_8);
         Cli eval = Cli.run("eval", "--checkpoint", run, "--corpus", other.toString(), "--json",
                 "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");

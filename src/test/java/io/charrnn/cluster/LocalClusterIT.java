@@ -73,7 +73,7 @@ class LocalClusterIT {
     }
 
     private static List<String> train(String output, String epochs) {
-        return submit("train", "--corpus", HDFS + "/corpora/shakespeare.txt", "--output", HDFS + output,
+        return submit("train", "--corpus", HDFS + "/corpora/prose.txt", "--output", HDFS + output,
                 "--hidden", "64", "--window", "200", "--batch-size", "16", "--averaging-frequency", "2",
                 "--epochs", epochs, "--checkpoint-every", "8", "--sample-chars", "0");
     }
@@ -86,12 +86,17 @@ class LocalClusterIT {
 
     @BeforeAll
     static void up() throws Exception {
-        state = Files.createTempDirectory("charrnn-cluster");
+        // A directory named by the build (pom.xml), so that .ci/run can take this cluster down by its PID files
+        // should Maven itself be killed.
+        String dir = System.getProperty("charrnn.cluster.dir");
+        state = dir == null ? Files.createTempDirectory("charrnn-cluster") : java.nio.file.Path.of(dir);
+        assertFalse(Files.exists(state), "a cluster's files are still in " + state
+                + ": take it down with CHARRNN_CLUSTER_DIR=" + state + " submit/local-cluster.sh down");
         logs = Files.createDirectories(java.nio.file.Path.of("target", "cluster-it-logs"));
         Result up = runToEnd("local-cluster-up", 6, List.of("bash", "submit/local-cluster.sh", "up"));
         assertEquals(0, up.exit(), "the local cluster did not come up:\n" + up.output());
-        try (var out = hdfs().create(new Path("/corpora/shakespeare.txt"))) {
-            out.write(TestCorpora.shakespeare(300_000).getBytes(StandardCharsets.UTF_8));
+        try (var out = hdfs().create(new Path("/corpora/prose.txt"))) {
+            out.write(TestCorpora.prose(300_000).getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -100,6 +105,16 @@ class LocalClusterIT {
         Result down = runToEnd("local-cluster-down", 2, List.of("bash", "submit/local-cluster.sh", "down"));
         assertEquals(0, down.exit(), down.output());
         assertFalse(Files.exists(state), "the cluster's files were not deleted");
+        // down ends the process groups of the PIDs it recorded: the daemons and the executors they launched.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        List<String> left;
+        do {
+            Thread.sleep(200);
+            left = ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
+                    .map(p -> p.info().commandLine().orElse(""))
+                    .filter(c -> c.contains(state.toString())).toList();
+        } while (!left.isEmpty() && System.nanoTime() < deadline);
+        assertEquals(List.of(), left, "processes of the cluster outlived local-cluster.sh down");
     }
 
     private static void assertEveryCheckpointLoads(String run) {
@@ -124,6 +139,14 @@ class LocalClusterIT {
         assertTrue(Arrays.stream(files).noneMatch(n -> n.startsWith("_tmp") || n.equals("lock")),
                 Arrays.toString(files));
         assertEveryCheckpointLoads("/runs/e2e");
+        // Every worker of every round ran the vector LSTM kernel (the job gives executors conf/jvm-options).
+        List<String> rounds = new String(fs.open(new Path("/runs/e2e/metrics.jsonl")).readAllBytes(),
+                StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"scalar_kernel_workers\"")).toList();
+        assertFalse(rounds.isEmpty(), "no round recorded its kernel");
+        for (String line : rounds) {
+            assertEquals(0, io.charrnn.checkpoint.Json.mapper().readTree(line).get("scalar_kernel_workers").asInt(),
+                    line);
+        }
         Checkpoint best = RunDirectory.resolve(HDFS + "/runs/e2e", new Configuration(), false);
         assertTrue(best.meta().progress().valLoss() < Math.log(best.meta().vocabulary().size()));
 
@@ -135,6 +158,22 @@ class LocalClusterIT {
 
     @Test
     @Order(2)
+    void doctorFindsEveryExecutorOnTheVectorKernel() throws Exception {
+        Result doctor = runToEnd("doctor", 3, submit("doctor", "--output", HDFS + "/runs/doctor-check", "--json"));
+        assertEquals(0, doctor.exit(), doctor.output());
+        String json = doctor.output().lines().filter(l -> l.startsWith("{\"master\"")).findFirst()
+                .orElseThrow(() -> new AssertionError(doctor.output()));
+        var report = io.charrnn.checkpoint.Json.mapper().readTree(json);
+        assertEquals(2, report.get("executors").size(), "both Workers' executors answered: " + json);
+        for (var executor : report.get("executors")) {
+            assertTrue(executor.get("vectorKernel").asBoolean(), "an executor runs the scalar kernel: " + json);
+            assertEquals(List.of(), io.charrnn.checkpoint.Json.mapper().convertValue(executor.get("missingFlags"),
+                    List.class), json);
+        }
+    }
+
+    @Test
+    @Order(3)
     void trainingSurvivesTheLossOfAnExecutor() throws Exception {
         String run = "/runs/fault";
         java.nio.file.Path log = logs.resolve("fault-train.log");
@@ -179,10 +218,10 @@ class LocalClusterIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void preparesOnTheClusterAndTrainsFromTheDatasetAlone() throws Exception {
         FileSystem fs = hdfs();
-        String text = TestCorpora.shakespeare(300_000);
+        String text = TestCorpora.prose(300_000);
         try (var out = fs.create(new Path("/corpora/many/a.txt"))) {
             out.write(text.substring(0, 150_000).getBytes(StandardCharsets.UTF_8));
         }

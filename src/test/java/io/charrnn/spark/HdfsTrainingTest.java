@@ -35,8 +35,8 @@ class HdfsTrainingTest {
         hdfs = MiniHdfs.start();
         root = MiniHdfs.uri(hdfs);
         FileSystem fs = hdfs.getFileSystem();
-        try (FSDataOutputStream out = fs.create(new Path("/corpora/shakespeare.txt"))) {
-            out.write(TestCorpora.shakespeare(300_000).getBytes(StandardCharsets.UTF_8));
+        try (FSDataOutputStream out = fs.create(new Path("/corpora/prose.txt"))) {
+            out.write(TestCorpora.prose(300_000).getBytes(StandardCharsets.UTF_8));
         }
     }
 
@@ -50,7 +50,7 @@ class HdfsTrainingTest {
     @Test
     void trainsFromHdfsWritesCheckpointsThereAndSamplesThem() throws Exception {
         String run = root + "/runs/shakespeare";
-        Cli result = Cli.run("train", "--corpus", root + "/corpora/shakespeare.txt", "--output", run,
+        Cli result = Cli.run("train", "--corpus", root + "/corpora/prose.txt", "--output", run,
                 "--hidden", "96", "--window", "250", "--batch-size", "16", "--averaging-frequency", "2",
                 "--learning-rate", "4e-3", "--epochs", "2", "--checkpoint-every", "12",
                 "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false",

@@ -57,7 +57,7 @@ class KillAndResumeTest {
 
     @Test
     void killedRunsResumeToExactlyTheUninterruptedResult() throws Exception {
-        Path corpus = TestCorpora.writeShakespeare(dir, 50_000);
+        Path corpus = TestCorpora.writeProse(dir, 50_000);
         Path reference = dir.resolve("reference");
         Cli uninterrupted = Cli.run(trainArgs(corpus, reference).toArray(String[]::new));
         assertEquals(0, uninterrupted.exitCode(), uninterrupted.toString());

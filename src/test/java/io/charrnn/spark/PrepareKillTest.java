@@ -34,7 +34,7 @@ class PrepareKillTest {
     @Test
     void aKilledPrepareLeavesThePreviousDatasetReadable() throws Exception {
         Path raw = Files.createDirectories(dir.resolve("raw"));
-        Files.writeString(raw.resolve("a.txt"), TestCorpora.shakespeare(200_000));
+        Files.writeString(raw.resolve("a.txt"), TestCorpora.prose(200_000));
         Path ds = dir.resolve("ds");
         List<String> prepare = List.of("prepare", "--corpus", raw.toString(), "--output", ds.toString(),
                 "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false");
@@ -43,7 +43,7 @@ class PrepareKillTest {
         Configuration conf = new Configuration();
         DatasetManifest before = PreparedDataset.open(conf, ds.toString()).manifest();
 
-        Files.writeString(raw.resolve("b.txt"), TestCorpora.shakespeare(100_000));
+        Files.writeString(raw.resolve("b.txt"), TestCorpora.prose(100_000));
         ChildJvm child = ChildJvm.start(dir, prepare, "-D" + Preparer.PAUSE_BEFORE_MANIFEST_PROPERTY + "=60000");
         child.await(() -> {
             try {

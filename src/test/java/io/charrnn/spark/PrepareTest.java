@@ -202,7 +202,7 @@ class PrepareTest {
     @ParameterizedTest
     @ValueSource(strings = {"file", "hdfs"})
     void theSameTextStaysValidationAsTheCorpusGrows(String fs) throws IOException {
-        String text = io.charrnn.TestCorpora.shakespeare(400_000);
+        String text = io.charrnn.TestCorpora.prose(400_000);
         String dir = root(fs) + "/grow";
         write(dir + "/a.txt", text.substring(0, 200_000).getBytes(StandardCharsets.UTF_8));
         Preparer.prepare(jsc, dir, root(fs) + "/grow-1", options(0));

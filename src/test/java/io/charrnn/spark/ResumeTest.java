@@ -55,7 +55,7 @@ class ResumeTest {
 
     @Test
     void continuingARun() throws Exception {
-        Path corpus = TestCorpora.writeShakespeare(dir, 60_000);
+        Path corpus = TestCorpora.writeProse(dir, 60_000);
         String output = dir.resolve("run").toUri().toString();
 
         Cli first = train(corpus, output, "--epochs", "1", "--lr-decay", "0.5", "--lr-decay-after", "1");
@@ -110,7 +110,7 @@ class ResumeTest {
 
         // Warm start: on a corpus with a symbol the model does not know, refused with the symbol named...
         Path accented = dir.resolve("accented.txt");
-        Files.writeString(accented, "Café society. " + TestCorpora.shakespeare(20_000), StandardCharsets.UTF_8);
+        Files.writeString(accented, "Café society. " + TestCorpora.prose(20_000), StandardCharsets.UTF_8);
         Cli refused = train(accented, dir.resolve("warm1").toUri().toString(), "--epochs", "1", "--init-from",
                 output);
         assertTrue(refused.isOneLineUserError(), refused.toString());
@@ -118,7 +118,7 @@ class ResumeTest {
         // ...and on one without, it starts from the trained weights: its first round beats a fresh model's.
         Path part = dir.resolve("part");
         Files.createDirectories(part);
-        Path subset = TestCorpora.writeShakespeare(part, 30_000);
+        Path subset = TestCorpora.writeProse(part, 30_000);
         Cli warm = train(subset, dir.resolve("warm2").toUri().toString(), "--epochs", "1", "--init-from", output);
         assertEquals(0, warm.exitCode(), warm.toString());
         Cli cold = train(subset, dir.resolve("cold").toUri().toString(), "--epochs", "1");
