@@ -4,12 +4,14 @@ import org.apache.spark.SparkConf;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Spark settings for every command. The master and resources come from spark-submit (system properties) or from
  * {@code --conf key=value}; with none given, the job runs on an embedded local Spark with one task per core.
- * The settings DL4J needs on executors are filled in when the user has not set them.
+ * The settings DL4J needs on executors are filled in when the user has not set them, flag by flag.
  */
 public final class SparkSetup {
     private static final Logger LOG = LoggerFactory.getLogger(SparkSetup.class);
@@ -36,15 +38,8 @@ public final class SparkSetup {
         // ND4J runs 2 OpenMP threads per op by default; with one Spark task per core that oversubscribes the CPU.
         int taskCpus = conf.getInt("spark.task.cpus", 1);
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(taskCpus));
-        String executorOptions = conf.get("spark.executor.extraJavaOptions", "");
-        if (!executorOptions.contains("javacpp.maxbytes")) {
-            executorOptions = executorOptions + " " + JAVACPP_LIMITS;
-        }
-        if (!executorOptions.contains("--add-opens")) {
-            // Executors that a cluster starts on JDK 17 die at start without these (Kryo, ND4J and Spark).
-            executorOptions = jdk17Flags() + " " + executorOptions;
-        }
-        conf.set("spark.executor.extraJavaOptions", executorOptions.trim());
+        conf.set("spark.executor.extraJavaOptions",
+                withRequiredFlags(conf.get("spark.executor.extraJavaOptions", "")));
         if (conf.get("spark.master").startsWith("local")) {
             String omp = System.getenv("OMP_NUM_THREADS");
             if (omp == null || !omp.equals(Integer.toString(taskCpus))) {
@@ -55,19 +50,45 @@ public final class SparkSetup {
         return conf;
     }
 
-    /** conf/jvm-options, shipped inside the jar. */
-    static String jdk17Flags() {
+    /**
+     * {@code options} with every flag of conf/jvm-options and ND4J's off-heap limits that it lacks. Flag by flag,
+     * so that executor options a cluster already has (Spark's own module openings, a user's memory settings) keep
+     * their values and still gain the rest: executors without {@code --add-modules=jdk.incubator.vector} train
+     * with the scalar LSTM kernel, ~1.6x slower, and without the openings they die at start.
+     */
+    static String withRequiredFlags(String options) {
+        StringBuilder merged = new StringBuilder(options.trim());
+        List<String> given = List.of(options.trim().split("\\s+"));
+        List<String> required = new ArrayList<>(jvmOptions());
+        required.addAll(List.of(JAVACPP_LIMITS.split(" ")));
+        for (String flag : required) {
+            String key = settingKey(flag);
+            if (given.stream().noneMatch(g -> settingKey(g).equals(key))) {
+                merged.append(merged.length() == 0 ? "" : " ").append(flag);
+            }
+        }
+        return merged.toString();
+    }
+
+    /** What a flag sets: a system property's name, or the whole flag for module and VM flags. */
+    private static String settingKey(String flag) {
+        int eq = flag.indexOf('=');
+        return flag.startsWith("-D") && eq > 0 ? flag.substring(0, eq) : flag;
+    }
+
+    /** conf/jvm-options (shipped inside the jar), one flag per element. */
+    public static List<String> jvmOptions() {
         try (var in = SparkSetup.class.getResourceAsStream("/io/charrnn/jvm-options")) {
             if (in == null) {
                 throw new IllegalStateException("io/charrnn/jvm-options is missing from the jar");
             }
-            StringBuilder flags = new StringBuilder();
+            List<String> flags = new ArrayList<>();
             for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                if (!line.isBlank() && !line.startsWith("#")) {
-                    flags.append(line.trim()).append(' ');
+                if (!line.isBlank() && !line.strip().startsWith("#")) {
+                    flags.add(line.strip());
                 }
             }
-            return flags.toString().trim();
+            return flags;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
