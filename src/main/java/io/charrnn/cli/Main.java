@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "charrnn", mixinStandardHelpOptions = true, version = "charrnn-spark 0.1.0",
         description = "Character-level LSTM language models trained on Apache Spark.",
         subcommands = {PrepareCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, InspectCommand.class,
-                BenchCommand.class, ReportCommand.class,
+                BenchCommand.class, ReportCommand.class, DoctorCommand.class, FlagTablesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int USER_ERROR = 2;

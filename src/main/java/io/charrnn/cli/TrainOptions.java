@@ -23,8 +23,9 @@ public final class TrainOptions {
     int hidden;
 
     @Option(names = "--lstm", defaultValue = "fused",
-            description = "LSTM layer: fused (this project's; 2.2-3.8x the speed of stock in BENCHMARKS.md) or "
-                    + "stock (DL4J's); same parameters, so a resumed run may switch (default: ${DEFAULT-VALUE}).")
+            description = "LSTM layer: fused (this project's; 2.2-3.8x the speed of stock in BENCHMARKS.md, and"
+                    + " the one whose gradients match finite differences) or stock (DL4J's); same parameters, so a"
+                    + " resumed run may switch (default: ${DEFAULT-VALUE}).")
     LstmImplementation lstm;
 
     @Option(names = "--seq-length", defaultValue = "50",
@@ -88,8 +89,8 @@ public final class TrainOptions {
     double gradClip;
 
     @Option(names = "--val-fraction",
-            description = "Share of raw text held out for validation, chosen by 16 KiB blocks of each file "
-                    + "(default: " + DEFAULT_VAL_FRACTION + "; a prepared dataset has its own).")
+            description = "Share of raw text held out for validation, chosen by 16 KiB blocks of each file; a "
+                    + "prepared dataset brings its own (default: " + DEFAULT_VAL_FRACTION + ").")
     Double valFraction;
 
     @Option(names = "--val-max-chars", defaultValue = "500000",

@@ -138,6 +138,7 @@ public final class TrainingSession {
         double lastRoundSeconds = 0;
         boolean outOfTime = false;
         ModelState state = null;
+        boolean warnedScalarKernel = false;
 
         while (progress.epoch() < config.epochs() && !outOfTime) {
             int epoch = progress.epoch();
@@ -174,7 +175,14 @@ public final class TrainingSession {
                 Map<String, Object> line = Metrics.record(progress, chars / roundSeconds, seconds(startNanos), saved);
                 line.put("optimizer_steps", state.iteration());
                 line.put("worker_seconds", Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
+                line.put("scalar_kernel_workers", sum.scalarKernelWorkers());
                 metrics.append(line);
+                if (sum.scalarKernelWorkers() > 0 && !warnedScalarKernel) {
+                    warnedScalarKernel = true;
+                    LOG.warn("{} of {} workers run the scalar LSTM kernel, ~1.6x slower: their JVMs lack "
+                            + "--add-modules=jdk.incubator.vector (conf/jvm-options); charrnn doctor checks a "
+                            + "cluster", sum.scalarKernelWorkers(), sum.workers());
+                }
                 LOG.info(progressLine(progress, saved != null, chars / roundSeconds, lastRoundSeconds,
                         startNanos, budgetSeconds));
                 if (saved != null) {

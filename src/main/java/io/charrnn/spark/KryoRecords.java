@@ -21,7 +21,7 @@ public final class KryoRecords implements KryoRegistrator {
     public void registerClasses(Kryo kryo) {
         for (Class<?> type : new Class<?>[]{InputFile.class, InputChunk.class, SymbolRun.class,
                 CorpusRdds.Count.class, DatasetManifest.Shard.class,
-                RoundStart.class, ModelState.class, WorkerResult.class}) {
+                RoundStart.class, ModelState.class, WorkerResult.class, io.charrnn.doctor.JvmFacts.class}) {
             kryo.register(type, new JavaSerializer());
         }
     }

@@ -2,6 +2,8 @@ package io.charrnn.training;
 
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.model.CharLstm;
+import io.charrnn.model.FusedLstm;
+import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.model.OneHotBatches;
 import org.deeplearning4j.nn.api.Model;
@@ -63,8 +65,10 @@ public final class RoundWorker {
             count += batch.size();
         }
         int steps = net.getIterationCount() - start.state().iteration();
-        return WorkerResult.of(index, ModelState.of(net), steps, loss.nats, loss.chars, count,
+        WorkerResult result = WorkerResult.of(index, ModelState.of(net), steps, loss.nats, loss.chars, count,
                 (System.nanoTime() - started) / 1e9);
+        return model.lstm() == LstmImplementation.FUSED && !FusedLstm.vectorKernel() ? result.ranScalarKernel()
+                : result;
     }
 
     /**

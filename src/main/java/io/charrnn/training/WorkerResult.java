@@ -23,9 +23,11 @@ public final class WorkerResult implements Serializable {
     private final long lossChars;
     private final long windows;
     private final double maxSeconds;
+    /** Workers whose LSTM ran the scalar kernel (~1.6x slower): executors without the JDK's vector module. */
+    private final int scalarKernelWorkers;
 
     private WorkerResult(int index, int workers, float[] params, float[] updater, int maxSteps, double lossNats,
-                         long lossChars, long windows, double maxSeconds) {
+                         long lossChars, long windows, double maxSeconds, int scalarKernelWorkers) {
         this.index = index;
         this.workers = workers;
         this.params = params;
@@ -35,6 +37,7 @@ public final class WorkerResult implements Serializable {
         this.lossChars = lossChars;
         this.windows = windows;
         this.maxSeconds = maxSeconds;
+        this.scalarKernelWorkers = scalarKernelWorkers;
     }
 
     /**
@@ -44,10 +47,16 @@ public final class WorkerResult implements Serializable {
     public static WorkerResult of(int index, ModelState end, int steps, double lossNats, long lossChars,
                                   long windows, double seconds) {
         if (windows == 0) {
-            return new WorkerResult(index, 0, null, null, 0, 0, 0, 0, 0);
+            return new WorkerResult(index, 0, null, null, 0, 0, 0, 0, 0, 0);
         }
         return new WorkerResult(index, 1, end.params(), end.updater(), steps, lossNats, lossChars, windows,
-                seconds);
+                seconds, 0);
+    }
+
+    /** This result, from a worker whose LSTM ran the scalar kernel. */
+    public WorkerResult ranScalarKernel() {
+        return new WorkerResult(index, workers, params, updater, maxSteps, lossNats, lossChars, windows, maxSeconds,
+                workers);
     }
 
     /** The sum of {@code parts} taken in the order of their indexes, under a new index. */
@@ -63,6 +72,7 @@ public final class WorkerResult implements Serializable {
         long chars = 0;
         long windows = 0;
         double seconds = 0;
+        int scalar = 0;
         for (WorkerResult r : sorted) {
             if (r.workers == 0) {
                 continue;
@@ -75,8 +85,9 @@ public final class WorkerResult implements Serializable {
             chars += r.lossChars;
             windows += r.windows;
             seconds = Math.max(seconds, r.maxSeconds);
+            scalar += r.scalarKernelWorkers;
         }
-        return new WorkerResult(index, workers, p, u, maxSteps, nats, chars, windows, seconds);
+        return new WorkerResult(index, workers, p, u, maxSteps, nats, chars, windows, seconds, scalar);
     }
 
     private static float[] addInto(float[] sum, float[] x) {
@@ -126,6 +137,10 @@ public final class WorkerResult implements Serializable {
      */
     public double maxWorkerSeconds() {
         return maxSeconds;
+    }
+
+    public int scalarKernelWorkers() {
+        return scalarKernelWorkers;
     }
 
     /** Mean training loss of the round over every predicted character, nats/char (NaN if nothing was trained). */
