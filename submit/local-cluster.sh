@@ -37,10 +37,12 @@ classpath() { # classpath NAME: resolve submit/NAME/pom.xml once into target/NAM
   cat "$file"
 }
 
-start() { # start NAME COMMAND...: run a daemon in its own session, output to logs/NAME.log
+start() { # start NAME COMMAND...: run a daemon in its own session, output to logs/NAME.log, PID in pids/NAME.pid
   local name=$1; shift
-  setsid nohup "$@" > "$state/logs/$name.log" 2>&1 < /dev/null &
-  echo $! > "$state/pids/$name.pid"
+  # The PID is written from inside the new session (setsid may fork to make one, so $! could be another process).
+  # shellcheck disable=SC2016
+  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$state/pids/$name.pid" "$@" > "$state/logs/$name.log" 2>&1 \
+    < /dev/null &
 }
 
 alive() { [ -f "$state/pids/$1.pid" ] && kill -0 "$(cat "$state/pids/$1.pid")" 2>/dev/null; }
@@ -119,7 +121,7 @@ up() {
   fi
   start namenode "${hadoop_java[@]}" org.apache.hadoop.hdfs.server.namenode.NameNode
   start datanode "${hadoop_java[@]}" org.apache.hadoop.hdfs.server.datanode.DataNode
-  local spark_java=("$java_bin" -Xmx512m $(grep -v '^#' "$root/conf/jvm-options" | tr '\n' ' ')
+  local spark_java=("$java_bin" -Xmx512m @"$root/conf/jvm-options"
     -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*")
   start master "${spark_java[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$master_port" \
     --webui-port "$master_ui"
@@ -135,20 +137,17 @@ up() {
 }
 
 down() {
-  local pidfile pid
-  for pidfile in "$state"/pids/*.pid; do
-    [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
+  # Each daemon was started as the leader of its own session and process group (setsid), and the executors a
+  # Worker launches stay in its group: signalling the groups of the recorded PIDs ends exactly this cluster's
+  # processes, nobody else's.
+  local pidfile signal
+  for signal in TERM KILL; do
+    for pidfile in "$state"/pids/*.pid; do
+      [ -f "$pidfile" ] || continue
+      kill -s "$signal" -- "-$(cat "$pidfile")" 2>/dev/null || true
+    done
+    [ "$signal" = TERM ] && sleep 2
   done
-  sleep 2
-  for pidfile in "$state"/pids/*.pid; do
-    [ -f "$pidfile" ] || continue
-    pid=$(cat "$pidfile")
-    kill -9 "$pid" 2>/dev/null || true
-  done
-  # Executors are children of the Workers; any left behind are found by their Spark home.
-  pkill -9 -f "$state/spark-home" 2>/dev/null || true
   rm -rf "$state"
   log "down"
 }

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# submit/fresh-clone-check.sh [REPOSITORY]: a newcomer's first steps, checked. Clones the project (default: this
+# checkout's committed HEAD) into a new empty directory with nothing beside it, runs README's two set-up commands
+# word for word (the quick start, then the tests; README marks them <!-- command: NAME -->), and checks that the
+# quick start's sample reads as text of the corpus: at least CHARRNN_MIN_KNOWN_WORDS percent (default 60) of its
+# words of two or more letters occur in the corpus. Prints the times and the share; exits non-zero on a failure.
+set -euo pipefail
+source_repo="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+min_known="${CHARRNN_MIN_KNOWN_WORDS:-60}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/charrnn-fresh-clone.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+git clone -q "$source_repo" "$work/charrnn-spark"
+cd "$work/charrnn-spark"
+
+readme_command() { # the code block after README's <!-- command: NAME --> line
+  awk -v name="$1" '$0 == "<!-- command: " name " -->" { found = 1; next }
+                    found && /^```/ { if (inside) exit; inside = 1; next }
+                    inside { print }' README.md
+}
+quick_start=$(readme_command quick-start)
+tests=$(readme_command tests)
+if [ -z "$quick_start" ] || [ -z "$tests" ]; then
+  echo "fresh-clone-check: README lacks its quick-start or tests command block" >&2
+  exit 1
+fi
+
+echo "fresh-clone-check: in $PWD (nothing beside it), running README's quick start:" >&2
+echo "  $quick_start" >&2
+start=$SECONDS
+bash -euo pipefail -c "$quick_start" > "$work/sample.txt" 2> "$work/quick-start.log" || {
+  tail -n 30 "$work/quick-start.log" >&2; echo "fresh-clone-check: the quick start failed" >&2; exit 1; }
+quick_seconds=$((SECONDS - start))
+corpus=$(grep -o -- '--corpus [^ ]*' <<<"$quick_start" | head -n 1 | cut -d' ' -f2)
+known=$(awk 'NR == FNR { n = split($0, w, /[^A-Za-z]+/); for (i = 1; i <= n; i++) if (length(w[i]) > 1) seen[w[i]] = 1; next }
+             { n = split($0, w, /[^A-Za-z]+/); for (i = 1; i <= n; i++) if (length(w[i]) > 1) { all++; if (w[i] in seen) hit++ } }
+             END { printf "%d %d", hit, all }' "$corpus" "$work/sample.txt")
+read -r hit all <<<"$known"
+percent=$(( all > 0 ? 100 * hit / all : 0 ))
+echo "fresh-clone-check: quick start took ${quick_seconds}s (build included); $(grep -o 'validation loss [0-9.]* nats/char' "$work/quick-start.log" | tail -n 1);" \
+  "$hit of $all sampled words ($percent%) are words of $corpus. The sample:" >&2
+sed 's/^/  | /' "$work/sample.txt" >&2
+if [ "$all" -lt 20 ] || [ "$percent" -lt "$min_known" ]; then
+  echo "fresh-clone-check: the sample does not read as the corpus's text (want at least 20 words, $min_known% known)" >&2
+  exit 1
+fi
+
+echo "fresh-clone-check: running README's test command: $tests" >&2
+start=$SECONDS
+bash -euo pipefail -c "$tests"
+echo "fresh-clone-check: tests passed in $((SECONDS - start))s; a fresh clone works" >&2
