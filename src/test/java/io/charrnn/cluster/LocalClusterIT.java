@@ -112,7 +112,9 @@ class LocalClusterIT {
             Thread.sleep(200);
             left = ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
                     .map(p -> p.info().commandLine().orElse(""))
-                    .filter(c -> c.contains(state.toString())).toList();
+                    // A daemon's or executor's command line names a path inside the cluster's directory (its
+                    // classpath, Spark home or work directory); Maven's own only names the directory.
+                    .filter(c -> c.contains(state + "/")).toList();
         } while (!left.isEmpty() && System.nanoTime() < deadline);
         assertEquals(List.of(), left, "processes of the cluster outlived local-cluster.sh down");
     }
