@@ -20,10 +20,14 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 {
   echo "=== charrnn nightly $started: train $*"
 } >> "$log"
+# Tonight's output goes to the log as it comes and to a file of its own, so that the summary line is tonight's: the
+# cumulative log holds earlier nights' lines, which a job that dies before printing one would otherwise repeat.
+tonight=$(mktemp "${TMPDIR:-/tmp}/charrnn-nightly.XXXXXX")
+trap 'rm -f "$tonight"' EXIT
 # shellcheck disable=SC2086
-$runner train "$@" >> "$log" 2>&1
-code=$?
-summary=$(grep -E '^charrnn: ' "$log" | tail -n 1)
+$runner train "$@" 2>&1 | tee -a "$log" > "$tonight"
+code=${PIPESTATUS[0]}
+summary=$(grep -E '^charrnn: ' "$tonight" | tail -n 1)
 case "$code" in
   0) status=ok ;;
   3) status=nothing-to-do ;;

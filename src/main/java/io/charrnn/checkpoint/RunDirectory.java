@@ -101,6 +101,25 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * Makes the directory where it is missing. What the user can fix (a file in the way, no permission) is a
+     * {@link UserError} naming {@code flag}; any other failure (an unreachable filesystem) stays an I/O fault.
+     */
+    public void create(String flag) {
+        try {
+            if (!fs.mkdirs(dir)) {
+                throw new UserError(flag + " " + dir + " cannot be created (a file is in its path, or this user may"
+                        + " not write there); choose another directory");
+            }
+        } catch (org.apache.hadoop.security.AccessControlException | org.apache.hadoop.fs.ParentNotDirectoryException
+                 | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            throw new UserError(flag + " " + dir + " cannot be created (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage().lines().findFirst().orElse("") + "); choose another directory");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     public boolean isFile() {
         try {
             return fs.exists(dir) && fs.getFileStatus(dir).isFile();
@@ -353,7 +372,7 @@ public final class RunDirectory {
                 throw new UserError("checkpoint not found: " + uri + "; give a ckpt_*.zip file or a run directory");
             }
         } catch (IOException e) {
-            throw new UserError("cannot read " + uri + ": " + e.getMessage());
+            throw UserError.reading(uri, e);
         }
         if (target.isFile()) {
             return target.uri();

@@ -88,6 +88,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
         RunDirectory run = new RunDirectory(output, hadoopConf);
         Start start = decideStart(run, output, config, resume, overwrite);
+        run.create("--output");
         Duration stale = Duration.ofSeconds(Math.round(options.lockStaleMinutes * 60));
         try (RunLock lock = RunLock.acquire(run, stale)) {
             int removed = run.deleteTemporaryFiles();

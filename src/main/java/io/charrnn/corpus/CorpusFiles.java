@@ -65,7 +65,7 @@ public final class CorpusFiles {
         } catch (IllegalArgumentException e) {
             throw new UserError("not a valid corpus URI: " + corpusUri + " (" + e.getMessage() + ")");
         } catch (IOException e) {
-            throw new UserError("cannot read corpus " + corpusUri + ": " + e.getMessage());
+            throw UserError.reading("corpus " + corpusUri, e);
         }
     }
 

@@ -12,4 +12,16 @@ public class UserError extends RuntimeException {
     public UserError(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * What a failed read of {@code uri} is: the user's mistake (nothing there, no permission, an unknown scheme) or
+     * a fault (a filesystem that is down or unreachable, where the same command may work later, exit 1).
+     */
+    public static RuntimeException reading(String uri, java.io.IOException e) {
+        if (e instanceof java.io.FileNotFoundException || e instanceof org.apache.hadoop.security.AccessControlException
+                || e instanceof org.apache.hadoop.fs.UnsupportedFileSystemException) {
+            return new UserError("cannot read " + uri + ": " + e.getMessage(), e);
+        }
+        return new java.io.UncheckedIOException("cannot read " + uri + ": " + e.getMessage(), e);
+    }
 }

@@ -61,7 +61,7 @@ public final class PreparedDataset {
         } catch (IllegalArgumentException | FileNotFoundException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new UserError("cannot read " + uri + ": " + e.getMessage());
+            throw UserError.reading(uri, e);
         }
     }
 

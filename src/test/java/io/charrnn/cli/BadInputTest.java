@@ -7,6 +7,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every user mistake gets one clear line and exit code 2, never a stack trace. */
@@ -33,6 +34,25 @@ class BadInputTest {
     void emptyCorpus() throws Exception {
         Path empty = Files.createFile(dir.resolve("empty.txt"));
         assertUserError(Cli.run("train", "--corpus", empty.toString(), "--output", out()), "corpus is empty");
+    }
+
+    @Test
+    void outputThatCannotBeCreated() throws Exception {
+        Path corpus = TestCorpora.writeProse(dir, 20_000);
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output", file.resolve("run").toString()),
+                "cannot be created");
+    }
+
+    @Test
+    void anUnreachableFilesystemIsAFaultNotAUserError() {
+        // Nothing listens on port 1: the same command would work once the NameNode is back, so exit 1, not 2.
+        Cli result = Cli.run("train", "--corpus", "hdfs://127.0.0.1:1/corpora/books", "--output", out(),
+                "--conf", "spark.hadoop.ipc.client.connect.max.retries=0");
+        assertEquals(Main.FAILURE, result.exitCode(), result.toString());
+        assertEquals(1, result.err().strip().lines().count(), result.toString());
+        assertTrue(result.err().startsWith("charrnn: failed: ") && result.err().contains("Connect"),
+                result.toString());
     }
 
     @Test

@@ -21,9 +21,12 @@ class NightlyScriptTest {
     }
 
     private Result nightly(String... args) throws Exception {
-        String runner = ProcessHandle.current().info().command().orElse("java") + " "
+        return nightlyWith(ProcessHandle.current().info().command().orElse("java") + " "
                 + System.getProperty("charrnn.test.jvmFlags", "") + " -Xmx1g -cp "
-                + System.getProperty("java.class.path") + " io.charrnn.cli.Main";
+                + System.getProperty("java.class.path") + " io.charrnn.cli.Main", args);
+    }
+
+    private Result nightlyWith(String runner, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", "submit/nightly.sh"));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
@@ -58,7 +61,16 @@ class NightlyScriptTest {
         assertEquals(Main.USER_ERROR, bad.exit(), bad.stdout());
         assertTrue(bad.stdout().contains("status=error") && bad.stdout().contains("corpus not found"), bad.stdout());
 
+        // A job that dies without a line of its own (killed, out of memory) reports tonight's exit code, not an
+        // earlier night's success from the cumulative log.
+        Path dies = Files.writeString(dir.resolve("dies.sh"), "echo 'Killed' >&2\nexit 137\n");
+        Result killed = nightlyWith("sh " + dies, args);
+        assertEquals(137, killed.exit(), killed.stdout());
+        assertTrue(killed.stdout().contains("status=failed exit=137 exit code 137; see"), killed.stdout());
+        assertFalse(killed.stdout().contains("validation loss"), killed.stdout());
+
         String log = Files.readString(dir.resolve("nightly.log"));
-        assertEquals(3, log.lines().filter(l -> l.startsWith("=== charrnn nightly")).count(), log);
+        assertEquals(4, log.lines().filter(l -> l.startsWith("=== charrnn nightly")).count(), log);
+        assertTrue(log.contains("Killed"), "tonight's output is in the log too: " + log);
     }
 }
