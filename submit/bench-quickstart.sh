@@ -25,6 +25,7 @@ for at in 3 10 30 60; do
   [ "$at" -le "$minutes" ] || continue
   # The last checkpoint written before $at minutes.
   line=$(awk -v limit=$((at * 60)) -F'"elapsed_seconds":' '/"checkpoint":"ckpt/ { split($2, a, ","); if (a[1] + 0 <= limit) last = $0 } END { print last }' "$out/metrics.jsonl")
+  if [ -z "$line" ]; then echo "at ${at} min: no checkpoint yet"; continue; fi
   ckpt=$(grep -o '"checkpoint":"[^"]*"' <<<"$line" | cut -d'"' -f4)
   val=$(grep -o '"val_loss":[0-9.]*' <<<"$line" | cut -d: -f2)
   elapsed=$(grep -o '"elapsed_seconds":[0-9.]*' <<<"$line" | cut -d: -f2)

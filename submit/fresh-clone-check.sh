@@ -8,7 +8,8 @@ set -euo pipefail
 source_repo="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 min_known="${CHARRNN_MIN_KNOWN_WORDS:-60}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/charrnn-fresh-clone.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+# Kept when a step fails, for its logs and test reports.
+trap 'code=$?; if [ $code -eq 0 ]; then rm -rf "$work"; else echo "fresh-clone-check: failed; the clone and logs are in $work" >&2; fi' EXIT
 git clone -q "$source_repo" "$work/charrnn-spark"
 cd "$work/charrnn-spark"
 

@@ -140,11 +140,17 @@ down() {
   # Each daemon was started as the leader of its own session and process group (setsid), and the executors a
   # Worker launches stay in its group: signalling the groups of the recorded PIDs ends exactly this cluster's
   # processes, nobody else's.
-  local pidfile signal
+  # A PID whose process now is another program (the daemon died and the number was reused) is left alone; one
+  # with no process at all may still lead the group of its orphaned executors, which nobody else can have.
+  local pidfile pid signal
   for signal in TERM KILL; do
     for pidfile in "$state"/pids/*.pid; do
       [ -f "$pidfile" ] || continue
-      kill -s "$signal" -- "-$(cat "$pidfile")" 2>/dev/null || true
+      pid=$(cat "$pidfile")
+      if [ -r "/proc/$pid/cmdline" ] && ! tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$state"; then
+        continue
+      fi
+      kill -s "$signal" -- "-$pid" 2>/dev/null || true
     done
     [ "$signal" = TERM ] && sleep 2
   done

@@ -6,7 +6,8 @@
 #   submit/nightly.sh --corpus URI --output URI [train flags]
 #
 # Exit codes: 0 trained and checkpointed, 3 nothing to do, 2 bad settings or input (fix the command), 1 failure
-# (see the log). The whole output of the job is appended to $CHARRNN_NIGHTLY_LOG (default: ./charrnn-nightly.log).
+# (see the log; also for a job that was killed or crashed, whose own exit code the summary line gives). The whole
+# output of the job is appended to $CHARRNN_NIGHTLY_LOG (default: ./charrnn-nightly.log).
 # The job runs with $CHARRNN_RUNNER (default: submit/charrnn, embedded Spark or --conf spark.master=...); for a
 # cluster, e.g. CHARRNN_RUNNER="submit/spark-submit --master yarn --class io.charrnn.cli.Main target/charrnn-spark-cluster.jar".
 #
@@ -32,7 +33,10 @@ case "$code" in
   0) status=ok ;;
   3) status=nothing-to-do ;;
   2) status=error ;;
-  *) status=failed; [ -n "$summary" ] || summary="exit code $code; see $log" ;;
+  1) status=failed; [ -n "$summary" ] || summary="the job ended without a line; see $log" ;;
+  # Killed (137), crashed (134), ...: a failure for the scheduler, with the job's own code in the summary.
+  *) status=failed; summary="the job ended with exit code $code${summary:+ after: ${summary#charrnn: }}; see $log"
+     code=1 ;;
 esac
 echo "charrnn-nightly $started status=$status exit=$code ${summary#charrnn: }"
 exit "$code"

@@ -114,7 +114,7 @@ public final class RunDirectory {
         } catch (org.apache.hadoop.security.AccessControlException | org.apache.hadoop.fs.ParentNotDirectoryException
                  | org.apache.hadoop.fs.FileAlreadyExistsException e) {
             throw new UserError(flag + " " + dir + " cannot be created (" + e.getClass().getSimpleName() + ": "
-                    + e.getMessage().lines().findFirst().orElse("") + "); choose another directory");
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); choose another directory");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }

@@ -101,15 +101,19 @@ public final class DoctorCommand implements Callable<Integer> {
         try {
             Path dir = new Path(uri);
             FileSystem fs = dir.getFileSystem(hadoopConf);
-            boolean existed = fs.exists(dir);
-            if (existed && !fs.getFileStatus(dir).isDirectory()) {
+            if (fs.exists(dir) && !fs.getFileStatus(dir).isDirectory()) {
                 return new Finding(false, "output", uri + " is a file: give a directory");
+            }
+            // The directories this check creates, deepest first, to remove again (each then empty).
+            List<Path> created = new ArrayList<>();
+            for (Path p = dir; p != null && !fs.exists(p); p = p.getParent()) {
+                created.add(p);
             }
             Path probe = new Path(dir, "_tmp.doctor-" + UUID.randomUUID());
             fs.create(probe, false).close();
             fs.delete(probe, false);
-            if (!existed) {
-                fs.delete(dir, true);
+            for (Path p : created) {
+                fs.delete(p, false);
             }
             return new Finding(true, "output", uri + " is writable");
         } catch (IOException | RuntimeException e) {

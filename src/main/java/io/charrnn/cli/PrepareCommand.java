@@ -55,6 +55,8 @@ public final class PrepareCommand implements Callable<Integer> {
     public Integer call() {
         var options = vocabulary.toCorpusOptions(valFraction);
         SparkConf conf = SparkSetup.configure("charrnn prepare", sparkConf.values);
+        // Before Spark reads anything: an output that cannot be made is the user's to fix, and said in one line.
+        new io.charrnn.checkpoint.RunDirectory(output, TrainCommand.hadoopConfiguration(conf)).create("--output");
         long started = System.nanoTime();
         Preparer.Result r;
         long executorRss;

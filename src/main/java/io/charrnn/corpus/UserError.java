@@ -18,7 +18,9 @@ public class UserError extends RuntimeException {
      * a fault (a filesystem that is down or unreachable, where the same command may work later, exit 1).
      */
     public static RuntimeException reading(String uri, java.io.IOException e) {
-        if (e instanceof java.io.FileNotFoundException || e instanceof org.apache.hadoop.security.AccessControlException
+        if (e instanceof java.io.FileNotFoundException || e instanceof java.nio.file.NoSuchFileException
+                || e instanceof java.nio.file.AccessDeniedException
+                || e instanceof org.apache.hadoop.security.AccessControlException
                 || e instanceof org.apache.hadoop.fs.UnsupportedFileSystemException) {
             return new UserError("cannot read " + uri + ": " + e.getMessage(), e);
         }

@@ -2,12 +2,16 @@ package io.charrnn.spark;
 
 import io.charrnn.doctor.JvmFacts;
 import org.apache.spark.SparkEnv;
+import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 
 /** Asks every executor it can reach for its {@link JvmFacts}, through one small job of many short tasks. */
@@ -15,17 +19,30 @@ public final class ExecutorProbe {
     private ExecutorProbe() {
     }
 
-    /** One entry per executor (in local mode the one executor is the driver's JVM). */
+    /**
+     * One entry per executor (in local mode the one executor is the driver's JVM); none when no executor registers
+     * or the probe gets no resources within two minutes.
+     */
     public static Collection<JvmFacts> executors(JavaSparkContext jsc) throws InterruptedException {
         awaitExecutors(jsc);
         // Several tasks per slot, each long enough that a free slot on every executor takes one.
         int tasks = 4 * Math.max(1, jsc.defaultParallelism());
         List<String> flags = SparkSetup.jvmOptions();
-        List<JvmFacts> all = jsc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks)
+        if (!jsc.sc().isLocal() && jsc.sc().getExecutorMemoryStatus().size() <= 1) {
+            return List.of(); // none registered: a probe job would wait for resources forever
+        }
+        JavaFutureAction<List<JvmFacts>> probe = jsc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks)
                 .map(i -> {
                     Thread.sleep(200);
                     return JvmFacts.here(SparkEnv.get().executorId(), flags);
-                }).collect();
+                }).collectAsync();
+        List<JvmFacts> all;
+        try {
+            all = probe.get(2, TimeUnit.MINUTES);
+        } catch (TimeoutException | ExecutionException e) {
+            probe.cancel(true);
+            return List.of();
+        }
         Map<String, JvmFacts> byExecutor = new LinkedHashMap<>();
         for (JvmFacts f : all) {
             byExecutor.putIfAbsent(f.executorId() + "@" + f.host(), f);

@@ -42,6 +42,8 @@ class BadInputTest {
         Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
         assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output", file.resolve("run").toString()),
                 "cannot be created");
+        assertUserError(Cli.run("prepare", "--corpus", corpus.toString(), "--output", file.resolve("ds").toString()),
+                "cannot be created");
     }
 
     @Test

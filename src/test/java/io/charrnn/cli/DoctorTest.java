@@ -22,7 +22,8 @@ class DoctorTest {
         assertTrue(doctor.out().contains("OMP_NUM_THREADS 1 = spark.task.cpus"), doctor.toString());
         assertTrue(doctor.out().contains("is writable"), doctor.toString());
         assertTrue(doctor.out().contains("all checks passed on local[2]"), doctor.toString());
-        assertFalse(Files.exists(output), "the check leaves no directory behind");
+        assertFalse(Files.exists(output.getParent()), "the check leaves no directory behind");
+        assertTrue(Files.exists(dir), "only what it created is removed");
     }
 
     @Test

@@ -65,8 +65,9 @@ class NightlyScriptTest {
         // earlier night's success from the cumulative log.
         Path dies = Files.writeString(dir.resolve("dies.sh"), "echo 'Killed' >&2\nexit 137\n");
         Result killed = nightlyWith("sh " + dies, args);
-        assertEquals(137, killed.exit(), killed.stdout());
-        assertTrue(killed.stdout().contains("status=failed exit=137 exit code 137; see"), killed.stdout());
+        assertEquals(Main.FAILURE, killed.exit(), killed.stdout());
+        assertTrue(killed.stdout().contains("status=failed exit=1 the job ended with exit code 137; see"),
+                killed.stdout());
         assertFalse(killed.stdout().contains("validation loss"), killed.stdout());
 
         String log = Files.readString(dir.resolve("nightly.log"));
