@@ -8,9 +8,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 minutes="${1:-60}"
 out="${2:-${TMPDIR:-/tmp}/charrnn-bench-quickstart}"
-block=$(awk '$0 == "<!-- command: quick-start -->" { found = 1; next }
-             found && /^```/ { if (inside) exit; inside = 1; next }
-             inside { print }' "$root/README.md")
+# shellcheck source=submit/quickstart-checks.sh
+. "$root/submit/quickstart-checks.sh"
+block=$(readme_command "$root/README.md" quick-start)
 train=${block%% && *}
 sample=${block#* && }
 corpus=$(grep -o -- '--corpus [^ ]*' <<<"$train" | cut -d' ' -f2)
@@ -30,9 +30,8 @@ for at in 3 10 30 60; do
   val=$(grep -o '"val_loss":[0-9.]*' <<<"$line" | cut -d: -f2)
   elapsed=$(grep -o '"elapsed_seconds":[0-9.]*' <<<"$line" | cut -d: -f2)
   submit/charrnn sample --checkpoint "$out/$ckpt" --length 600 --temperature "$temperature" --seed 1 > "$out/sample-$at.txt" 2>/dev/null
-  known=$(awk 'NR == FNR { n = split($0, w, /[^A-Za-z]+/); for (i = 1; i <= n; i++) if (length(w[i]) > 1) seen[w[i]] = 1; next }
-               { n = split($0, w, /[^A-Za-z]+/); for (i = 1; i <= n; i++) if (length(w[i]) > 1) { all++; if (w[i] in seen) hit++ } }
-               END { printf "%d of %d words (%.0f%%) of the corpus", hit, all, all ? 100 * hit / all : 0 }' "$corpus" "$out/sample-$at.txt")
+  read -r hit all <<<"$(known_words "$corpus" "$out/sample-$at.txt")"
+  known="$hit of $all words ($(( all > 0 ? 100 * hit / all : 0 ))%) of the corpus"
   echo "at ${at} min: $ckpt after ${elapsed}s, validation $val nats/char; sample at temperature $temperature: $known"
   sed 's/^/  | /' "$out/sample-$at.txt" | head -n 12
 done

@@ -13,13 +13,10 @@ trap 'code=$?; if [ $code -eq 0 ]; then rm -rf "$work"; else echo "fresh-clone-c
 git clone -q "$source_repo" "$work/charrnn-spark"
 cd "$work/charrnn-spark"
 
-readme_command() { # the code block after README's <!-- command: NAME --> line
-  awk -v name="$1" '$0 == "<!-- command: " name " -->" { found = 1; next }
-                    found && /^```/ { if (inside) exit; inside = 1; next }
-                    inside { print }' README.md
-}
-quick_start=$(readme_command quick-start)
-tests=$(readme_command tests)
+# shellcheck source=submit/quickstart-checks.sh
+. submit/quickstart-checks.sh
+quick_start=$(readme_command README.md quick-start)
+tests=$(readme_command README.md tests)
 if [ -z "$quick_start" ] || [ -z "$tests" ]; then
   echo "fresh-clone-check: README lacks its quick-start or tests command block" >&2
   exit 1
@@ -32,9 +29,7 @@ bash -euo pipefail -c "$quick_start" > "$work/sample.txt" 2> "$work/quick-start.
   tail -n 30 "$work/quick-start.log" >&2; echo "fresh-clone-check: the quick start failed" >&2; exit 1; }
 quick_seconds=$((SECONDS - start))
 corpus=$(grep -o -- '--corpus [^ ]*' <<<"$quick_start" | head -n 1 | cut -d' ' -f2)
-known=$(awk 'NR == FNR { n = split($0, w, /[^A-Za-z]+/); for (i = 1; i <= n; i++) if (length(w[i]) > 1) seen[w[i]] = 1; next }
-             { n = split($0, w, /[^A-Za-z]+/); for (i = 1; i <= n; i++) if (length(w[i]) > 1) { all++; if (w[i] in seen) hit++ } }
-             END { printf "%d %d", hit, all }' "$corpus" "$work/sample.txt")
+known=$(known_words "$corpus" "$work/sample.txt")
 read -r hit all <<<"$known"
 percent=$(( all > 0 ? 100 * hit / all : 0 ))
 echo "fresh-clone-check: quick start took ${quick_seconds}s (build included); $(grep -o 'validation loss [0-9.]* nats/char' "$work/quick-start.log" | tail -n 1);" \
