@@ -2,6 +2,7 @@ package io.charrnn.checkpoint;
 
 import io.charrnn.corpus.Sha256;
 import io.charrnn.corpus.UserError;
+import io.charrnn.model.CharLstm;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -89,7 +90,8 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta, float[]
         try {
             MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes),
                     loadUpdater);
-            return new Checkpoint(net, meta, contents.outerVelocity());
+            // Checkpoints written before symbol ids hold a one-hot network: rebuilt here, same parameters.
+            return new Checkpoint(CharLstm.current(net, meta.train().model()), meta, contents.outerVelocity());
         } catch (Exception e) {
             throw new UserError(source + " is damaged: its network cannot be read (" + e.getMessage()
                     + "); use an earlier checkpoint");

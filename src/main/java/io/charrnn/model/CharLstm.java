@@ -4,7 +4,10 @@ import org.deeplearning4j.nn.conf.BackpropType;
 import org.deeplearning4j.nn.conf.GradientNormalization;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.RNNFormat;
+import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.BaseRecurrentLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -15,18 +18,32 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, softmax output, Adam, truncated BPTT. */
+/**
+ * Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, softmax output, Adam, truncated BPTT. Inputs and
+ * targets are symbol ids ({@link Minibatches}); networks of checkpoints written before ids took one-hot rows and
+ * are rebuilt by {@link #current} with the same parameters.
+ */
 public final class CharLstm {
+    /** How a network takes its input and targets. */
+    enum Symbols {
+        /** One id per step: {@link Minibatches}. */
+        IDS,
+        /** One-hot rows of the vocabulary, as networks of checkpoints written before ids. */
+        ONE_HOT
+    }
+
     private CharLstm() {
     }
 
     public static MultiLayerConfiguration configuration(ModelConfig config, int vocabularySize) {
-        return configuration(config, vocabularySize, DataType.FLOAT, new Adam(config.learningRate()), true);
+        return configuration(config, vocabularySize, DataType.FLOAT, new Adam(config.learningRate()), true,
+                Symbols.IDS);
     }
 
     /** The same network with another precision, updater or backprop type, e.g. for gradient checks. */
     static MultiLayerConfiguration configuration(ModelConfig config, int vocabularySize, DataType dataType,
-                                                 IUpdater updater, boolean truncatedBptt) {
+                                                 IUpdater updater, boolean truncatedBptt, Symbols symbols) {
+        boolean ids = symbols == Symbols.IDS;
         NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
                 .dataType(dataType)
@@ -42,14 +59,16 @@ public final class CharLstm {
         NeuralNetConfiguration.ListBuilder list = base.list();
         for (int i = 0; i < config.layers(); i++) {
             BaseRecurrentLayer.Builder<?> lstm = config.lstm() == LstmImplementation.FUSED
-                    ? new FusedLstm.Builder() : new LSTM.Builder().activation(Activation.TANH);
+                    ? new FusedLstm.Builder().idInput(ids && i == 0) : new LSTM.Builder().activation(Activation.TANH);
             lstm.nIn(i == 0 ? vocabularySize : config.hidden()).nOut(config.hidden());
             if (i > 0 && config.dropout() > 0) {
                 lstm.dropOut(keep);
             }
             list.layer(lstm.build());
         }
-        RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+        RnnOutputLayer.Builder output = (ids ? new RnnOutputLayer.Builder(new IdCrossEntropy())
+                : new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT))
+                .dataFormat(RNNFormat.NCW)
                 .activation(Activation.SOFTMAX)
                 .nIn(config.hidden())
                 .nOut(vocabularySize);
@@ -57,6 +76,9 @@ public final class CharLstm {
             output.dropOut(keep);
         }
         list.layer(output.build());
+        if (ids && config.lstm() != LstmImplementation.FUSED) {
+            list.inputPreProcessor(0, new IdsToOneHot(vocabularySize));
+        }
         if (!truncatedBptt) {
             return list.build();
         }
@@ -67,11 +89,15 @@ public final class CharLstm {
     }
 
     /**
-     * The same network built with {@code config}'s LSTM implementation: parameters and updater state carry over
-     * as they are, since both implementations lay them out alike.
+     * {@code net} as {@code config} builds it today, taking ids, with {@code config}'s LSTM implementation: the net
+     * itself when it is so already, else a new one with its parameters, updater state and counters (both
+     * implementations and both input forms lay their parameters out alike).
      */
-    public static MultiLayerNetwork withImplementation(MultiLayerNetwork net, ModelConfig config, int vocabularySize) {
-        MultiLayerNetwork copy = create(config, vocabularySize);
+    public static MultiLayerNetwork current(MultiLayerNetwork net, ModelConfig config) {
+        if (takesIds(net) && implementationOf(net) == config.lstm()) {
+            return net;
+        }
+        MultiLayerNetwork copy = create(config, vocabularySize(net));
         copy.setParams(net.params());
         if (net.getUpdater() != null && net.getUpdater().getStateViewArray() != null) {
             copy.getUpdater().getStateViewArray().assign(net.getUpdater().getStateViewArray());
@@ -79,6 +105,22 @@ public final class CharLstm {
         copy.setIterationCount(net.getIterationCount());
         copy.setEpochCount(net.getEpochCount());
         return copy;
+    }
+
+    /** Whether a network takes symbol ids (every network built today) rather than one-hot rows. */
+    public static boolean takesIds(MultiLayerNetwork net) {
+        return net.getOutputLayer().conf().getLayer() instanceof BaseOutputLayer out
+                && out.getLossFn() instanceof IdCrossEntropy;
+    }
+
+    /** The number of symbols a network reads and predicts. */
+    public static int vocabularySize(MultiLayerNetwork net) {
+        return (int) ((FeedForwardLayer) net.getLayerWiseConfigurations().getConf(0).getLayer()).getNIn();
+    }
+
+    static LstmImplementation implementationOf(MultiLayerNetwork net) {
+        return net.getLayerWiseConfigurations().getConf(0).getLayer() instanceof FusedLstm
+                ? LstmImplementation.FUSED : LstmImplementation.STOCK;
     }
 
     public static MultiLayerNetwork create(ModelConfig config, int vocabularySize) {

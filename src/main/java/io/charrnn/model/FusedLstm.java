@@ -29,6 +29,12 @@ public class FusedLstm extends AbstractLSTM {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Whether the input is one symbol id per step ([batch, 1, time]) rather than nIn features; nIn is then the
+     * vocabulary size. Absent from configurations written before ids (one-hot input), so false when read.
+     */
+    private boolean idInput;
+
+    /**
      * Whether float networks in this JVM run the vector kernel; false where the JVM lacks
      * {@code --add-modules=jdk.incubator.vector} (conf/jvm-options), which makes training ~1.6x slower.
      */
@@ -42,6 +48,15 @@ public class FusedLstm extends AbstractLSTM {
 
     private FusedLstm(Builder builder) {
         super(builder);
+        this.idInput = builder.idInput;
+    }
+
+    public boolean isIdInput() {
+        return idInput;
+    }
+
+    public void setIdInput(boolean idInput) {
+        this.idInput = idInput;
     }
 
     @Override
@@ -84,9 +99,17 @@ public class FusedLstm extends AbstractLSTM {
     }
 
     public static final class Builder extends AbstractLSTM.Builder<Builder> {
+        private boolean idInput;
+
         public Builder() {
             activation(new ActivationTanH());
             gateActivationFunction(new ActivationSigmoid());
+        }
+
+        /** Takes symbol ids, one per step, instead of nIn features (see {@link FusedLstm#isIdInput()}). */
+        public Builder idInput(boolean ids) {
+            this.idInput = ids;
+            return this;
         }
 
         @Override

@@ -151,7 +151,7 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
 
     private LstmKernel kernel() {
         if (kernel == null) {
-            kernel = LstmKernel.create((int) layerConf().getNIn(), hidden(), dataType, true);
+            kernel = LstmKernel.create((int) layerConf().getNIn(), hidden(), dataType, true, layerConf().isIdInput());
         }
         return kernel;
     }

@@ -27,7 +27,7 @@ public final class LossMeter implements Serializable {
     private long count;
 
     public void add(MultiLayerNetwork net, List<EncodedWindow> windows, int vocabularySize) {
-        INDArray features = OneHotBatches.toDataSet(windows, vocabularySize).getFeatures();
+        INDArray features = Minibatches.toDataSet(windows).getFeatures();
         net.rnnClearPreviousState();
         INDArray probabilities = net.output(features, false);
         boolean[] all = new boolean[windows.size()];
@@ -88,13 +88,12 @@ public final class LossMeter implements Serializable {
                     }
                 }
                 zeroStateRows(net, cold);
-                INDArray probabilities = net.rnnTimeStep(OneHotBatches.toDataSet(batch, vocabularySize)
-                        .getFeatures());
+                INDArray probabilities = net.rnnTimeStep(Minibatches.toDataSet(batch).getFeatures());
                 addTargets(probabilities, batch, real, vocabularySize);
             }
             net.rnnClearPreviousState();
         }
-        OneHotBatches.group(shorter.iterator(), CARRY_LANES).forEachRemaining(b -> add(net, b, vocabularySize));
+        Minibatches.group(shorter.iterator(), CARRY_LANES).forEachRemaining(b -> add(net, b, vocabularySize));
     }
 
     /**
@@ -105,7 +104,7 @@ public final class LossMeter implements Serializable {
     public void addAll(MultiLayerNetwork net, Iterator<EncodedWindow> windows, int batchSize, int vocabularySize,
                        boolean carried) {
         if (!carried) {
-            OneHotBatches.group(windows, batchSize).forEachRemaining(b -> add(net, b, vocabularySize));
+            Minibatches.group(windows, batchSize).forEachRemaining(b -> add(net, b, vocabularySize));
             return;
         }
         List<EncodedWindow> block = new ArrayList<>();

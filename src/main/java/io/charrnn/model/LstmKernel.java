@@ -1,11 +1,13 @@
 package io.charrnn.model;
 
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
@@ -17,6 +19,10 @@ import java.util.Map;
  *
  * <p>Gate blocks of a 4H row, in DL4J's order: a (block input, tanh), f (forget), o (output), g (input gate);
  * c(t) = f c(t-1) + g a, h(t) = o tanh(c(t)).
+ *
+ * <p>With symbol ids as input ([batch, 1, time], each value a row of W), the input product is a gather of W's rows and
+ * its weight gradient a scatter-add into them: the same numbers as with one-hot input, but memory and time per step
+ * no longer grow with the vocabulary (one-hot rows of a 6,000-symbol corpus took 24 KB per character).
  */
 abstract class LstmKernel {
     /** Steps per pass when nothing is kept for backprop, so evaluating long windows needs bounded memory. */
@@ -28,12 +34,16 @@ abstract class LstmKernel {
     protected final int nIn;
     protected final int hidden;
     protected final DataType type;
+    /** Whether the input holds symbol ids (rows of W) rather than nIn features per step. */
+    private final boolean idInput;
 
     protected int batch = -1;
     private int capacity = -1;
     protected boolean keeping;
 
     private INDArray xRows;
+    /** With id input: the symbol of each time-major row of the current pass. */
+    private int[] ids;
     /** Pre-activations in the forward pass; their gradients in the backward pass. */
     protected INDArray z;
     protected INDArray hRows;
@@ -50,20 +60,21 @@ abstract class LstmKernel {
     private boolean keptInitialState;
     protected int lastTime;
 
-    protected LstmKernel(int nIn, int hidden, DataType type) {
+    protected LstmKernel(int nIn, int hidden, DataType type, boolean idInput) {
         this.nIn = nIn;
         this.hidden = hidden;
         this.type = type;
+        this.idInput = idInput;
     }
 
-    static LstmKernel create(int nIn, int hidden, DataType type, boolean allowVector) {
+    static LstmKernel create(int nIn, int hidden, DataType type, boolean allowVector, boolean idInput) {
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
             throw new IllegalArgumentException("FusedLstm computes in FLOAT or DOUBLE, not " + type);
         }
         if (type == DataType.FLOAT && allowVector && VECTOR_AVAILABLE) {
-            return new VectorLstmKernel(nIn, hidden);
+            return new VectorLstmKernel(nIn, hidden, idInput);
         }
-        return new ScalarLstmKernel(nIn, hidden, type);
+        return new ScalarLstmKernel(nIn, hidden, type, idInput);
     }
 
     /** Sizes the Java-side storage for the current batch; {@code chunk} steps are kept when keeping. */
@@ -110,8 +121,9 @@ abstract class LstmKernel {
     }
 
     /**
-     * Runs the layer over x ([batch, nIn, time], or [batch, nIn] for one step) from the given state (null: zeros)
-     * into out ([batch, hidden, time] or [batch, hidden]); with keep, holds what {@link #backward} needs.
+     * Runs the layer over x ([batch, nIn, time], or [batch, nIn] for one step; with id input [batch, 1, time] or
+     * [batch, 1]) from the given state (null: zeros) into out ([batch, hidden, time] or [batch, hidden]); with keep,
+     * holds what {@link #backward} needs.
      */
     final void forward(INDArray x, INDArray w, INDArray r, INDArray b, INDArray h0, INDArray c0, boolean keep,
                        INDArray out) {
@@ -127,19 +139,29 @@ abstract class LstmKernel {
             }
             setInitialCell(hasPrevious ? c0 : null);
             keptInitialState = hasPrevious;
+            float[] symbols = idInput ? symbolsOf(x) : null;
             for (int t0 = 0; t0 < time; t0 += chunk) {
                 int len = Math.min(chunk, time - t0);
-                INDArray xr = rows(xRows, len);
-                if (oneStep) {
-                    xr.assign(x);
-                } else {
-                    xr.reshape('c', len, bsz, nIn).assign(
-                            x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t0 + len))
-                                    .permute(2, 0, 1));
-                }
                 INDArray zr = rows(z, len);
-                Nd4j.gemm(xr, w, zr, false, false, 1.0, 0.0);
-                zr.addiRowVector(b);
+                if (idInput) {
+                    for (int s = 0; s < len; s++) {
+                        for (int e = 0; e < bsz; e++) {
+                            ids[s * bsz + e] = (int) symbols[e * time + t0 + s];
+                        }
+                    }
+                    gatherInputRows(w, b, len);
+                } else {
+                    INDArray xr = rows(xRows, len);
+                    if (oneStep) {
+                        xr.assign(x);
+                    } else {
+                        xr.reshape('c', len, bsz, nIn).assign(
+                                x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t0 + len))
+                                        .permute(2, 0, 1));
+                    }
+                    Nd4j.gemm(xr, w, zr, false, false, 1.0, 0.0);
+                    zr.addiRowVector(b);
+                }
                 for (int s = 0; s < len; s++) {
                     if (s > 0) {
                         Nd4j.gemm(hStep[s - 1], r, zStep[s], false, false, 1.0, 1.0);
@@ -211,7 +233,11 @@ abstract class LstmKernel {
                 rows(z, start).assign(0);
             }
             INDArray zr = rows(z, time);
-            Nd4j.gemm(rows(xRows, time), zr, gW, true, false, 1.0, 0.0);
+            if (idInput) {
+                scatterInputGradient(gW, time);
+            } else {
+                Nd4j.gemm(rows(xRows, time), zr, gW, true, false, 1.0, 0.0);
+            }
             if (time > 1) {
                 Nd4j.gemm(rows(hRows, time - 1), zr.get(NDArrayIndex.interval(batch, time * batch), NDArrayIndex.all()),
                         gR, true, false, 1.0, 0.0);
@@ -223,6 +249,12 @@ abstract class LstmKernel {
             }
             finishBackward();
             gB.assign(biasGradient);
+            if (idInput) {
+                // Ids have no gradient; the network's first layer hands this to no one.
+                epsOut.assign(0);
+                keptTime = -1;
+                return;
+            }
             INDArray dx = rows(dxRows, time);
             Nd4j.gemm(zr, w, dx, false, true, 1.0, 0.0);
             if (epsOut.rank() == 2) {
@@ -242,7 +274,12 @@ abstract class LstmKernel {
         capacity = chunk;
         keeping = keep;
         int allRows = chunk * bsz;
-        xRows = Nd4j.create(type, allRows, nIn);
+        if (idInput) {
+            ids = new int[allRows];
+            xRows = null;
+        } else {
+            xRows = Nd4j.create(type, allRows, nIn);
+        }
         z = Nd4j.create(type, allRows, 4L * hidden);
         hRows = Nd4j.create(type, allRows, hidden);
         hInit = Nd4j.create(type, bsz, hidden);
@@ -255,12 +292,100 @@ abstract class LstmKernel {
         if (keep) {
             dhRecurrent = Nd4j.create(type, bsz, hidden);
             epsRows = Nd4j.create(type, allRows, hidden);
-            dxRows = Nd4j.create(type, allRows, nIn);
+            dxRows = idInput ? null : Nd4j.create(type, allRows, nIn);
             biasGradient = Nd4j.create(type, 1, 4L * hidden);
         } else {
             dhRecurrent = epsRows = dxRows = biasGradient = null;
         }
         allocate(chunk);
+    }
+
+    /** The ids of x ([batch, 1, time] or [batch, 1]) in [batch][time] order, checked against the vocabulary. */
+    private float[] symbolsOf(INDArray x) {
+        if (x.size(1) != 1) {
+            throw new IllegalArgumentException("FusedLstm with id input takes [batch, 1, time], got "
+                    + java.util.Arrays.toString(x.shape()));
+        }
+        float[] symbols = x.dup('c').data().asFloat();
+        for (float v : symbols) {
+            if (!(v >= 0 && v < nIn) || v != (int) v) {
+                throw new IllegalArgumentException("symbol id " + v + " is not one of the " + nIn + " of the layer");
+            }
+        }
+        return symbols;
+    }
+
+    /**
+     * z rows of the first {@code steps} steps = W[id] + b: exactly what the one-hot product and the bias add give
+     * (a product with a one-hot row sums zeros and one weight). Reads W and b through their strides, as DL4J hands
+     * views of the flat parameter vector.
+     */
+    private void gatherInputRows(INDArray w, INDArray b, int steps) {
+        int n = steps * batch;
+        int g = 4 * hidden;
+        long w0 = w.stride(0);
+        long w1 = w.stride(1);
+        long b1 = b.stride(b.rank() - 1);
+        if (type == DataType.FLOAT) {
+            FloatBuffer wb = w.data().asNioFloat();
+            FloatBuffer bb = b.data().asNioFloat();
+            FloatBuffer zb = z.data().asNioFloat();
+            long wo = w.offset();
+            long bo = b.offset();
+            float[] bias = new float[g];
+            for (int j = 0; j < g; j++) {
+                bias[j] = bb.get((int) (bo + j * b1));
+            }
+            for (int r = 0; r < n; r++) {
+                long row = wo + ids[r] * w0;
+                int zr = r * g;
+                for (int j = 0; j < g; j++) {
+                    zb.put(zr + j, wb.get((int) (row + j * w1)) + bias[j]);
+                }
+            }
+        } else {
+            DataBuffer wb = w.data();
+            DataBuffer bb = b.data();
+            DataBuffer zb = z.data();
+            for (int r = 0; r < n; r++) {
+                long row = ids[r] * w0;
+                for (int j = 0; j < g; j++) {
+                    zb.put((long) r * g + j, wb.getDouble(row + j * w1) + bb.getDouble(j * b1));
+                }
+            }
+        }
+    }
+
+    /** dL/dW for id input: each row's pre-activation gradient (in z) added to the W row of its symbol. */
+    private void scatterInputGradient(INDArray gW, int steps) {
+        gW.assign(0);
+        int n = steps * batch;
+        int g = 4 * hidden;
+        long w0 = gW.stride(0);
+        long w1 = gW.stride(1);
+        if (type == DataType.FLOAT) {
+            FloatBuffer gb = gW.data().asNioFloat();
+            FloatBuffer zb = z.data().asNioFloat();
+            long go = gW.offset();
+            for (int r = 0; r < n; r++) {
+                long row = go + ids[r] * w0;
+                int zr = r * g;
+                for (int j = 0; j < g; j++) {
+                    int at = (int) (row + j * w1);
+                    gb.put(at, gb.get(at) + zb.get(zr + j));
+                }
+            }
+        } else {
+            DataBuffer gb = gW.data();
+            DataBuffer zb = z.data();
+            for (int r = 0; r < n; r++) {
+                long row = ids[r] * w0;
+                for (int j = 0; j < g; j++) {
+                    long at = row + j * w1;
+                    gb.put(at, gb.getDouble(at) + zb.getDouble((long) r * g + j));
+                }
+            }
+        }
     }
 
     /** The rows of the first {@code steps} time steps of a time-major buffer. */

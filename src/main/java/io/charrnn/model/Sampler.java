@@ -50,7 +50,7 @@ public final class Sampler {
         Random random = new Random(seed);
         int[] primeIds = prime.isEmpty() ? new int[]{startSymbol(random)} : vocabulary.encode(prime);
         net.rnnClearPreviousState();
-        INDArray output = net.rnnTimeStep(OneHotBatches.sequence(primeIds, vocabulary.size()));
+        INDArray output = net.rnnTimeStep(Minibatches.sequence(primeIds));
         double[] probabilities = lastStep(output);
         StringBuilder generated = new StringBuilder(length);
         for (int i = 0; i < length; i++) {
@@ -59,7 +59,7 @@ public final class Sampler {
             String symbol = vocabulary.decode(id);
             generated.append(symbol);
             out.accept(symbol);
-            probabilities = lastStep(net.rnnTimeStep(OneHotBatches.sequence(new int[]{id}, vocabulary.size())));
+            probabilities = lastStep(net.rnnTimeStep(Minibatches.sequence(new int[]{id})));
         }
         net.rnnClearPreviousState();
         return generated.toString();

@@ -29,8 +29,8 @@ final class ScalarLstmKernel extends LstmKernel {
     private double[] eps;
     private double[] db;
 
-    ScalarLstmKernel(int nIn, int hidden, DataType type) {
-        super(nIn, hidden, type);
+    ScalarLstmKernel(int nIn, int hidden, DataType type, boolean idInput) {
+        super(nIn, hidden, type, idInput);
     }
 
     @Override

@@ -44,8 +44,8 @@ final class VectorLstmKernel extends LstmKernel {
     private float[] eps;
     private float[] db;
 
-    VectorLstmKernel(int nIn, int hidden) {
-        super(nIn, hidden, DataType.FLOAT);
+    VectorLstmKernel(int nIn, int hidden, boolean idInput) {
+        super(nIn, hidden, DataType.FLOAT, idInput);
     }
 
     @Override

@@ -101,7 +101,7 @@ public final class TrainingSession {
         if (resumed != null) {
             net = resumed.network();
             if (resumed.meta().train().model().lstm() != config.model().lstm()) {
-                net = CharLstm.withImplementation(net, config.model(), vocabulary.size());
+                net = CharLstm.current(net, config.model());
                 LOG.info("continuing with the {} LSTM layer (the checkpoint used {})", config.model().lstm(),
                         resumed.meta().train().model().lstm());
             }

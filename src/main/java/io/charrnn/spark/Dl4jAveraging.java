@@ -2,7 +2,7 @@ package io.charrnn.spark;
 
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.model.CharLstm;
-import io.charrnn.model.OneHotBatches;
+import io.charrnn.model.Minibatches;
 import io.charrnn.training.ModelState;
 import io.charrnn.training.RoundStart;
 import io.charrnn.training.TrainConfig;
@@ -27,12 +27,10 @@ import java.util.List;
  */
 final class Dl4jAveraging {
     private final SparkDl4jMultiLayer sparkNet;
-    private final int vocabularySize;
     private final int batchSize;
     private final int seqLength;
 
     Dl4jAveraging(JavaSparkContext jsc, TrainConfig config, int vocabularySize, int workers) {
-        this.vocabularySize = vocabularySize;
         this.batchSize = config.batchSize();
         this.seqLength = config.model().seqLength();
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers,
@@ -41,7 +39,7 @@ final class Dl4jAveraging {
                 .averagingFrequency(config.averagingFrequency())
                 .saveUpdater(true)
                 // Windows arrive already dealt to workers (see RoundPlan), so DL4J must not shuffle them again,
-                // and one-hot minibatches are cheaper to rebuild than to cache.
+                // and minibatches are cheaper to rebuild than to cache.
                 .repartionData(Repartition.Never)
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .storageLevel(null)
@@ -53,11 +51,10 @@ final class Dl4jAveraging {
 
     WorkerResult fit(JavaRDD<EncodedWindow> share, RoundStart start, long windows) {
         start.applyTo(sparkNet.getNetwork());
-        int vocabSize = vocabularySize;
         int batch = batchSize;
         JavaRDD<DataSet> batches = share.mapPartitions(it -> {
             List<DataSet> out = new ArrayList<>();
-            OneHotBatches.group(it, batch).forEachRemaining(b -> out.add(OneHotBatches.toDataSet(b, vocabSize)));
+            Minibatches.group(it, batch).forEachRemaining(b -> out.add(Minibatches.toDataSet(b)));
             return out.iterator();
         });
         long started = System.nanoTime();

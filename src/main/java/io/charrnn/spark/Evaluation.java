@@ -2,6 +2,7 @@ package io.charrnn.spark;
 
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.corpus.ValidationSplit;
+import io.charrnn.model.CharLstm;
 import io.charrnn.model.LossMeter;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
@@ -24,7 +25,7 @@ public final class Evaluation {
     public static LossMeter loss(JavaSparkContext jsc, MultiLayerNetwork net, JavaRDD<EncodedWindow> windows,
                                  int batchSize, boolean carried) {
         Broadcast<NetSnapshot> snapshot = jsc.broadcast(new NetSnapshot(net));
-        int vocabSize = (int) net.layerInputSize(0);
+        int vocabSize = CharLstm.vocabularySize(net);
         try {
             return windows.mapPartitions(it -> {
                 LossMeter meter = new LossMeter();

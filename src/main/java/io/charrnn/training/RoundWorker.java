@@ -5,7 +5,7 @@ import io.charrnn.model.CharLstm;
 import io.charrnn.model.FusedLstm;
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
-import io.charrnn.model.OneHotBatches;
+import io.charrnn.model.Minibatches;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -57,11 +57,11 @@ public final class RoundWorker {
         start.applyTo(net);
         loss.reset();
         long count = 0;
-        Iterator<List<EncodedWindow>> batches = OneHotBatches.group(windows, start.batchSize());
+        Iterator<List<EncodedWindow>> batches = Minibatches.group(windows, start.batchSize());
         while (batches.hasNext()) {
             List<EncodedWindow> batch = batches.next();
             loss.beginMinibatch(batch.size(), batch.get(0).length(), model.seqLength());
-            net.fit(OneHotBatches.toDataSet(batch, vocabularySize));
+            net.fit(Minibatches.toDataSet(batch));
             count += batch.size();
         }
         int steps = net.getIterationCount() - start.state().iteration();

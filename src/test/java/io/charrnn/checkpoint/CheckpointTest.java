@@ -5,7 +5,7 @@ import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
-import io.charrnn.model.OneHotBatches;
+import io.charrnn.model.Minibatches;
 import io.charrnn.training.Progress;
 import io.charrnn.training.TrainConfig;
 import org.apache.hadoop.conf.Configuration;
@@ -33,7 +33,7 @@ class CheckpointTest {
         var windows = List.of(new io.charrnn.corpus.EncodedWindow(false, new short[]{0, 1, 2, 1, 0, 1, 2, 1, 0,
                 1, 2}));
         for (int i = 0; i < 3; i++) {
-            net.fit(OneHotBatches.toDataSet(windows, VOCAB.size()));
+            net.fit(Minibatches.toDataSet(windows));
         }
         return net;
     }

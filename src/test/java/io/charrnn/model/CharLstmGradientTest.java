@@ -30,21 +30,25 @@ class CharLstmGradientTest {
 
     private void checkShapes() {
         int vocab = 5;
+        // Shapes: one and two layers, batch of 1 and 3, one step and several.
+        int[][] shapes = {{1, 4, 3, 6}, {2, 4, 3, 6}, {2, 5, 1, 4}, {1, 3, 2, 1}};
         for (LstmImplementation lstm : LstmImplementation.values()) {
-            // Shapes: one and two layers, batch of 1 and 3, one step and several.
-            int[][] shapes = {{1, 4, 3, 6}, {2, 4, 3, 6}, {2, 5, 1, 4}, {1, 3, 2, 1}};
-            for (int[] shape : shapes) {
-                int layers = shape[0];
-                ModelConfig config = new ModelConfig(layers, shape[1], 6, 0, 1e-3, 0, 12345, lstm);
-                MultiLayerNetwork net = new MultiLayerNetwork(
-                        CharLstm.configuration(config, vocab, DataType.DOUBLE, new NoOp(), false));
-                net.init();
-                DataSet batch = OneHotBatches.toDataSet(randomWindows(shape[2], shape[3], vocab), vocab);
-                boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
-                        .input(batch.getFeatures().castTo(DataType.DOUBLE))
-                        .labels(batch.getLabels().castTo(DataType.DOUBLE))
-                        .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
-                assertTrue(ok, "gradient check failed for " + lstm + " " + java.util.Arrays.toString(shape));
+            // Ids: the fused layer's gather and scatter-add and the id cross-entropy; one-hot: older checkpoints.
+            for (CharLstm.Symbols symbols : CharLstm.Symbols.values()) {
+                for (int[] shape : shapes) {
+                    ModelConfig config = new ModelConfig(shape[0], shape[1], 6, 0, 1e-3, 0, 12345, lstm);
+                    MultiLayerNetwork net = new MultiLayerNetwork(
+                            CharLstm.configuration(config, vocab, DataType.DOUBLE, new NoOp(), false, symbols));
+                    net.init();
+                    DataSet ids = Minibatches.toDataSet(randomWindows(shape[2], shape[3], vocab));
+                    DataSet batch = symbols == CharLstm.Symbols.IDS ? ids : OneHot.of(ids, vocab);
+                    boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(net)
+                            .input(batch.getFeatures().castTo(DataType.DOUBLE))
+                            .labels(batch.getLabels().castTo(DataType.DOUBLE))
+                            .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8));
+                    assertTrue(ok, "gradient check failed for " + lstm + " " + symbols + " "
+                            + java.util.Arrays.toString(shape));
+                }
             }
         }
     }

@@ -43,7 +43,8 @@ class FusedLstmTest {
     private static MultiLayerNetwork net(LstmImplementation lstm, int layers, int hidden, int seqLength,
                                          DataType type, IUpdater updater, boolean truncated, double gradClip) {
         ModelConfig config = new ModelConfig(layers, hidden, seqLength, 0, 0.1, gradClip, 42, lstm);
-        MultiLayerNetwork net = new MultiLayerNetwork(CharLstm.configuration(config, VOCAB, type, updater, truncated));
+        MultiLayerNetwork net = new MultiLayerNetwork(CharLstm.configuration(config, VOCAB, type, updater, truncated,
+                CharLstm.Symbols.IDS));
         net.init();
         return net;
     }
@@ -57,7 +58,7 @@ class FusedLstmTest {
         fused.setParams(stock.params());
         // 150 steps: longer than one inference chunk of the fused layer, so chunk boundaries are crossed too.
         for (int[] shape : new int[][]{{4, 30}, {3, 150}, {1, 1}}) {
-            INDArray features = OneHotBatches.toDataSet(randomWindows(shape[0], shape[1], VOCAB), VOCAB)
+            INDArray features = Minibatches.toDataSet(randomWindows(shape[0], shape[1], VOCAB))
                     .getFeatures();
             INDArray expected = stock.output(features);
             INDArray actual = fused.output(features);
@@ -69,7 +70,7 @@ class FusedLstmTest {
     void stepByStepSamplingStateEqualsTheWholeSequence() {
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         MultiLayerNetwork fused = net(LstmImplementation.FUSED, 2, 12, 50, DataType.FLOAT, new NoOp(), false, 0);
-        INDArray features = OneHotBatches.toDataSet(randomWindows(2, 20, VOCAB), VOCAB).getFeatures();
+        INDArray features = Minibatches.toDataSet(randomWindows(2, 20, VOCAB)).getFeatures();
         INDArray whole = fused.output(features);
         fused.rnnClearPreviousState();
         INDArray firstHalf = fused.rnnTimeStep(features.get(NDArrayIndex.all(), NDArrayIndex.all(),
@@ -93,7 +94,7 @@ class FusedLstmTest {
         MultiLayerNetwork fused = net(LstmImplementation.FUSED, 2, 8, 12, DataType.DOUBLE, new Sgd(0.5), true, 5);
         fused.setParams(stock.params());
         INDArray start = stock.params().dup();
-        DataSet batch = OneHotBatches.toDataSet(randomWindows(3, 12, VOCAB), VOCAB);
+        DataSet batch = Minibatches.toDataSet(randomWindows(3, 12, VOCAB));
         DataSet data = new DataSet(batch.getFeatures().castTo(DataType.DOUBLE), batch.getLabels().castTo(DataType.DOUBLE));
         for (int i = 0; i < 3; i++) {
             stock.fit(data);
@@ -118,7 +119,7 @@ class FusedLstmTest {
             for (int layers : new int[]{1, 2}) {
                 MultiLayerNetwork net = net(LstmImplementation.FUSED, layers, hidden, 6, DataType.DOUBLE, new NoOp(),
                         true, 0);
-                DataSet batch = OneHotBatches.toDataSet(randomWindows(examples, 6, VOCAB), VOCAB);
+                DataSet batch = Minibatches.toDataSet(randomWindows(examples, 6, VOCAB));
                 INDArray features = batch.getFeatures().castTo(DataType.DOUBLE);
                 INDArray labels = batch.getLabels().castTo(DataType.DOUBLE);
                 Map<Integer, Map<String, INDArray>> state = randomState(net, examples, hidden);
@@ -173,7 +174,7 @@ class FusedLstmTest {
         INDArray eps = Nd4j.randn(DataType.FLOAT, batch, hidden, time);
         INDArray[][] results = new INDArray[2][];
         for (int v = 0; v < 2; v++) {
-            LstmKernel kernel = LstmKernel.create(nIn, hidden, DataType.FLOAT, v == 1);
+            LstmKernel kernel = LstmKernel.create(nIn, hidden, DataType.FLOAT, v == 1, false);
             assertEquals(v == 1 ? VectorLstmKernel.class : ScalarLstmKernel.class, kernel.getClass());
             INDArray out = Nd4j.create(DataType.FLOAT, batch, hidden, time);
             kernel.forward(x, w, r, b, h0, c0, true, out);

@@ -66,7 +66,7 @@ class LossMeterTest {
         assertEquals(whole(net, tailOfA, headOfB).natsPerChar(), oneLane.natsPerChar(), 1e-5);
 
         LossMeter cold = new LossMeter();
-        OneHotBatches.group(windows.iterator(), 4).forEachRemaining(w -> cold.add(net, w, VOCAB));
+        Minibatches.group(windows.iterator(), 4).forEachRemaining(w -> cold.add(net, w, VOCAB));
         assertNotEquals(cold.natsPerChar(), carried.natsPerChar(), 1e-6, "cold starts must score differently");
     }
 

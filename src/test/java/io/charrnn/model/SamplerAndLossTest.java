@@ -38,7 +38,7 @@ class SamplerAndLossTest {
         }
         List<EncodedWindow> windows = List.of(new EncodedWindow(false, ids), new EncodedWindow(false, ids));
         for (int i = 0; i < 60; i++) {
-            net.fit(OneHotBatches.toDataSet(windows, VOCAB.size()));
+            net.fit(Minibatches.toDataSet(windows));
         }
         LossMeter meter = new LossMeter();
         meter.add(net, windows, VOCAB.size());

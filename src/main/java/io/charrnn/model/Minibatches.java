@@ -10,38 +10,41 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 
-/** Turns encoded windows into one-hot minibatches of shape [batch, vocabulary, time] for inputs and targets. */
-public final class OneHotBatches {
-    private OneHotBatches() {
+/**
+ * Turns encoded windows into minibatches of symbol ids, shape [batch, 1, time] for inputs and for targets (the
+ * window shifted by one): 8 bytes per character whatever the vocabulary, where one-hot rows took 8 per symbol of
+ * it. The network widens ids itself where it needs to ({@link IdsToOneHot}).
+ */
+public final class Minibatches {
+    private Minibatches() {
     }
 
-    public static DataSet toDataSet(List<EncodedWindow> windows, int vocabularySize) {
+    public static DataSet toDataSet(List<EncodedWindow> windows) {
         int batch = windows.size();
         int time = windows.get(0).length();
-        float[] features = new float[batch * vocabularySize * time];
-        float[] labels = new float[batch * vocabularySize * time];
+        float[] features = new float[batch * time];
+        float[] labels = new float[batch * time];
         for (int b = 0; b < batch; b++) {
             EncodedWindow w = windows.get(b);
             if (w.length() != time) {
                 throw new IllegalArgumentException("windows in one minibatch must have equal length");
             }
-            int base = b * vocabularySize * time;
             for (int t = 0; t < time; t++) {
-                features[base + w.id(t) * time + t] = 1f;
-                labels[base + w.id(t + 1) * time + t] = 1f;
+                features[b * time + t] = w.id(t);
+                labels[b * time + t] = w.id(t + 1);
             }
         }
-        long[] shape = {batch, vocabularySize, time};
+        long[] shape = {batch, 1, time};
         return new DataSet(Nd4j.create(features, shape, 'c'), Nd4j.create(labels, shape, 'c'));
     }
 
-    /** One-hot input for a sequence of ids, shape [1, vocabulary, length]. */
-    public static INDArray sequence(int[] ids, int vocabularySize) {
-        float[] data = new float[vocabularySize * ids.length];
+    /** Input for a sequence of ids, shape [1, 1, length]. */
+    public static INDArray sequence(int[] ids) {
+        float[] data = new float[ids.length];
         for (int t = 0; t < ids.length; t++) {
-            data[ids[t] * ids.length + t] = 1f;
+            data[t] = ids[t];
         }
-        return Nd4j.create(data, new long[]{1, vocabularySize, ids.length}, 'c');
+        return Nd4j.create(data, new long[]{1, 1, ids.length}, 'c');
     }
 
     /**
