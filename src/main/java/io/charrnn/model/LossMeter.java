@@ -4,6 +4,7 @@ import io.charrnn.corpus.EncodedWindow;
 import org.deeplearning4j.nn.api.layers.RecurrentLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -22,17 +23,18 @@ public final class LossMeter implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Floor for probabilities so one underflow cannot make the loss infinite. */
     private static final double MIN_PROBABILITY = 1e-30;
+    /** Most output probabilities held at once while scoring: 16 MB of floats. */
+    private static final long OUTPUT_BUDGET = 1L << 22;
 
     private double sumNats;
     private long count;
 
     public void add(MultiLayerNetwork net, List<EncodedWindow> windows, int vocabularySize) {
-        INDArray features = Minibatches.toDataSet(windows).getFeatures();
         net.rnnClearPreviousState();
-        INDArray probabilities = net.output(features, false);
         boolean[] all = new boolean[windows.size()];
         java.util.Arrays.fill(all, true);
-        addTargets(probabilities, windows, all, vocabularySize);
+        addInSteps(net, windows, all, vocabularySize);
+        net.rnnClearPreviousState();
     }
 
     /** The state is carried through up to this many consecutive windows in {@link #addCarried}. */
@@ -88,8 +90,7 @@ public final class LossMeter implements Serializable {
                     }
                 }
                 zeroStateRows(net, cold);
-                INDArray probabilities = net.rnnTimeStep(Minibatches.toDataSet(batch).getFeatures());
-                addTargets(probabilities, batch, real, vocabularySize);
+                addInSteps(net, batch, real, vocabularySize);
             }
             net.rnnClearPreviousState();
         }
@@ -135,20 +136,40 @@ public final class LossMeter implements Serializable {
         }
     }
 
-    private void addTargets(INDArray probabilities, List<EncodedWindow> windows, boolean[] counted,
+    /**
+     * Runs equal-length windows through the network from its current state, as many steps at a time as keep the
+     * output (rows x vocabulary x steps probabilities) within {@link #OUTPUT_BUDGET} floats: a whole window for a
+     * small vocabulary; for thousands of symbols a window at once would take gigabytes. Adds the targets of the
+     * counted rows.
+     */
+    private void addInSteps(MultiLayerNetwork net, List<EncodedWindow> windows, boolean[] counted,
                             int vocabularySize) {
+        INDArray features = Minibatches.toDataSet(windows).getFeatures();
         int time = windows.get(0).length();
+        int steps = (int) Math.max(1, Math.min(time, OUTPUT_BUDGET / ((long) windows.size() * vocabularySize)));
+        for (int t0 = 0; t0 < time; t0 += steps) {
+            int t1 = Math.min(time, t0 + steps);
+            INDArray probabilities = net.rnnTimeStep(t0 == 0 && t1 == time ? features
+                    : features.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t1)));
+            addTargets(probabilities, windows, counted, vocabularySize, t0, t1);
+        }
+    }
+
+    /** Adds the targets of steps [t0, t1) of the counted rows, given the probabilities for those steps. */
+    private void addTargets(INDArray probabilities, List<EncodedWindow> windows, boolean[] counted,
+                            int vocabularySize, int t0, int t1) {
+        int len = t1 - t0;
         float[] p = probabilities.dup('c').data().asFloat();
         for (int b = 0; b < windows.size(); b++) {
             if (!counted[b]) {
                 continue;
             }
             EncodedWindow w = windows.get(b);
-            int base = b * vocabularySize * time;
-            for (int t = 0; t < time; t++) {
-                sumNats -= Math.log(Math.max(MIN_PROBABILITY, p[base + w.id(t + 1) * time + t]));
+            int base = b * vocabularySize * len;
+            for (int t = t0; t < t1; t++) {
+                sumNats -= Math.log(Math.max(MIN_PROBABILITY, p[base + w.id(t + 1) * len + t - t0]));
             }
-            count += time;
+            count += len;
         }
     }
 

@@ -83,4 +83,25 @@ class LossMeterTest {
         assertEquals(42L * WINDOW + 11, m.count());
         assertTrue(Double.isFinite(m.natsPerChar()));
     }
+
+    @Test
+    void aLargeVocabularyIsScoredSomeStepsAtATimeWithTheSameResult() {
+        // 5,000 symbols x 4 rows: a window of 300 steps is scored in two passes (see LossMeter.OUTPUT_BUDGET).
+        int vocabulary = 5000;
+        MultiLayerNetwork net = CharLstm.create(new ModelConfig(1, 8, 10, 0, 1e-2, 5, 4, LstmImplementation.FUSED),
+                vocabulary);
+        List<EncodedWindow> windows = CharLstmGradientTest.randomWindows(4, 300, vocabulary);
+        LossMeter m = new LossMeter();
+        m.add(net, windows, vocabulary);
+
+        org.nd4j.linalg.api.ndarray.INDArray p = net.output(Minibatches.toDataSet(windows).getFeatures());
+        double nats = 0;
+        for (int b = 0; b < windows.size(); b++) {
+            for (int t = 0; t < 300; t++) {
+                nats -= Math.log(p.getDouble(b, windows.get(b).id(t + 1), t));
+            }
+        }
+        assertEquals(4L * 300, m.count());
+        assertEquals(nats / (4 * 300), m.natsPerChar(), 1e-5);
+    }
 }
