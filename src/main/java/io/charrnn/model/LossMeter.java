@@ -151,25 +151,24 @@ public final class LossMeter implements Serializable {
             int t1 = Math.min(time, t0 + steps);
             INDArray probabilities = net.rnnTimeStep(t0 == 0 && t1 == time ? features
                     : features.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t1)));
-            addTargets(probabilities, windows, counted, vocabularySize, t0, t1);
+            addTargets(probabilities, windows, counted, t0, t1);
         }
     }
 
-    /** Adds the targets of steps [t0, t1) of the counted rows, given the probabilities for those steps. */
-    private void addTargets(INDArray probabilities, List<EncodedWindow> windows, boolean[] counted,
-                            int vocabularySize, int t0, int t1) {
-        int len = t1 - t0;
-        float[] p = probabilities.dup('c').data().asFloat();
+    /**
+     * Adds the targets of steps [t0, t1) of the counted rows, given the probabilities for those steps; reads one
+     * value per target where it lies (a copy of all of them would be rows x vocabulary x steps floats of garbage).
+     */
+    private void addTargets(INDArray probabilities, List<EncodedWindow> windows, boolean[] counted, int t0, int t1) {
         for (int b = 0; b < windows.size(); b++) {
             if (!counted[b]) {
                 continue;
             }
             EncodedWindow w = windows.get(b);
-            int base = b * vocabularySize * len;
             for (int t = t0; t < t1; t++) {
-                sumNats -= Math.log(Math.max(MIN_PROBABILITY, p[base + w.id(t + 1) * len + t - t0]));
+                sumNats -= Math.log(Math.max(MIN_PROBABILITY, probabilities.getDouble(b, w.id(t + 1), t - t0)));
             }
-            count += len;
+            count += t1 - t0;
         }
     }
 

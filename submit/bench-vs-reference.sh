@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench-vs-reference.sh [corpus]: this project's training speed against the PyTorch CPU reference trainer
+# (../shared/peer/charlstm_torch.py, one-hot char-rnn LSTM, Adam, clipping 5) on this machine, one run after the
+# other, for 2 x {128,256,512} LSTMs on one thread and on two:
+#   one thread:  charrnn bench --single-process, batch 32      vs  reference --threads 1 --batch 32
+#   two threads: charrnn bench on Spark local[2], 2 x 32 windows  vs  reference --threads 2 --batch 64
+# Sequence length 50 for both; the project averages after every minibatch (--averaging-frequency 1) so that rounds
+# finish within the time, and writes no checkpoints. Prints one JSON line per pair (also to $CHARRNN_VS_OUT,
+# default bench-vs-reference.jsonl), then the ratio table. Seconds per run: CHARRNN_VS_SECONDS (default 75); sizes:
+# CHARRNN_VS_HIDDEN (default "128 256 512"); the reference: CHARRNN_PEER. The reference needs Debian's
+# python3-torch, python3-numpy and libopenblas0-openmp: installed here when missing, if run as root.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+corpus="${1:-$root/../shared/corpora/tinyshakespeare.txt}"
+peer="${CHARRNN_PEER:-$root/../shared/peer/charlstm_torch.py}"
+seconds="${CHARRNN_VS_SECONDS:-75}"
+out="${CHARRNN_VS_OUT:-bench-vs-reference.jsonl}"
+python=/usr/bin/python3
+[ -f "$corpus" ] || { echo "bench-vs-reference: no corpus at $corpus; give one as the argument" >&2; exit 2; }
+[ -f "$peer" ] || { echo "bench-vs-reference: no reference trainer at $peer; set CHARRNN_PEER" >&2; exit 2; }
+if ! "$python" -c 'import torch' 2>/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y --no-install-recommends python3-torch python3-numpy libopenblas0-openmp >&2
+  else
+    echo "bench-vs-reference: $python has no torch; install python3-torch python3-numpy libopenblas0-openmp" >&2
+    exit 2
+  fi
+fi
+minutes=$(awk -v s="$seconds" 'BEGIN { print s / 60 }')
+: > "$out"
+for hidden in ${CHARRNN_VS_HIDDEN:-128 256 512}; do
+  for threads in 1 2; do
+    if [ "$threads" = 1 ]; then
+      mode=(--single-process) batch=32
+    else
+      mode=(--conf spark.master='local[2]' --workers 2) batch=64
+    fi
+    project=$("$root/submit/charrnn" bench --corpus "$corpus" --hidden "$hidden" --batch-size 32 --seq-length 50 \
+      --averaging-frequency 1 --checkpoint-every 100000 --sample-chars 0 --max-minutes "$minutes" "${mode[@]}" \
+      2>/dev/null | tail -1)
+    reference=$(OMP_NUM_THREADS="$threads" "$python" "$peer" --data "$corpus" --hidden "$hidden" --batch "$batch" \
+      --seq 50 --threads "$threads" --time-budget-seconds "$seconds" --no-eval 2>/dev/null | tail -1)
+    echo "{\"hidden\": $hidden, \"threads\": $threads, \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"," \
+      "\"project\": $project, \"reference\": $reference}" | tee -a "$out"
+  done
+done
+"$python" - "$out" <<'PY'
+import json, sys
+print("| model | threads | this project, chars/s | PyTorch, chars/s | ratio | project peak RSS MB | PyTorch peak RSS MB |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    p, t = r["project"], r["reference"]
+    ratio = p["chars_per_sec"] / t["train_chars_per_sec"]
+    print(f"| 2 x {r['hidden']} | {r['threads']} | {p['chars_per_sec']:,} | {round(t['train_chars_per_sec']):,} "
+          f"| {ratio:.2f} | {p['peak_rss_mb']} | {round(t.get('peak_rss_mb', 0))} |")
+PY
