@@ -9,12 +9,18 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,8 +32,8 @@ import java.util.UUID;
  * {@code metrics.jsonl} and {@code run.json}.
  *
  * <p>Every file is written under a hidden temporary name (Hadoop skips names starting with '_') and then renamed
- * over its final name, which is atomic on HDFS and on local disks, so a crash never leaves a half-written file
- * under a name that readers trust.
+ * over its final name in one atomic step, on HDFS and on local disks, so a crash never leaves a half-written file
+ * under a name that readers trust, and no file is ever absent while it is replaced.
  */
 public final class RunDirectory {
     public static final String RUN_FILE = "run.json";
@@ -44,6 +50,9 @@ public final class RunDirectory {
     private final Path dir;
     private final FileSystem fs;
     private final FileContext fc;
+    /** Checked before every write; {@link RunLock} makes it stop a job that no longer holds the run's lock. */
+    private volatile Runnable writeGuard = () -> {
+    };
 
     public RunDirectory(String uri, Configuration conf) {
         try {
@@ -91,7 +100,7 @@ public final class RunDirectory {
             }
             for (FileStatus s : fs.listStatus(dir)) {
                 String n = s.getPath().getName();
-                if (!n.startsWith(".") && !n.startsWith("_") && !n.equals(RunLock.FILE)) {
+                if (!n.startsWith(".") && !n.startsWith("_") && !n.equals(RunLock.FILE) && !n.equals(RunLock.TAKEOVER)) {
                     return false;
                 }
             }
@@ -130,6 +139,7 @@ public final class RunDirectory {
 
     /** Deletes everything in the directory but the named files (e.g. the lock of the job that is overwriting). */
     public void deleteAllExcept(String... keep) {
+        writeGuard.run();
         try {
             if (!fs.exists(dir)) {
                 return;
@@ -154,6 +164,16 @@ public final class RunDirectory {
     }
 
     public void writeAtomically(String name, byte[] bytes) {
+        writeGuard.run();
+        replace(name, bytes);
+    }
+
+    /**
+     * Writes under a temporary name, then renames over {@code name} in one atomic step: HDFS renames with
+     * OVERWRITE atomically, but Hadoop's local filesystem deletes the target first (an instant where the file is
+     * absent), so on local disks the rename is the JDK's atomic move, rename(2). Unguarded: for the lock itself.
+     */
+    void replace(String name, byte[] bytes) {
         Path target = new Path(dir, name);
         Path temp = new Path(dir, "_tmp." + name + "." + UUID.randomUUID());
         try {
@@ -163,7 +183,12 @@ public final class RunDirectory {
                 out.hsync();
             }
             pauseForFaultInjection(name);
-            fc.rename(temp, target, Options.Rename.OVERWRITE);
+            if (fs instanceof RawLocalFileSystem local) {
+                Files.move(local.pathToFile(temp).toPath(), local.pathToFile(target).toPath(),
+                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                fc.rename(temp, target, Options.Rename.OVERWRITE);
+            }
         } catch (IOException e) {
             try {
                 fs.delete(temp, false);
@@ -174,17 +199,30 @@ public final class RunDirectory {
         }
     }
 
-    /** Creates a file only if no file of that name exists; false if one does. Atomic on HDFS and local disks. */
-    public boolean createIfAbsent(String name, String text) {
+    /**
+     * Creates a file only if no file of that name exists; false if one does. Atomic: HDFS creates without
+     * overwrite in one NameNode call; on local disks Hadoop checks and then creates, so there it is the JDK's
+     * CREATE_NEW (O_EXCL). Unguarded: for the lock itself.
+     */
+    boolean createIfAbsent(String name, String text) {
         Path target = new Path(dir, name);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
             fs.mkdirs(dir);
+            if (fs instanceof RawLocalFileSystem local) {
+                try (FileChannel out = FileChannel.open(local.pathToFile(target).toPath(), StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE_NEW)) {
+                    out.write(ByteBuffer.wrap(bytes));
+                    out.force(true);
+                }
+                return true;
+            }
             try (FSDataOutputStream out = fs.create(target, false)) {
-                out.write(text.getBytes(StandardCharsets.UTF_8));
+                out.write(bytes);
                 out.hsync();
             }
             return true;
-        } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+        } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
             return false;
         } catch (IOException e) {
             if (exists(name)) {
@@ -194,7 +232,42 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * Milliseconds since a file was last written, by the filesystem's own clock (the NameNode's for HDFS): the
+     * time of a file written now, less the file's. Unlike a timestamp in the file, this compares no two hosts'
+     * clocks. Negative when the file is missing.
+     */
+    long ageMillis(String name) {
+        Path probe = new Path(dir, "_tmp.clock." + UUID.randomUUID());
+        try {
+            long written;
+            try {
+                written = fs.getFileStatus(new Path(dir, name)).getModificationTime();
+            } catch (FileNotFoundException e) {
+                return -1;
+            }
+            fs.create(probe, false).close();
+            try {
+                return fs.getFileStatus(probe).getModificationTime() - written;
+            } finally {
+                fs.delete(probe, false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the age of " + new Path(dir, name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code check} before every write to this directory (but the lock's own): set by {@link RunLock}. */
+    void guardWrites(Runnable check) {
+        this.writeGuard = check;
+    }
+
     public void delete(String name) {
+        writeGuard.run();
+        deleteUnguarded(name);
+    }
+
+    void deleteUnguarded(String name) {
         try {
             fs.delete(new Path(dir, name), false);
         } catch (IOException e) {
@@ -204,6 +277,7 @@ public final class RunDirectory {
 
     /** Removes temporary files that a killed writer left; only the owner of the run's lock may call this. */
     public int deleteTemporaryFiles() {
+        writeGuard.run();
         try {
             if (!fs.exists(dir)) {
                 return 0;
@@ -240,6 +314,7 @@ public final class RunDirectory {
      * file is rewritten atomically instead.
      */
     public void appendText(String name, String text) {
+        writeGuard.run();
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Path target = new Path(dir, name);
         try {

@@ -13,60 +13,153 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps two jobs from writing one run directory at once. The lock is the file {@value #FILE}, created only if
- * absent (atomic on HDFS and local disks), holding the owner's host, pid and a heartbeat that a background thread
- * renews. A lock is stale, and is taken over, when its owner is a dead process on this host or its heartbeat is
- * older than the stale time; a live lock is a one-line error naming its owner.
+ * Keeps two jobs from writing one run directory at once. The lock is the file {@value #FILE}, created only if absent
+ * (atomically, on HDFS and on local disks), holding a token of its owner, the owner's machine and process, and a
+ * heartbeat that a background thread renews after checking that the lock is still its own.
+ *
+ * <p>A lock is stale, and may be taken over, when its owner is a process of this machine that is gone (exited, or
+ * a zombie no one reaped, or its pid now another process), or when the file has not been renewed for the stale time
+ * by the filesystem's own clock (never a comparison of two hosts' clocks). A takeover holds {@value #TAKEOVER},
+ * created only if absent, and replaces the lock only if it still reads as the stale one, so of jobs that start
+ * at once exactly one wins. Every write of the run directory first checks the lock ({@link RunDirectory}'s guard):
+ * a job whose lock was taken over stops with {@link LockLost} before its next write.
  */
 public final class RunLock implements AutoCloseable {
     public static final String FILE = "lock";
+    static final String TAKEOVER = "lock.takeover";
+    /** A takeover takes milliseconds; a takeover file older than this was left by a job killed during one. */
+    private static final long TAKEOVER_STALE_MS = 60_000;
+    /** A lock file that cannot be parsed is one being written, or a damaged one once it is this old. */
+    private static final long UNREADABLE_STALE_MS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(RunLock.class);
 
     private final RunDirectory run;
-    private final String owner;
+    private final String token;
+    private final Duration staleAfter;
     private final ScheduledExecutorService heartbeat;
+    private long beats;
+    private volatile long renewedNanos = System.nanoTime();
+    /** Why this job no longer holds the lock; null while it does. */
+    private volatile String lost;
 
-    private RunLock(RunDirectory run, String owner, Duration heartbeatEvery) {
+    private RunLock(RunDirectory run, String token, Duration staleAfter) {
         this.run = run;
-        this.owner = owner;
+        this.token = token;
+        this.staleAfter = staleAfter;
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "charrnn-lock-heartbeat");
             t.setDaemon(true);
             return t;
         });
-        long every = heartbeatEvery.toMillis();
+        Duration quarter = staleAfter.dividedBy(4);
+        long every = Math.max(100, Math.min(quarter.toMillis(), 30_000));
         heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Takes the lock of a run directory, or fails with a {@link UserError} if a live job holds it. */
     public static RunLock acquire(RunDirectory run, Duration staleAfter) {
-        String owner = host() + ":" + ProcessHandle.current().pid() + ":" + Instant.now().toEpochMilli();
-        if (!run.createIfAbsent(FILE, content(owner))) {
-            JsonNode held = run.readText(FILE).map(RunLock::parse).orElse(null);
-            String why = staleReason(held, staleAfter);
-            if (why == null) {
-                throw new UserError(run.uri() + " is locked by a running job (" + describe(held) + "); wait for it"
-                        + " to finish, or delete " + run.uri() + "/" + FILE + " if that job is surely gone");
-            }
-            LOG.warn("taking over the lock of {}: {}", run.uri(), why);
-            run.writeText(FILE, content(owner));
+        String token = UUID.randomUUID().toString();
+        if (!run.createIfAbsent(FILE, content(token, 0))) {
+            takeOver(run, token, staleAfter);
         }
-        Duration every = staleAfter.dividedBy(4).compareTo(Duration.ofSeconds(30)) < 0
-                ? staleAfter.dividedBy(4) : Duration.ofSeconds(30);
-        return new RunLock(run, owner, every.isZero() ? Duration.ofMillis(100) : every);
+        RunLock lock = new RunLock(run, token, staleAfter);
+        run.guardWrites(lock::check);
+        return lock;
     }
 
-    private void beat() {
-        try {
-            run.writeText(FILE, content(owner));
-        } catch (RuntimeException e) {
-            LOG.warn("cannot renew the lock of {}: {}", run.uri(), e.getMessage());
+    private static void takeOver(RunDirectory run, String token, Duration staleAfter) {
+        Optional<String> heldText = run.readText(FILE);
+        if (heldText.isEmpty()) {
+            // Released between our create and this read: one more try, as a new job would.
+            if (run.createIfAbsent(FILE, content(token, 0))) {
+                return;
+            }
+            heldText = run.readText(FILE);
         }
+        JsonNode held = heldText.map(RunLock::parse).orElse(null);
+        String why = staleReason(held, run.ageMillis(FILE), staleAfter);
+        if (why == null) {
+            throw locked(run, held);
+        }
+        if (!run.createIfAbsent(TAKEOVER, token)) {
+            if (run.ageMillis(TAKEOVER) < TAKEOVER_STALE_MS) {
+                throw new UserError(run.uri() + " is being taken over by another job that started at the same time;"
+                        + " it trains the run");
+            }
+            run.deleteUnguarded(TAKEOVER);
+            if (!run.createIfAbsent(TAKEOVER, token)) {
+                throw new UserError(run.uri() + " is being taken over by another job that started at the same time;"
+                        + " it trains the run");
+            }
+        }
+        try {
+            Optional<String> now = run.readText(FILE);
+            if (now.isPresent() && !now.equals(heldText)) {
+                throw locked(run, parse(now.get()));
+            }
+            LOG.warn("taking over the lock of {}: {}", run.uri(), why);
+            run.replace(FILE, content(token, 0).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            run.deleteUnguarded(TAKEOVER);
+        }
+    }
+
+    private static UserError locked(RunDirectory run, JsonNode held) {
+        return new UserError(run.uri() + " is locked by a running job (" + describe(run, held) + "); wait for it"
+                + " to finish, or delete " + run.uri() + "/" + FILE + " if that job is surely gone");
+    }
+
+    /** Renews the lock if it is still this job's; otherwise, or when renewing fails for too long, gives it up. */
+    private void beat() {
+        if (lost != null) {
+            return;
+        }
+        try {
+            String current = run.readText(FILE).orElse(null);
+            if (!owns(current)) {
+                lose("another job took over the lock of " + run.uri() + " (" + describe(run,
+                        current == null ? null : parse(current)) + ")");
+                return;
+            }
+            run.replace(FILE, content(token, ++beats).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            renewedNanos = System.nanoTime();
+        } catch (RuntimeException e) {
+            long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - renewedNanos);
+            if (since > staleAfter.toMillis() / 2) {
+                lose("the lock of " + run.uri() + " could not be renewed for " + since / 1000 + " s ("
+                        + e.getMessage() + "), so another job may take it over");
+            } else {
+                LOG.warn("cannot renew the lock of {}: {}", run.uri(), e.getMessage());
+            }
+        }
+    }
+
+    private void lose(String why) {
+        lost = why + "; this job stops before writing anything more";
+        LOG.error(lost);
+        heartbeat.shutdown();
+    }
+
+    /** Before every write of the run directory: still the owner, or {@link LockLost}. */
+    private void check() {
+        if (lost == null && !owns(run.readText(FILE).orElse(null))) {
+            lose("another job took over the lock of " + run.uri());
+        }
+        if (lost != null) {
+            throw new LockLost(lost);
+        }
+    }
+
+    private boolean owns(String lockText) {
+        JsonNode held = lockText == null ? null : parse(lockText);
+        return held != null && token.equals(held.path("token").asText());
     }
 
     @Override
@@ -77,58 +170,112 @@ public final class RunLock implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        JsonNode current = run.readText(FILE).map(RunLock::parse).orElse(null);
-        if (current != null && owner.equals(current.path("owner").asText())) {
-            run.delete(FILE);
+        run.guardWrites(() -> {
+        });
+        if (lost == null && owns(run.readText(FILE).orElse(null))) {
+            run.deleteUnguarded(FILE);
         }
     }
 
-    /** Null when the lock is live; otherwise why it is stale. */
-    static String staleReason(JsonNode held, Duration staleAfter) {
+    /**
+     * Null when the lock is live; otherwise why it is stale. {@code ageMillis}: since the lock file was last
+     * written, by the filesystem's clock.
+     */
+    static String staleReason(JsonNode held, long ageMillis, Duration staleAfter) {
         if (held == null) {
-            return "the lock file is unreadable";
+            return ageMillis > Math.min(staleAfter.toMillis(), UNREADABLE_STALE_MS)
+                    ? "the lock file is unreadable" : null;
         }
-        Instant beat = Instant.ofEpochMilli(held.path("heartbeat_ms").asLong(0));
-        Duration age = Duration.between(beat, Instant.now());
-        if (host().equals(held.path("host").asText())) {
+        if (onThisMachine(held)) {
             long pid = held.path("pid").asLong(-1);
-            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-            if (!alive) {
-                return "its owner, process " + pid + " on this host, is gone";
+            if (!alive(pid, held.path("process_start_ms").asLong(0))) {
+                return "its owner, process " + pid + " on this machine, is gone";
             }
         }
-        if (age.compareTo(staleAfter) > 0) {
-            return "its last heartbeat is " + age.toSeconds() + " s old";
+        if (ageMillis > staleAfter.toMillis()) {
+            return "it was last renewed " + ageMillis / 1000 + " s ago";
         }
         return null;
     }
 
-    private static String describe(JsonNode held) {
+    /**
+     * Whether a process is running: not gone, not a zombie (a killed JVM whose parent has not reaped it still has
+     * its pid, and {@link ProcessHandle#isAlive} says yes), and not another process that got the pid later.
+     */
+    static boolean alive(long pid, long startMillis) {
+        Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+        if (handle.isEmpty() || !handle.get().isAlive() || zombie(pid)) {
+            return false;
+        }
+        if (startMillis <= 0) {
+            return true;
+        }
+        return handle.get().info().startInstant()
+                .map(start -> Math.abs(start.toEpochMilli() - startMillis) < 2_000).orElse(true);
+    }
+
+    private static boolean zombie(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String state = stat.substring(stat.lastIndexOf(')') + 1).trim();
+            return state.startsWith("Z") || state.startsWith("X");
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Whether a lock was written on this machine, where its pid can be checked: the same kernel boot and pid
+     * namespace (two containers may share a host name but not their processes), or, for locks written before
+     * machines were recorded, the same host name.
+     */
+    private static boolean onThisMachine(JsonNode held) {
+        if (held.hasNonNull("machine")) {
+            return machine().equals(held.get("machine").asText());
+        }
+        return host().equals(held.path("host").asText());
+    }
+
+    private static String describe(RunDirectory run, JsonNode held) {
         if (held == null) {
             return "owner unknown";
         }
-        long ageSeconds = Duration.between(Instant.ofEpochMilli(held.path("heartbeat_ms").asLong(0)), Instant.now())
-                .toSeconds();
-        return "host " + held.path("host").asText() + ", pid " + held.path("pid").asText() + ", last heartbeat "
-                + ageSeconds + " s ago";
+        long age = run.ageMillis(FILE);
+        return "host " + held.path("host").asText() + ", pid " + held.path("pid").asText()
+                + (age >= 0 ? ", renewed " + age / 1000 + " s ago" : "");
     }
 
     private static JsonNode parse(String text) {
         try {
-            return Json.mapper().readTree(text);
+            JsonNode node = Json.mapper().readTree(text);
+            return node != null && node.isObject() ? node : null;
         } catch (IOException e) {
             return null;
         }
     }
 
-    private static String content(String owner) {
+    private static String content(String token, long beat) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("owner", owner);
+        m.put("token", token);
         m.put("host", host());
+        m.put("machine", machine());
         m.put("pid", ProcessHandle.current().pid());
-        m.put("heartbeat_ms", Instant.now().toEpochMilli());
+        m.put("process_start_ms", ProcessHandle.current().info().startInstant().map(Instant::toEpochMilli).orElse(0L));
+        m.put("beat", beat);
+        // For people reading the file; staleness goes by the file's modification time, not by this.
         m.put("heartbeat", Instant.now().toString());
         return Json.write(m) + "\n";
+    }
+
+    /** This kernel boot and pid namespace, or the host name where /proc does not say. */
+    static String machine() {
+        try {
+            String boot = Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).trim();
+            String namespace = Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString();
+            return boot + "/" + namespace;
+        } catch (IOException | RuntimeException e) {
+            return host();
+        }
     }
 
     static String host() {

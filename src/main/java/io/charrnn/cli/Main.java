@@ -1,5 +1,6 @@
 package io.charrnn.cli;
 
+import io.charrnn.corpus.JobStopped;
 import io.charrnn.corpus.UserError;
 import picocli.CommandLine;
 
@@ -62,6 +63,11 @@ public final class Main implements Runnable {
         if (done != null) {
             err.println("charrnn: nothing to do: " + done.getMessage());
             return NOTHING_TO_DO;
+        }
+        JobStopped stopped = find(e, JobStopped.class);
+        if (stopped != null) {
+            err.println("charrnn: stopped: " + stopped.getMessage());
+            return FAILURE;
         }
         UserError user = find(e, UserError.class);
         if (user != null) {

@@ -87,10 +87,13 @@ public final class TrainCommand implements Callable<Integer> {
             RunDirectory.resolveUri(config.initFrom(), hadoopConf);
         }
         RunDirectory run = new RunDirectory(output, hadoopConf);
-        Start start = decideStart(run, output, config, resume, overwrite);
+        checkNotAFile(run, output);
         run.create("--output");
         Duration stale = Duration.ofSeconds(Math.round(options.lockStaleMinutes * 60));
         try (RunLock lock = RunLock.acquire(run, stale)) {
+            // Decided only once the lock is held: two jobs started at once on a new directory would otherwise both
+            // decide to start it, and the second, after the first, would write a fresh run over its work.
+            Start start = decideStart(run, output, config, resume, overwrite);
             int removed = run.deleteTemporaryFiles();
             if (removed > 0) {
                 LOG.info("removed {} temporary file(s) that an interrupted job left in {}", removed, output);
@@ -139,9 +142,7 @@ public final class TrainCommand implements Callable<Integer> {
      * unless --overwrite replaces it.
      */
     static Start decideStart(RunDirectory run, String output, TrainConfig config, boolean resume, boolean overwrite) {
-        if (run.isFile()) {
-            throw new UserError("--output " + output + " is a file; give a directory for the run");
-        }
+        checkNotAFile(run, output);
         if (run.holdsRun()) {
             if (overwrite) {
                 return Start.OVERWRITE;
@@ -169,6 +170,12 @@ public final class TrainCommand implements Callable<Integer> {
             throw new UserError("--resume: " + output + " holds no run to resume; drop --resume to start one");
         }
         return Start.FRESH;
+    }
+
+    private static void checkNotAFile(RunDirectory run, String output) {
+        if (run.isFile()) {
+            throw new UserError("--output " + output + " is a file; give a directory for the run");
+        }
     }
 
     private static TrainConfig configOf(String runJson) {

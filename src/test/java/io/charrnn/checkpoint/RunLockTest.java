@@ -5,10 +5,20 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -20,11 +30,16 @@ class RunLockTest {
         return new RunDirectory(dir.resolve("run").toUri().toString(), new Configuration());
     }
 
-    private void writeLock(String host, long pid, Instant heartbeat) throws Exception {
+    private Path lockFile() {
+        return dir.resolve("run").resolve(RunLock.FILE);
+    }
+
+    /** A lock as another job writes it, last renewed {@code age} ago by the filesystem's clock. */
+    private void writeLock(String machine, long pid, Duration age) throws Exception {
         Files.createDirectories(dir.resolve("run"));
-        Files.writeString(dir.resolve("run").resolve(RunLock.FILE), String.format(
-                "{\"owner\":\"x\",\"host\":\"%s\",\"pid\":%d,\"heartbeat_ms\":%d}", host, pid,
-                heartbeat.toEpochMilli()));
+        Files.writeString(lockFile(), String.format(
+                "{\"token\":\"someone-else\",\"host\":\"h\",\"machine\":\"%s\",\"pid\":%d}", machine, pid));
+        Files.setLastModifiedTime(lockFile(), FileTime.from(Instant.now().minus(age)));
     }
 
     @Test
@@ -41,21 +56,52 @@ class RunLockTest {
     }
 
     @Test
-    void aLockOfADeadProcessOnThisHostIsTakenOver() throws Exception {
+    void aLockOfADeadProcessOnThisMachineIsTakenOver() throws Exception {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        writeLock(RunLock.host(), gone.pid(), Instant.now());
+        writeLock(RunLock.machine(), gone.pid(), Duration.ZERO);
         try (RunLock lock = RunLock.acquire(run(), Duration.ofMinutes(10))) {
-            assertTrue(Files.readString(dir.resolve("run").resolve(RunLock.FILE))
-                    .contains("\"pid\":" + ProcessHandle.current().pid()));
+            assertTrue(Files.readString(lockFile()).contains("\"pid\":" + ProcessHandle.current().pid()));
+        }
+    }
+
+    /** A killed JVM that no one reaps keeps its pid as a zombie: it is gone all the same. */
+    @Test
+    void aZombieOwnerIsGone() throws Exception {
+        // `true` exits at once and its parent, now `sleep`, never waits for it.
+        Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 60").start();
+        try {
+            long zombie = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream()))
+                    .readLine().trim());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!Files.readString(Path.of("/proc/" + zombie + "/stat")).contains(") Z")) {
+                assertTrue(System.nanoTime() < deadline, "no zombie appeared");
+                Thread.sleep(20);
+            }
+            assertTrue(ProcessHandle.of(zombie).map(ProcessHandle::isAlive).orElse(false),
+                    "the JDK calls a zombie alive, or this test checks nothing");
+            assertFalse(RunLock.alive(zombie, 0));
+            writeLock(RunLock.machine(), zombie, Duration.ZERO);
+            RunLock.acquire(run(), Duration.ofMinutes(10)).close();
+        } finally {
+            parent.destroyForcibly();
         }
     }
 
     @Test
-    void aLockFromAnotherHostIsStaleOnlyWhenItsHeartbeatIsOld() throws Exception {
-        writeLock("some-other-host", 1, Instant.now());
+    void aPidThatAnotherProcessGotLaterIsGone() {
+        long self = ProcessHandle.current().pid();
+        long started = ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli();
+        assertTrue(RunLock.alive(self, started));
+        assertFalse(RunLock.alive(self, started - 3_600_000));
+    }
+
+    @Test
+    void aLockFromAnotherMachineIsStaleOnlyWhenNotRenewedForTheStaleTimeByTheFilesystemsClock() throws Exception {
+        // The pid would be alive here: another machine's pid says nothing about this one's processes.
+        writeLock("another-machine", ProcessHandle.current().pid(), Duration.ofMinutes(9));
         assertThrows(UserError.class, () -> RunLock.acquire(run(), Duration.ofMinutes(10)));
-        writeLock("some-other-host", 1, Instant.now().minus(Duration.ofMinutes(11)));
+        writeLock("another-machine", 1, Duration.ofMinutes(11));
         RunLock.acquire(run(), Duration.ofMinutes(10)).close();
     }
 
@@ -64,8 +110,77 @@ class RunLockTest {
         RunDirectory run = run();
         try (RunLock lock = RunLock.acquire(run, Duration.ofMillis(400))) {
             Thread.sleep(1000);
-            // The heartbeat runs every 100 ms here, so the lock is never older than the stale time.
+            // Renewed every 100 ms here, so never older than the stale time.
+            assertTrue(run.ageMillis(RunLock.FILE) < 400);
             assertThrows(UserError.class, () -> RunLock.acquire(run, Duration.ofMillis(400)));
+        }
+    }
+
+    @Test
+    void aJobWhoseLockWasTakenOverStopsBeforeItsNextWrite() throws Exception {
+        RunDirectory run = run();
+        try (RunLock lock = RunLock.acquire(run, Duration.ofMinutes(10))) {
+            run.writeText("metrics.jsonl", "{}\n");
+            writeLock("another-machine", 1, Duration.ZERO);
+            LockLost e = assertThrows(LockLost.class, () -> run.writeText("metrics.jsonl", "{}\n{}\n"));
+            assertTrue(e.getMessage().contains("another job took over"), e.getMessage());
+            assertEquals("{}\n", Files.readString(dir.resolve("run").resolve("metrics.jsonl")));
+            assertThrows(LockLost.class, () -> run.delete("metrics.jsonl"));
+        }
+        // The other job's lock stays.
+        assertTrue(Files.readString(lockFile()).contains("someone-else"));
+    }
+
+    @Test
+    void theHeartbeatNoticesATakeoverAndStopsRenewing() throws Exception {
+        RunDirectory run = run();
+        try (RunLock lock = RunLock.acquire(run, Duration.ofMillis(400))) {
+            writeLock("another-machine", 1, Duration.ZERO);
+            Thread.sleep(500);
+            assertTrue(Files.readString(lockFile()).contains("someone-else"), "the heartbeat wrote over a takeover");
+            assertThrows(LockLost.class, () -> run.writeText("x", "y"));
+        }
+    }
+
+    /** Of jobs that start at once, on a new directory or on a stale lock, exactly one gets the lock. */
+    @Test
+    void ofManyJobsStartingAtOnceExactlyOneHoldsTheLock() throws Exception {
+        for (boolean stale : new boolean[]{false, true}) {
+            for (int attempt = 0; attempt < 10; attempt++) {
+                Path runDir = dir.resolve("run-" + stale + "-" + attempt);
+                if (stale) {
+                    Process gone = new ProcessBuilder("true").start();
+                    gone.waitFor();
+                    Files.createDirectories(runDir);
+                    Files.writeString(runDir.resolve(RunLock.FILE), "{\"token\":\"dead\",\"machine\":\""
+                            + RunLock.machine() + "\",\"pid\":" + gone.pid() + "}");
+                }
+                int jobs = 6;
+                CyclicBarrier together = new CyclicBarrier(jobs);
+                ExecutorService pool = Executors.newFixedThreadPool(jobs);
+                List<Future<RunLock>> results = new ArrayList<>();
+                for (int j = 0; j < jobs; j++) {
+                    results.add(pool.submit(() -> {
+                        RunDirectory run = new RunDirectory(runDir.toUri().toString(), new Configuration());
+                        together.await();
+                        try {
+                            return RunLock.acquire(run, Duration.ofMinutes(10));
+                        } catch (UserError e) {
+                            return null;
+                        }
+                    }));
+                }
+                List<RunLock> held = new ArrayList<>();
+                for (Future<RunLock> f : results) {
+                    RunLock lock = f.get(30, TimeUnit.SECONDS);
+                    if (lock != null) {
+                        held.add(lock);
+                    }
+                }
+                pool.shutdown();
+                assertEquals(1, held.size(), (stale ? "stale lock" : "new directory") + ", attempt " + attempt);
+                held.forEach(RunLock::close);
+            }
         }
     }
 }

@@ -1,0 +1,86 @@
+package io.charrnn.checkpoint;
+
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** File replaces and create-if-absent on a local disk, watched by other threads while they happen. */
+class AtomicReplaceTest {
+    @TempDir
+    Path dir;
+
+    /** Hadoop's local rename with OVERWRITE deletes the target first: a reader saw it missing in most runs. */
+    @Test
+    void aReplacedFileIsNeverAbsentNorPartial() throws Exception {
+        RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
+        run.writeText("latest", "ckpt_0.zip\n");
+        Path latest = dir.resolve("latest");
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong reads = new AtomicLong();
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        Future<String> watched = reader.submit(() -> {
+            while (!done.get()) {
+                String text;
+                try {
+                    text = Files.readString(latest);
+                } catch (java.nio.file.NoSuchFileException e) {
+                    return "absent after " + reads.get() + " reads";
+                }
+                if (!text.matches("ckpt_\\d+\\.zip\n")) {
+                    return "partial: '" + text + "'";
+                }
+                reads.incrementAndGet();
+            }
+            return null;
+        });
+        for (int i = 1; i <= 1000; i++) {
+            run.writeText("latest", "ckpt_" + i + ".zip\n");
+        }
+        done.set(true);
+        assertNull(watched.get(30, TimeUnit.SECONDS));
+        reader.shutdown();
+        assertTrue(reads.get() > 100, "the reader must have read while the file was replaced");
+        assertEquals("ckpt_1000.zip\n", Files.readString(latest));
+        try (var names = Files.list(dir)) {
+            assertEquals(1, names.count(), "no temporary file left");
+        }
+    }
+
+    @Test
+    void ofThreadsCreatingOneFileAtOnceExactlyOneSucceeds() throws Exception {
+        int threads = 6;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            String name = "lock-" + attempt;
+            CyclicBarrier together = new CyclicBarrier(threads);
+            var results = new java.util.ArrayList<Future<Boolean>>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                results.add(pool.submit(() -> {
+                    RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
+                    together.await();
+                    return run.createIfAbsent(name, "owner " + id + "\n");
+                }));
+            }
+            int created = 0;
+            for (Future<Boolean> f : results) {
+                created += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
+            }
+            assertEquals(1, created, "attempt " + attempt);
+            assertTrue(Files.readString(dir.resolve(name)).matches("owner \\d\n"));
+        }
+        pool.shutdown();
+    }
+}

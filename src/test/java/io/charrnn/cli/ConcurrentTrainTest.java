@@ -1,0 +1,58 @@
+package io.charrnn.cli;
+
+import io.charrnn.ChildJvm;
+import io.charrnn.TestCorpora;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Jobs started at the same moment on one new run directory, as a user (or two schedulers) would: exactly one trains,
+ * the others are refused with one line and exit code 2, and the run holds one run's history.
+ */
+class ConcurrentTrainTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void ofJobsStartedAtOnceOnOneDirectoryExactlyOneTrains() throws Exception {
+        Path corpus = TestCorpora.writeProse(dir, 30_000);
+        Path output = dir.resolve("run");
+        List<String> args = List.of("train", "--corpus", corpus.toString(), "--output", output.toUri().toString(),
+                "--hidden", "16", "--window", "100", "--seq-length", "25", "--batch-size", "8", "--epochs", "1",
+                "--sample-chars", "0", "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+        List<ChildJvm> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(ChildJvm.start(dir, args));
+        }
+        int trained = 0;
+        for (ChildJvm job : jobs) {
+            assertTrue(job.process().waitFor(4, TimeUnit.MINUTES), "a job did not end");
+            String log = Files.readString(job.log());
+            int code = job.process().exitValue();
+            if (code == 0) {
+                trained++;
+                assertTrue(log.contains("charrnn: trained 1.00 epochs"), job.tail());
+            } else {
+                assertEquals(2, code, job.tail());
+                assertTrue(log.contains("is locked by a running job") || log.contains("is being taken over"),
+                        job.tail());
+                assertFalse(log.contains("\tat "), "no stack trace for a refused job:\n" + job.tail());
+            }
+        }
+        assertEquals(1, trained, "exactly one job trains");
+        List<String> metrics = Files.readAllLines(output.resolve("metrics.jsonl"));
+        for (int i = 0; i < metrics.size(); i++) {
+            assertTrue(metrics.get(i).contains("\"round\":" + (i + 1) + ","), "round " + (i + 1) + " once: "
+                    + metrics.get(i));
+        }
+        assertFalse(Files.exists(output.resolve("lock")), "the lock is released");
+    }
+}
