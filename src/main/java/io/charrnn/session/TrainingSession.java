@@ -12,6 +12,7 @@ import io.charrnn.model.LossMeter;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.model.Sampler;
 import io.charrnn.training.Averaging;
+import io.charrnn.training.Divergence;
 import io.charrnn.training.Metrics;
 import io.charrnn.training.ModelState;
 import io.charrnn.training.OuterOptimizer;
@@ -106,6 +107,15 @@ public final class TrainingSession {
                         resumed.meta().train().model().lstm());
             }
             Progress saved = resumed.meta().progress();
+            if (saved.roundsPerEpoch() != plan.roundsPerEpoch()) {
+                // A grown corpus does this (a nightly run), and so does another number of workers (--workers 0 on
+                // other task slots): the rest of the epoch is cut anew, so some windows of it may be skipped or seen
+                // twice. Said, not silent.
+                LOG.warn("{} cut an epoch into {} rounds and now {} rounds ({} workers, {} training windows): the"
+                                + " corpus or the number of workers changed; continuing at round {} of the epoch",
+                        run.uri(), saved.roundsPerEpoch(), plan.roundsPerEpoch(), workers, windows.training(),
+                        Math.min(saved.round(), plan.roundsPerEpoch() - 1));
+            }
             int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
             progress = new Progress(saved.epoch(), round, plan.roundsPerEpoch(), saved.totalRounds(),
                     saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
@@ -139,6 +149,7 @@ public final class TrainingSession {
         boolean outOfTime = false;
         ModelState state = null;
         boolean warnedScalarKernel = false;
+        int failures = 0; // diverged attempts of the current round, each retried at half the learning rate
 
         while (progress.epoch() < config.epochs() && !outOfTime) {
             int epoch = progress.epoch();
@@ -146,14 +157,19 @@ public final class TrainingSession {
             net.setLearningRate(learningRate);
             state = ModelState.of(net);
             while (progress.epoch() == epoch) {
-                if (seconds(startNanos) + lastRoundSeconds > budgetSeconds) {
+                if (lastRoundSeconds == 0 && seconds(startNanos) > budgetSeconds) {
+                    // Spent before the first round (later rounds decide at their end, see lastInBudget).
                     outOfTime = true;
                     break;
                 }
                 long roundStart = System.nanoTime();
+                double roundLearningRate = learningRate * Math.pow(0.5, failures);
                 RoundStart start = new RoundStart(state, config.model(), vocabulary.size(), config.batchSize(),
-                        learningRate, epoch);
+                        roundLearningRate, epoch);
                 WorkerResult sum = runner.train(plan, epoch, progress.round(), start);
+                ModelState before = state;
+                Progress progressBefore = progress;
+                float[] velocityBefore = outer.velocity() == null ? null : outer.velocity().clone();
                 ModelState mean = sum.mean(state);
                 state = mean.withParams(outer.step(state.params(), mean.params(), progress.totalRounds()));
                 state.applyTo(net);
@@ -162,11 +178,38 @@ public final class TrainingSession {
                 progress = progress.afterRound(chars, roundSeconds, sum.meanLoss());
 
                 boolean endOfEpoch = progress.epoch() != epoch;
+                // The last round the budget allows checkpoints too, so that its metrics line is its only one.
+                boolean lastInBudget = seconds(startNanos) + roundSeconds > budgetSeconds;
                 boolean due = progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
-                        || progress.epoch() >= config.epochs();
+                        || progress.epoch() >= config.epochs() || lastInBudget;
+                String diverged = Divergence.of(sum.meanLoss(), state.params(), vocabulary.size());
+                if (diverged == null && due) {
+                    progress = progress.withValidation(runner.validationLoss(net));
+                    if (!Double.isFinite(progress.valLoss())) {
+                        diverged = "validation loss " + progress.valLoss();
+                    }
+                }
+                if (diverged != null) {
+                    // Nothing of this round is kept: not its state, not its outer velocity, no checkpoint, no metrics.
+                    state = before;
+                    state.applyTo(net);
+                    outer.restoreVelocity(velocityBefore);
+                    progress = progressBefore;
+                    failures++;
+                    if (failures > Divergence.RETRIES) {
+                        throw new Divergence.Stopped(String.format(Locale.ROOT, "training diverged in round %d (%s)"
+                                        + " %d times, the last at learning rate %.3g; the run stays at its last good"
+                                        + " checkpoint (%s); lower --learning-rate or --grad-clip to go on",
+                                progress.totalRounds() + 1, diverged, failures, roundLearningRate,
+                                run.pointer(RunDirectory.LATEST).orElse("none yet")));
+                    }
+                    LOG.warn("round {} diverged ({}): back to the state before it, trying it again at learning rate"
+                            + " {}", progress.totalRounds() + 1, diverged, learningRate * Math.pow(0.5, failures));
+                    continue;
+                }
+                failures = 0;
                 String saved = null;
                 if (due) {
-                    progress = progress.withValidation(runner.validationLoss(net));
                     saved = saveCheckpoint(net, outer, vocabulary, progress);
                     lastCheckpoint = saved;
                     lastCheckpointRound = progress.totalRounds();
@@ -187,6 +230,10 @@ public final class TrainingSession {
                         startNanos, budgetSeconds));
                 if (saved != null) {
                     logSample(net, vocabulary, progress, saved, samples);
+                }
+                if (lastInBudget) {
+                    outOfTime = true;
+                    break;
                 }
             }
         }

@@ -60,6 +60,11 @@ public final class OuterOptimizer {
         return out;
     }
 
+    /** Puts back a velocity saved before a step that is undone (a diverged round). */
+    public void restoreVelocity(float[] saved) {
+        velocity = saved;
+    }
+
     /** The velocity to checkpoint; null before the first outer step. */
     public float[] velocity() {
         return velocity;

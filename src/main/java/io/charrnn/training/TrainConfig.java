@@ -84,6 +84,15 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         diff(d, "--averaging-frequency", averagingFrequency, other.averagingFrequency);
         diff(d, "--val-fraction", valFraction, other.valFraction);
         diff(d, "--corpus", corpus, other.corpus);
+        // The order of the data and the steps depend on these too: a run continued with others is another run.
+        diff(d, "--lr-decay", lrDecay, other.lrDecay);
+        diff(d, "--lr-decay-after", lrDecayAfter, other.lrDecayAfter);
+        diff(d, "--averaging", averaging.mode().name().toLowerCase(java.util.Locale.ROOT),
+                other.averaging.mode().name().toLowerCase(java.util.Locale.ROOT));
+        diff(d, "--outer-lr", averaging.outerLr(), other.averaging.outerLr());
+        diff(d, "--outer-momentum", averaging.outerMomentum() == null ? "auto" : averaging.outerMomentum(),
+                other.averaging.outerMomentum() == null ? "auto" : other.averaging.outerMomentum());
+        diff(d, "--outer-warmup", averaging.warmupRounds(), other.averaging.warmupRounds());
         return d;
     }
 

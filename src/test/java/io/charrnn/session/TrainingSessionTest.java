@@ -9,12 +9,14 @@ import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.corpus.LocalCorpus;
+import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.training.Averaging;
+import io.charrnn.training.Divergence;
 import io.charrnn.training.EpochOrder;
 import io.charrnn.training.LocalRoundRunner;
 import io.charrnn.training.ModelState;
@@ -81,11 +83,16 @@ class TrainingSessionTest {
         return new LocalRoundRunner(corpus, WINDOW, 100_000);
     }
 
-    /** A runner that dies like a killed job when it is asked for round {@code crashAt} (counted from 1). */
-    private static RoundRunner crashingAt(int crashAt) {
+    /** What a test runner does with the {@code call}-th round it is asked for (from 1); {@code train} runs it. */
+    private interface Round {
+        WorkerResult run(int call, RoundStart start, java.util.function.Supplier<WorkerResult> train);
+    }
+
+    /** The in-process runner with each round going through {@code round}. */
+    private static RoundRunner intercepting(Round round) {
         LocalRoundRunner inner = runner();
         return new RoundRunner() {
-            private int rounds;
+            private int calls;
 
             @Override
             public Vocabulary corpusVocabulary() {
@@ -103,11 +110,8 @@ class TrainingSessionTest {
             }
 
             @Override
-            public WorkerResult train(RoundPlan plan, int epoch, int round, RoundStart start) {
-                if (++rounds == crashAt) {
-                    throw new IllegalStateException("killed");
-                }
-                return inner.train(plan, epoch, round, start);
+            public WorkerResult train(RoundPlan plan, int epoch, int r, RoundStart start) {
+                return round.run(++calls, start, () -> inner.train(plan, epoch, r, start));
             }
 
             @Override
@@ -117,13 +121,80 @@ class TrainingSessionTest {
 
             @Override
             public String describe() {
-                return "crashing";
+                return "intercepting";
             }
 
             @Override
             public void close() {
             }
         };
+    }
+
+    /** A runner that dies like a killed job when it is asked for round {@code crashAt} (counted from 1). */
+    private static RoundRunner crashingAt(int crashAt) {
+        return intercepting((call, start, train) -> {
+            if (call == crashAt) {
+                throw new IllegalStateException("killed");
+            }
+            return train.get();
+        });
+    }
+
+    /** A round whose workers' loss came out NaN, as a diverging one. */
+    private static WorkerResult diverged(RoundStart start, WorkerResult real) {
+        return WorkerResult.of(0, real.mean(start.state()), 1, Double.NaN, 1, real.windows(), 0.1);
+    }
+
+    @Test
+    void aDivergedRoundIsRetriedAtHalfTheLearningRateAndNeverKept() {
+        Path run = dir.resolve("diverge-once");
+        List<Double> rates = new ArrayList<>();
+        TrainResult result = train(run, config(run.toUri().toString(), 1, 1, outer(1, null)), false,
+                intercepting((call, start, train) -> {
+                    rates.add(start.learningRate());
+                    return call == 3 ? diverged(start, train.get()) : train.get();
+                }));
+        double lr = MODEL.learningRate();
+        assertEquals(List.of(lr, lr, lr, lr / 2, lr), rates.subList(0, 5));
+        List<JsonNode> lines = JsonLinesLog.read(new RunDirectory(run.toUri().toString(), new Configuration()),
+                RunDirectory.METRICS_FILE);
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals(i + 1, lines.get(i).get("round").asLong(), "every round logged once, in order");
+            assertTrue(Double.isFinite(lines.get(i).get("train_loss").asDouble()));
+        }
+        assertEquals(rates.size() - 1, lines.size(), "one attempt more than rounds");
+        assertTrue(Double.isFinite(result.progress().valLoss()));
+    }
+
+    @Test
+    void aRoundThatKeepsDivergingStopsTheRunAtItsLastGoodCheckpoint() {
+        Path run = dir.resolve("diverge-always");
+        RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
+        List<Double> rates = new ArrayList<>();
+        Divergence.Stopped e = assertThrows(Divergence.Stopped.class, () -> train(run,
+                config(run.toUri().toString(), 1, 3, outer(1, null)), false, intercepting((call, start, train) -> {
+                    rates.add(start.learningRate());
+                    return call > EVERY + 1 ? diverged(start, train.get()) : train.get();
+                })));
+        double lr = MODEL.learningRate();
+        assertEquals(List.of(lr, lr / 2, lr / 4, lr / 8), rates.subList(EVERY + 1, rates.size()));
+        String latest = runDir.pointer(RunDirectory.LATEST).orElseThrow();
+        assertTrue(e.getMessage().contains("diverged in round " + (EVERY + 2)) && e.getMessage().contains(latest),
+                e.getMessage());
+        assertEquals(List.of(latest), runDir.checkpointNames(), "only the checkpoint before the divergence");
+        assertEquals(EVERY, runDir.load(latest, true).meta().progress().totalRounds());
+        assertEquals(EVERY + 1, JsonLinesLog.read(runDir, RunDirectory.METRICS_FILE).size());
+    }
+
+    @Test
+    void theDecayScheduleAndTheOuterStepBelongToTheRun() {
+        TrainConfig base = config("file:/r", 1, 2, outer(1, null));
+        TrainConfig decay = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
+                100_000, 0, 0.9, 1, 0, null, outer(1, null));
+        assertEquals(List.of("--lr-decay 0.5 (not 0.9)"), decay.differencesFrom(base));
+        assertEquals(List.of("--outer-momentum auto (not 0.5)", "--outer-warmup 0 (not 3)"),
+                config("file:/r", 1, 2, new Averaging(Averaging.Mode.OUTER, 1, 0.5, 3)).differencesFrom(base));
+        assertTrue(config("file:/r", 3, 2, outer(1, null)).sameRunAs(base), "workers are checked by the plan");
     }
 
     @Test
