@@ -29,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  * by the filesystem's own clock (never a comparison of two hosts' clocks). A takeover holds {@value #TAKEOVER},
  * created only if absent, and replaces the lock only if it still reads as the stale one, so of jobs that start
  * at once exactly one wins. Every write of the run directory first checks the lock ({@link RunDirectory}'s guard):
- * a job whose lock was taken over stops with {@link LockLost} before its next write.
+ * a job whose lock was taken over stops with {@link LockLost} before its next write. (A heartbeat that read the lock
+ * just before a takeover may write its own back once; then the job that took over finds the lock not its own at
+ * its next write and stops instead: still one writer.)
  */
 public final class RunLock implements AutoCloseable {
     public static final String FILE = "lock";

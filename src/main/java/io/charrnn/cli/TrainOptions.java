@@ -135,8 +135,8 @@ public final class TrainOptions {
     long seed;
 
     @Option(names = "--lock-stale-minutes", defaultValue = "10",
-            description = "Take over a run's lock whose owner has not renewed it for this long, or whose owner "
-                    + "process on this host is gone (default: ${DEFAULT-VALUE}).")
+            description = "Take over a run's lock that has not been renewed for this long by the filesystem's clock, or"
+                    + " whose owner process on this machine is gone (default: ${DEFAULT-VALUE}).")
     double lockStaleMinutes;
 
     @Mixin
