@@ -183,12 +183,14 @@ public final class RunDirectory {
                 out.hsync();
             }
             pauseForFaultInjection(name);
+            FaultPoints.pass(FaultPoints.REPLACE_WRITTEN);
             if (fs instanceof RawLocalFileSystem local) {
                 Files.move(local.pathToFile(temp).toPath(), local.pathToFile(target).toPath(),
                         StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else {
                 fc.rename(temp, target, Options.Rename.OVERWRITE);
             }
+            FaultPoints.pass(FaultPoints.REPLACE_RENAMED);
         } catch (IOException e) {
             try {
                 fs.delete(temp, false);
@@ -323,9 +325,15 @@ public final class RunDirectory {
                 return;
             }
             try (FSDataOutputStream out = fs.append(target)) {
+                if (FaultPoints.isTheKill(FaultPoints.APPEND_TORN)) {
+                    out.write(bytes, 0, bytes.length / 2);
+                    out.hsync();
+                    FaultPoints.killSelf();
+                }
                 out.write(bytes);
                 out.hsync();
             }
+            FaultPoints.pass(FaultPoints.APPEND_DONE);
         } catch (UnsupportedOperationException e) {
             writeText(name, readText(name).orElse("") + text);
         } catch (IOException e) {

@@ -36,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 public final class RunLock implements AutoCloseable {
     public static final String FILE = "lock";
     static final String TAKEOVER = "lock.takeover";
-    /** A takeover takes milliseconds; a takeover file older than this was left by a job killed during one. */
+    /**
+     * A takeover takes milliseconds; a takeover file older than this was left by a job killed during one (on this
+     * machine a takeover whose process is gone is stale at once).
+     */
     private static final long TAKEOVER_STALE_MS = 60_000;
     /** A lock file that cannot be parsed is one being written, or a damaged one once it is this old. */
     private static final long UNREADABLE_STALE_MS = 10_000;
@@ -90,13 +93,17 @@ public final class RunLock implements AutoCloseable {
         if (why == null) {
             throw locked(run, held);
         }
-        if (!run.createIfAbsent(TAKEOVER, token)) {
-            if (run.ageMillis(TAKEOVER) < TAKEOVER_STALE_MS) {
+        if (!run.createIfAbsent(TAKEOVER, content(token, 0))) {
+            // Another job's takeover, live unless its job is gone or it is older than any takeover takes.
+            JsonNode other = run.readText(TAKEOVER).map(RunLock::parse).orElse(null);
+            boolean gone = other != null && onThisMachine(other)
+                    && !alive(other.path("pid").asLong(-1), other.path("process_start_ms").asLong(0));
+            if (!gone && run.ageMillis(TAKEOVER) < TAKEOVER_STALE_MS) {
                 throw new UserError(run.uri() + " is being taken over by another job that started at the same time;"
                         + " it trains the run");
             }
             run.deleteUnguarded(TAKEOVER);
-            if (!run.createIfAbsent(TAKEOVER, token)) {
+            if (!run.createIfAbsent(TAKEOVER, content(token, 0))) {
                 throw new UserError(run.uri() + " is being taken over by another job that started at the same time;"
                         + " it trains the run");
             }

@@ -68,8 +68,9 @@ class RunLockTest {
     /** A killed JVM that no one reaps keeps its pid as a zombie: it is gone all the same. */
     @Test
     void aZombieOwnerIsGone() throws Exception {
-        // `true` exits at once and its parent, now `sleep`, never waits for it.
-        Process parent = new ProcessBuilder("sh", "-c", "true & echo $!; exec sleep 60").start();
+        // The child exits once its parent has become `sleep`, which never waits for it (a shell could reap a child
+        // that exits before the exec).
+        Process parent = new ProcessBuilder("sh", "-c", "sleep 0.3 & echo $!; exec sleep 60").start();
         try {
             long zombie = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream()))
                     .readLine().trim());

@@ -3,6 +3,7 @@ package io.charrnn.spark;
 import io.charrnn.ChildJvm;
 import io.charrnn.TestCorpora;
 import io.charrnn.TrainingState;
+import io.charrnn.checkpoint.FaultPoints;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.cli.Cli;
 import org.apache.hadoop.conf.Configuration;
@@ -102,5 +103,64 @@ class KillAndResumeTest {
         assertNotNull(expected.outerVelocity(), "2 workers train with the outer optimizer's momentum by default");
         expected.assertSameAs(TrainingState.latest(run), "the resumed run");
         assertEquals(lines(reference.resolve(RunDirectory.METRICS_FILE)), lines(metrics));
+    }
+
+    /**
+     * Each job of one run is killed with SIGKILL at another step of its file writes (FaultPoints: after a replace's
+     * temporary file is synced, after its rename, in the middle of an appended metrics line, after an append), and
+     * the next job resumes. After every kill no file the run had is missing, every checkpoint under its final name
+     * loads and the pointers name such checkpoints; the last job ends with the uninterrupted run's exact bits and
+     * every round's metrics line once.
+     */
+    @Test
+    void killsBetweenTheStepsOfEveryKindOfWriteLoseNothing() throws Exception {
+        Path corpus = TestCorpora.writeProse(dir, 50_000);
+        Path reference = dir.resolve("reference");
+        Cli uninterrupted = Cli.run(trainArgs(corpus, reference).toArray(String[]::new));
+        assertEquals(0, uninterrupted.exitCode(), uninterrupted.toString());
+
+        Path run = dir.resolve("killed");
+        String[] kills = {FaultPoints.REPLACE_WRITTEN + ":1", FaultPoints.APPEND_TORN + ":2",
+                FaultPoints.REPLACE_RENAMED + ":2", FaultPoints.REPLACE_WRITTEN + ":3", FaultPoints.APPEND_TORN + ":1",
+                FaultPoints.REPLACE_RENAMED + ":1", FaultPoints.APPEND_DONE + ":3", FaultPoints.REPLACE_WRITTEN + ":2"};
+        for (String kill : kills) {
+            java.util.Set<String> before = finalNames(run);
+            ChildJvm job = ChildJvm.start(dir, trainArgs(corpus, run), "-D" + FaultPoints.PROPERTY + "=" + kill);
+            assertTrue(job.process().waitFor(5, TimeUnit.MINUTES), "the job did not end");
+            assertEquals(137, job.process().exitValue(), "expected a SIGKILL at " + kill + "; log:\n" + job.tail());
+            java.util.Set<String> after = finalNames(run);
+            assertTrue(after.containsAll(before), "after a kill at " + kill + " files went missing: " + before
+                    + " -> " + after);
+            assertEveryCheckpointLoads(run);
+            RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
+            for (String pointer : new String[]{RunDirectory.LATEST, RunDirectory.BEST}) {
+                runDir.pointer(pointer).ifPresent(name -> assertTrue(Files.exists(run.resolve(name)),
+                        pointer + " names a missing " + name + " after a kill at " + kill));
+            }
+        }
+        ChildJvm last = ChildJvm.start(dir, trainArgs(corpus, run));
+        assertTrue(last.process().waitFor(5, TimeUnit.MINUTES), "the last job did not finish");
+        assertEquals(0, last.process().exitValue(), last.tail());
+        assertFalse(Arrays.stream(names(run)).anyMatch(n -> n.startsWith("_tmp.")), "temporary files left");
+
+        TrainingState.latest(reference).assertSameAs(TrainingState.latest(run), "the run killed " + kills.length
+                + " times");
+        List<String> metrics = Files.readAllLines(run.resolve(RunDirectory.METRICS_FILE));
+        assertEquals(lines(reference.resolve(RunDirectory.METRICS_FILE)), metrics.size());
+        for (int i = 0; i < metrics.size(); i++) {
+            assertTrue(metrics.get(i).startsWith("{\"round\":" + (i + 1) + ","), "line " + (i + 1) + ": "
+                    + metrics.get(i));
+        }
+    }
+
+    /** The names a reader trusts: everything but temporary files and the lock's own. */
+    private static java.util.Set<String> finalNames(Path run) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String n : names(run)) {
+            if (!n.startsWith("_tmp.") && !n.startsWith("lock")) {
+                out.add(n);
+            }
+        }
+        return out;
     }
 }

@@ -1,0 +1,62 @@
+package io.charrnn.checkpoint;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Places inside every file write where a test can kill the job: with {@code -Dcharrnn.faults.killAt=POINT:N} the
+ * JVM sends itself SIGKILL the N-th time (from 1) it passes POINT, so a test can stop a real job between any two
+ * steps of a write and check what the next job finds. Unset in normal use, where passing a point costs one
+ * comparison.
+ */
+public final class FaultPoints {
+    public static final String PROPERTY = "charrnn.faults.killAt";
+    /** A replace's temporary file is written and synced; the target is not yet renamed over. */
+    public static final String REPLACE_WRITTEN = "replace.written";
+    /** A replace's rename is done. */
+    public static final String REPLACE_RENAMED = "replace.renamed";
+    /** Half of an appended line is written and synced: the kill tears the line. */
+    public static final String APPEND_TORN = "append.torn";
+    /** An append is done. */
+    public static final String APPEND_DONE = "append.done";
+
+    private static final String POINT;
+    private static final int OCCURRENCE;
+    private static final Map<String, AtomicInteger> PASSED = new ConcurrentHashMap<>();
+
+    static {
+        String spec = System.getProperty(PROPERTY);
+        int colon = spec == null ? -1 : spec.lastIndexOf(':');
+        POINT = colon > 0 ? spec.substring(0, colon) : null;
+        OCCURRENCE = colon > 0 ? Integer.parseInt(spec.substring(colon + 1)) : -1;
+    }
+
+    private FaultPoints() {
+    }
+
+    /** Kills this JVM if this is the chosen pass of the chosen point. */
+    static void pass(String point) {
+        if (isTheKill(point)) {
+            killSelf();
+        }
+    }
+
+    /** Whether this pass of {@code point} is the one to kill at (the caller does its half step, then calls kill). */
+    static boolean isTheKill(String point) {
+        return POINT != null && POINT.equals(point)
+                && PASSED.computeIfAbsent(point, p -> new AtomicInteger()).incrementAndGet() == OCCURRENCE;
+    }
+
+    /** SIGKILL to this process, as an operator's kill -9 or the OOM killer sends it; halt if that fails. */
+    static void killSelf() {
+        try {
+            new ProcessBuilder("kill", "-9", Long.toString(ProcessHandle.current().pid())).inheritIO().start()
+                    .waitFor();
+            Thread.sleep(10_000);
+        } catch (Exception ignored) {
+            // Fall through to halt.
+        }
+        Runtime.getRuntime().halt(137);
+    }
+}
