@@ -76,6 +76,7 @@ public final class TrainCommand implements Callable<Integer> {
         Configuration hadoopConf = hadoopConfiguration(sparkConf);
         options.toConfig(output); // settings out of range are reported before the corpus is looked at
         checkCorpus(options, hadoopConf);
+        checkOutsideCorpus(options.corpus, output, hadoopConf);
         TrainConfig config = options.toConfig(output);
         if (resume && overwrite) {
             throw new UserError("--resume and --overwrite exclude each other; pick one");
@@ -132,6 +133,36 @@ public final class TrainCommand implements Callable<Integer> {
         PreparedDataset.openIfPresent(hadoopConf, options.corpus).ifPresentOrElse(
                 dataset -> options.useDatasetSplit(options.corpus, dataset.manifest().valFraction()),
                 () -> CorpusFiles.list(hadoopConf, options.corpus));
+    }
+
+    /** A run inside its corpus directory would read its own metrics, samples and checkpoints as text. */
+    static void checkOutsideCorpus(String corpus, String output, Configuration hadoopConf) {
+        String c = qualified(corpus, hadoopConf);
+        String o = qualified(output, hadoopConf);
+        // The same path as a corpus file is refused later as "a file".
+        if (c != null && o != null && (o.startsWith(c.endsWith("/") ? c : c + "/")
+                || (o.equals(c) && isDirectory(corpus, hadoopConf)))) {
+            throw new UserError("--output " + output + " is inside --corpus " + corpus + ": the run's own files would"
+                    + " be read back as training text; put the run somewhere else");
+        }
+    }
+
+    private static boolean isDirectory(String uri, Configuration hadoopConf) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+            return p.getFileSystem(hadoopConf).getFileStatus(p).isDirectory();
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private static String qualified(String uri, Configuration hadoopConf) {
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(uri);
+            return p.getFileSystem(hadoopConf).makeQualified(p).toString();
+        } catch (IOException | IllegalArgumentException e) {
+            return null; // Unreachable or malformed: reported where it is used.
+        }
     }
 
     enum Start { FRESH, RESUME, OVERWRITE }

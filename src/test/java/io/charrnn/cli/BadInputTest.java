@@ -25,6 +25,16 @@ class BadInputTest {
     }
 
     @Test
+    void outputInsideTheCorpusDirectory() throws Exception {
+        Path corpus = Files.createDirectories(dir.resolve("texts"));
+        TestCorpora.writeProse(corpus, 30_000);
+        assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output",
+                corpus.resolve("runs/one").toUri().toString()), "is inside --corpus");
+        assertUserError(Cli.run("train", "--corpus", corpus.toUri().toString(), "--output", corpus.toString()),
+                "is inside --corpus");
+    }
+
+    @Test
     void missingCorpus() {
         assertUserError(Cli.run("train", "--corpus", dir.resolve("nope.txt").toString(), "--output", out()),
                 "corpus not found");
@@ -147,6 +157,12 @@ class BadInputTest {
                 "does not match its fingerprint");
 
         Files.writeString(manifest, json);
+        // A real checkpoint, so that eval gets as far as the shard.
+        String model = dir.resolve("model").toUri().toString();
+        Cli trained = Cli.run("train", "--corpus", ds.toString(), "--output", model, "--epochs", "1", "--hidden", "8",
+                "--window", "50", "--seq-length", "25", "--sample-chars", "0", "--conf", "spark.master=local[1]",
+                "--conf", "spark.ui.enabled=false");
+        assertEquals(0, trained.exitCode(), trained.toString());
         Path shards;
         try (var entries = Files.list(ds)) {
             shards = entries.filter(p -> p.getFileName().toString().startsWith("shards-")).findFirst().orElseThrow();
@@ -154,8 +170,8 @@ class BadInputTest {
         Path shard = shards.resolve("part-00000");
         Files.delete(shards.resolve(".part-00000.crc"));
         Files.write(shard, new byte[]{1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
-        Cli result = Cli.run("eval", "--checkpoint", dir.toString(), "--corpus", ds.toString());
-        assertTrue(result.isOneLineUserError(), result.toString());
+        assertUserError(Cli.run("eval", "--checkpoint", model, "--corpus", ds.toString()),
+                "does not match its fingerprint: shard part-00000");
         assertUserError(Cli.run("train", "--corpus", ds.toString(), "--output", out(), "--epochs", "1"),
                 "does not match its fingerprint: shard part-00000");
         Files.delete(shard);
