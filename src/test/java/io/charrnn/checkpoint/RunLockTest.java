@@ -160,32 +160,37 @@ class RunLockTest {
                     Files.writeString(runDir.resolve(RunLock.FILE), "{\"token\":\"dead\",\"machine\":\""
                             + RunLock.machine() + "\",\"pid\":" + gone.pid() + "}");
                 }
-                int jobs = 6;
-                CyclicBarrier together = new CyclicBarrier(jobs);
-                ExecutorService pool = Executors.newFixedThreadPool(jobs);
-                List<Future<RunLock>> results = new ArrayList<>();
-                for (int j = 0; j < jobs; j++) {
-                    results.add(pool.submit(() -> {
-                        RunDirectory run = new RunDirectory(runDir.toUri().toString(), new Configuration());
-                        together.await();
-                        try {
-                            return RunLock.acquire(run, Duration.ofMinutes(10));
-                        } catch (UserError e) {
-                            return null;
-                        }
-                    }));
-                }
-                List<RunLock> held = new ArrayList<>();
-                for (Future<RunLock> f : results) {
-                    RunLock lock = f.get(30, TimeUnit.SECONDS);
-                    if (lock != null) {
-                        held.add(lock);
-                    }
-                }
-                pool.shutdown();
-                assertEquals(1, held.size(), (stale ? "stale lock" : "new directory") + ", attempt " + attempt);
-                held.forEach(RunLock::close);
+                assertEquals(1, holders(runDir.toUri().toString(), new Configuration(), 6),
+                        (stale ? "stale lock" : "new directory") + ", attempt " + attempt);
             }
         }
+    }
+
+    /** How many of {@code jobs} threads, started together on one run directory, got its lock (then released). */
+    static int holders(String uri, Configuration conf, int jobs) throws Exception {
+        CyclicBarrier together = new CyclicBarrier(jobs);
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
+        List<Future<RunLock>> results = new ArrayList<>();
+        for (int j = 0; j < jobs; j++) {
+            results.add(pool.submit(() -> {
+                RunDirectory run = new RunDirectory(uri, conf);
+                together.await();
+                try {
+                    return RunLock.acquire(run, Duration.ofMinutes(10));
+                } catch (UserError e) {
+                    return null;
+                }
+            }));
+        }
+        List<RunLock> held = new ArrayList<>();
+        for (Future<RunLock> f : results) {
+            RunLock lock = f.get(60, TimeUnit.SECONDS);
+            if (lock != null) {
+                held.add(lock);
+            }
+        }
+        pool.shutdown();
+        held.forEach(RunLock::close);
+        return held.size();
     }
 }

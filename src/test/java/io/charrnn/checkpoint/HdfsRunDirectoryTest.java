@@ -1,0 +1,56 @@
+package io.charrnn.checkpoint;
+
+import io.charrnn.MiniHdfs;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The replace and lock guarantees of the local-disk tests, on a real (in-process) HDFS. */
+class HdfsRunDirectoryTest {
+    private static MiniDFSCluster hdfs;
+    private static String root;
+
+    @BeforeAll
+    static void startHdfs() throws Exception {
+        hdfs = MiniHdfs.start();
+        root = MiniHdfs.uri(hdfs);
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (hdfs != null) {
+            hdfs.shutdown(true);
+        }
+    }
+
+    @Test
+    void aReplacedFileIsNeverAbsentNorPartial() throws Exception {
+        assertNull(AtomicReplaceTest.watchReplaces(root + "/runs/replaced", hdfs.getConfiguration(0), 300));
+    }
+
+    @Test
+    void ofManyJobsStartingAtOnceExactlyOneHoldsTheLock() throws Exception {
+        Configuration conf = hdfs.getConfiguration(0);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            assertEquals(1, RunLockTest.holders(root + "/runs/new-" + attempt, conf, 6), "new, attempt " + attempt);
+            // A lock of another machine, last renewed 11 minutes ago by the NameNode's clock: stale.
+            String stale = "/runs/stale-" + attempt;
+            FileSystem fs = hdfs.getFileSystem();
+            try (FSDataOutputStream out = fs.create(new Path(stale + "/lock"))) {
+                out.write("{\"token\":\"dead\",\"machine\":\"another-machine\",\"pid\":1}".getBytes(
+                        StandardCharsets.UTF_8));
+            }
+            fs.setTimes(new Path(stale + "/lock"), System.currentTimeMillis() - 11 * 60_000, -1);
+            assertEquals(1, RunLockTest.holders(root + stale, conf, 6), "stale, attempt " + attempt);
+        }
+    }
+}
