@@ -34,13 +34,13 @@ class HdfsRunDirectoryTest {
 
     @Test
     void aReplacedFileIsNeverAbsentNorPartial() throws Exception {
-        assertNull(AtomicReplaceTest.watchReplaces(root + "/runs/replaced", hdfs.getConfiguration(0), 300));
+        assertNull(AtomicReplaceTest.watchReplaces(root + "/runs/replaced", hdfs.getConfiguration(0), 40));
     }
 
     @Test
     void ofManyJobsStartingAtOnceExactlyOneHoldsTheLock() throws Exception {
         Configuration conf = hdfs.getConfiguration(0);
-        for (int attempt = 0; attempt < 5; attempt++) {
+        for (int attempt = 0; attempt < 3; attempt++) {
             assertEquals(1, RunLockTest.holders(root + "/runs/new-" + attempt, conf, 6), "new, attempt " + attempt);
             // A lock of another machine, last renewed 11 minutes ago by the NameNode's clock: stale.
             String stale = "/runs/stale-" + attempt;
