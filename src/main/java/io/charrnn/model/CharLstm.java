@@ -66,16 +66,19 @@ public final class CharLstm {
             }
             list.layer(lstm.build());
         }
-        RnnOutputLayer.Builder output = (ids ? new RnnOutputLayer.Builder(new IdCrossEntropy())
-                : new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT))
-                .dataFormat(RNNFormat.NCW)
-                .activation(Activation.SOFTMAX)
-                .nIn(config.hidden())
-                .nOut(vocabularySize);
-        if (config.dropout() > 0) {
-            output.dropOut(keep);
+        if (ids) {
+            list.layer(IdOutput.of(config.hidden(), vocabularySize, config.dropout()));
+        } else {
+            RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .dataFormat(RNNFormat.NCW)
+                    .activation(Activation.SOFTMAX)
+                    .nIn(config.hidden())
+                    .nOut(vocabularySize);
+            if (config.dropout() > 0) {
+                output.dropOut(keep);
+            }
+            list.layer(output.build());
         }
-        list.layer(output.build());
         if (ids && config.lstm() != LstmImplementation.FUSED) {
             list.inputPreProcessor(0, new IdsToOneHot(vocabularySize));
         }

@@ -18,6 +18,9 @@ public final class IdCrossEntropy implements ILossFunction {
     /** MCXENT's clipping of probabilities before the log, so one underflow cannot make a score infinite. */
     private static final double CLIP = 1e-10;
 
+    /** See {@link #takeGradientLoss}; one network (one thread) uses a loss instance at a time. */
+    private transient double gradientLoss = Double.NaN;
+
     @Override
     public double computeScore(INDArray labels, INDArray preOutput, IActivation activationFn, INDArray mask,
                                boolean average) {
@@ -44,12 +47,26 @@ public final class IdCrossEntropy implements ILossFunction {
             throw new IllegalStateException("IdCrossEntropy needs a softmax output layer, got " + activationFn);
         }
         int[] targets = targets(labels, preOutput, mask);
-        // d(loss)/d(preOutput) of softmax + cross-entropy: p - onehot(target).
+        // d(loss)/d(preOutput) of softmax + cross-entropy: p - onehot(target); the loss comes with it.
         INDArray gradient = activationFn.getActivation(preOutput.dup(), true);
+        double loss = 0;
         for (int i = 0; i < targets.length; i++) {
-            gradient.putScalar(i, targets[i], gradient.getDouble(i, targets[i]) - 1);
+            double p = gradient.getDouble(i, targets[i]);
+            loss -= Math.log(Math.min(1 - CLIP, Math.max(CLIP, p)));
+            gradient.putScalar(i, targets[i], p - 1);
         }
+        gradientLoss = loss;
         return gradient;
+    }
+
+    /**
+     * The summed loss of the last {@link #computeGradient} call, once (NaN before one or after taking it): what
+     * {@link #computeScore} would compute again from the same output. For {@link IdOutput}.
+     */
+    double takeGradientLoss() {
+        double loss = gradientLoss;
+        gradientLoss = Double.NaN;
+        return loss;
     }
 
     @Override
