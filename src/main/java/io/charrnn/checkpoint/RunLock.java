@@ -108,16 +108,32 @@ public final class RunLock implements AutoCloseable {
                         + " it trains the run");
             }
         }
+        String mine = content(token, 0);
         try {
             Optional<String> now = run.readText(FILE);
             if (now.isPresent() && !now.equals(heldText)) {
                 throw locked(run, parse(now.get()));
             }
+            // A job that cleared a stale takeover file at the same moment may have replaced ours: then it goes on.
+            if (!ownsTakeover(run, token)) {
+                throw new UserError(run.uri() + " is being taken over by another job that started at the same time;"
+                        + " it trains the run");
+            }
             LOG.warn("taking over the lock of {}: {}", run.uri(), why);
-            run.replace(FILE, content(token, 0).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            run.replace(FILE, mine.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            if (!run.readText(FILE).map(mine::equals).orElse(false)) {
+                throw locked(run, run.readText(FILE).map(RunLock::parse).orElse(null));
+            }
         } finally {
-            run.deleteUnguarded(TAKEOVER);
+            if (ownsTakeover(run, token)) {
+                run.deleteUnguarded(TAKEOVER);
+            }
         }
+    }
+
+    private static boolean ownsTakeover(RunDirectory run, String token) {
+        JsonNode takeover = run.readText(TAKEOVER).map(RunLock::parse).orElse(null);
+        return takeover != null && token.equals(takeover.path("token").asText());
     }
 
     private static UserError locked(RunDirectory run, JsonNode held) {
@@ -158,8 +174,19 @@ public final class RunLock implements AutoCloseable {
 
     /** Before every write of the run directory: still the owner, or {@link LockLost}. */
     private void check() {
-        if (lost == null && !owns(run.readText(FILE).orElse(null))) {
-            lose("another job took over the lock of " + run.uri());
+        if (lost == null) {
+            String current;
+            try {
+                current = run.readText(FILE).orElse(null);
+            } catch (RuntimeException e) {
+                // A passing read error (a NameNode failover) is not a lost lock; the heartbeat gives the lock up if
+                // it cannot be renewed for half the stale time.
+                LOG.warn("cannot read the lock of {} before a write: {}", run.uri(), e.getMessage());
+                return;
+            }
+            if (!owns(current)) {
+                lose("another job took over the lock of " + run.uri());
+            }
         }
         if (lost != null) {
             throw new LockLost(lost);
@@ -174,15 +201,26 @@ public final class RunLock implements AutoCloseable {
     @Override
     public void close() {
         heartbeat.shutdownNow();
+        boolean stopped = false;
         try {
-            heartbeat.awaitTermination(10, TimeUnit.SECONDS);
+            stopped = heartbeat.awaitTermination(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         run.guardWrites(() -> {
         });
-        if (lost == null && owns(run.readText(FILE).orElse(null))) {
-            run.deleteUnguarded(FILE);
+        if (!stopped) {
+            // A renewal still in flight could put the lock back after a delete; left for the stale time instead.
+            LOG.warn("the lock of {} is left in place: its heartbeat did not stop", run.uri());
+            return;
+        }
+        try {
+            if (lost == null && owns(run.readText(FILE).orElse(null))) {
+                run.deleteUnguarded(FILE);
+            }
+        } catch (RuntimeException e) {
+            // The job's work is done and saved; a lock left behind is taken over once it is stale.
+            LOG.warn("cannot release the lock of {}: {}", run.uri(), e.getMessage());
         }
     }
 
@@ -249,9 +287,8 @@ public final class RunLock implements AutoCloseable {
         if (held == null) {
             return "owner unknown";
         }
-        long age = run.ageMillis(FILE);
         return "host " + held.path("host").asText() + ", pid " + held.path("pid").asText()
-                + (age >= 0 ? ", renewed " + age / 1000 + " s ago" : "");
+                + (held.hasNonNull("heartbeat") ? ", last renewed at " + held.get("heartbeat").asText() : "");
     }
 
     private static JsonNode parse(String text) {

@@ -81,8 +81,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (resume && overwrite) {
             throw new UserError("--resume and --overwrite exclude each other; pick one");
         }
-        if (!(options.lockStaleMinutes > 0)) {
-            throw new UserError("--lock-stale-minutes must be positive, got " + options.lockStaleMinutes);
+        if (!(options.lockStaleMinutes * 60 >= 1)) {
+            throw new UserError("--lock-stale-minutes must be at least one second (0.017), got "
+                    + options.lockStaleMinutes);
         }
         if (config.initFrom() != null) {
             RunDirectory.resolveUri(config.initFrom(), hadoopConf);
@@ -90,7 +91,7 @@ public final class TrainCommand implements Callable<Integer> {
         RunDirectory run = new RunDirectory(output, hadoopConf);
         checkNotAFile(run, output);
         run.create("--output");
-        Duration stale = Duration.ofSeconds(Math.round(options.lockStaleMinutes * 60));
+        Duration stale = Duration.ofMillis(Math.round(options.lockStaleMinutes * 60_000));
         try (RunLock lock = RunLock.acquire(run, stale)) {
             // Decided only once the lock is held: two jobs started at once on a new directory would otherwise both
             // decide to start it, and the second, after the first, would write a fresh run over its work.

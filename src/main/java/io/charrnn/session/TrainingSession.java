@@ -179,7 +179,8 @@ public final class TrainingSession {
 
                 boolean endOfEpoch = progress.epoch() != epoch;
                 // The last round the budget allows checkpoints too, so that its metrics line is its only one.
-                boolean lastInBudget = seconds(startNanos) + roundSeconds > budgetSeconds;
+                // The next round is taken to last as long as this one or the last one with its evaluation.
+                boolean lastInBudget = seconds(startNanos) + Math.max(roundSeconds, lastRoundSeconds) > budgetSeconds;
                 boolean due = progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
                         || progress.epoch() >= config.epochs() || lastInBudget;
                 String diverged = Divergence.of(sum.meanLoss(), state.params(), vocabulary.size());
@@ -196,6 +197,13 @@ public final class TrainingSession {
                     outer.restoreVelocity(velocityBefore);
                     progress = progressBefore;
                     failures++;
+                    if (lastInBudget) {
+                        // No time for a retry: the run ends at the state before the round (checkpointed below).
+                        LOG.warn("round {} diverged ({}) in the last minutes of --max-minutes: not retried",
+                                progress.totalRounds() + 1, diverged);
+                        outOfTime = true;
+                        break;
+                    }
                     if (failures > Divergence.RETRIES) {
                         throw new Divergence.Stopped(String.format(Locale.ROOT, "training diverged in round %d (%s)"
                                         + " %d times, the last at learning rate %.3g; the run stays at its last good"
