@@ -318,7 +318,8 @@ abstract class LstmKernel {
     /**
      * z rows of the first {@code steps} steps = W[id] + b: exactly what the one-hot product and the bias add give
      * (a product with a one-hot row sums zeros and one weight). Reads W and b through their strides, as DL4J hands
-     * views of the flat parameter vector.
+     * views of the flat parameter vector. In ND4J a view's NIO buffer starts at its base buffer, so the float path
+     * adds {@code offset()}; its DataBuffer indexer starts at the view, so the double path does not.
      */
     private void gatherInputRows(INDArray w, INDArray b, int steps) {
         int n = steps * batch;
