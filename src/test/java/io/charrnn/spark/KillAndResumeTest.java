@@ -7,6 +7,7 @@ import io.charrnn.checkpoint.FaultPoints;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.cli.Cli;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,9 +27,23 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class KillAndResumeTest {
     @TempDir
+    static Path shared;
+    private static Path corpus;
+    /** One uninterrupted run of {@link #trainArgs}, what every killed run must end as. */
+    private static Path reference;
+
+    @TempDir
     Path dir;
 
-    private List<String> trainArgs(Path corpus, Path output) {
+    @BeforeAll
+    static void trainTheUninterruptedRun() throws Exception {
+        corpus = TestCorpora.writeProse(shared, 50_000);
+        reference = shared.resolve("reference");
+        Cli uninterrupted = Cli.run(trainArgs(corpus, reference).toArray(String[]::new));
+        assertEquals(0, uninterrupted.exitCode(), uninterrupted.toString());
+    }
+
+    private static List<String> trainArgs(Path corpus, Path output) {
         return List.of("train", "--corpus", corpus.toString(), "--output", output.toUri().toString(),
                 "--hidden", "32", "--window", "100", "--seq-length", "25", "--batch-size", "8",
                 "--averaging-frequency", "2", "--epochs", "2", "--checkpoint-every", "2", "--sample-chars", "0",
@@ -58,11 +73,6 @@ class KillAndResumeTest {
 
     @Test
     void killedRunsResumeToExactlyTheUninterruptedResult() throws Exception {
-        Path corpus = TestCorpora.writeProse(dir, 50_000);
-        Path reference = dir.resolve("reference");
-        Cli uninterrupted = Cli.run(trainArgs(corpus, reference).toArray(String[]::new));
-        assertEquals(0, uninterrupted.exitCode(), uninterrupted.toString());
-
         Path run = dir.resolve("killed");
         Path metrics = run.resolve(RunDirectory.METRICS_FILE);
 
@@ -114,11 +124,6 @@ class KillAndResumeTest {
      */
     @Test
     void killsBetweenTheStepsOfEveryKindOfWriteLoseNothing() throws Exception {
-        Path corpus = TestCorpora.writeProse(dir, 50_000);
-        Path reference = dir.resolve("reference");
-        Cli uninterrupted = Cli.run(trainArgs(corpus, reference).toArray(String[]::new));
-        assertEquals(0, uninterrupted.exitCode(), uninterrupted.toString());
-
         Path run = dir.resolve("killed");
         String[] kills = {FaultPoints.REPLACE_WRITTEN + ":1", FaultPoints.APPEND_TORN + ":2",
                 FaultPoints.REPLACE_RENAMED + ":2", FaultPoints.REPLACE_WRITTEN + ":3", FaultPoints.APPEND_TORN + ":1",
