@@ -15,7 +15,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Configuration of {@link FusedLstmLayer}: the same LSTM as DL4J's {@code LSTM} layer (no peepholes, tanh block input
@@ -70,14 +69,8 @@ public class FusedLstm extends AbstractLSTM {
         if (getRnnDataFormat() != RNNFormat.NCW) {
             throw new IllegalStateException("FusedLstm takes [batch, features, time] (NCW) input only");
         }
-        FusedLstmLayer layer = new FusedLstmLayer(conf, networkDataType);
-        layer.setListeners(listeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        return LayerWiring.wire(new FusedLstmLayer(conf, networkDataType), conf, listeners, layerIndex,
+                layerParamsView, initializeParams, initializer());
     }
 
     @Override
