@@ -107,16 +107,15 @@ public final class TrainingSession {
                         resumed.meta().train().model().lstm());
             }
             Progress saved = resumed.meta().progress();
+            int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
             if (saved.roundsPerEpoch() != plan.roundsPerEpoch()) {
                 // A grown corpus does this (a nightly run), and so does another number of workers (--workers 0 on
                 // other task slots): the rest of the epoch is cut anew, so some windows of it may be skipped or seen
                 // twice. Said, not silent.
                 LOG.warn("{} cut an epoch into {} rounds and now {} rounds ({} workers, {} training windows): the"
                                 + " corpus or the number of workers changed; continuing at round {} of the epoch",
-                        run.uri(), saved.roundsPerEpoch(), plan.roundsPerEpoch(), workers, windows.training(),
-                        Math.min(saved.round(), plan.roundsPerEpoch() - 1));
+                        run.uri(), saved.roundsPerEpoch(), plan.roundsPerEpoch(), workers, windows.training(), round);
             }
-            int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
             progress = new Progress(saved.epoch(), round, plan.roundsPerEpoch(), saved.totalRounds(),
                     saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
                     saved.bestValLoss());
