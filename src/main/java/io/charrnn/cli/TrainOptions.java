@@ -50,7 +50,7 @@ public final class TrainOptions {
             description = "How workers' parameters are combined after each round: outer (this project's round loop:"
                     + " the averaged change of a round is a pseudo-gradient for an outer Nesterov step, see"
                     + " --outer-lr and --outer-momentum) or dl4j (DL4J's ParameterAveragingTrainingMaster, plain"
-                    + " averaging; the baseline) (default: ${DEFAULT-VALUE}).")
+                    + " averaging; the baseline; in the Spark 3.5 build only) (default: ${DEFAULT-VALUE}).")
     Averaging.Mode averaging;
 
     @Option(names = "--outer-lr", defaultValue = "1",

@@ -47,11 +47,14 @@ public final class SparkRoundRunner implements RoundRunner {
     private JavaRDD<EncodedWindow> validation;
     private int arrangedEpoch = -1;
     private JavaRDD<EncodedWindow> arranged;
-    private Dl4jAveraging dl4j;
+    private DelegatedRound dl4j;
 
     private SparkRoundRunner(JavaSparkContext jsc, TrainConfig config, CorpusOptions corpusOptions) {
         this.jsc = jsc;
         this.config = config;
+        if (config.averaging().mode() == Averaging.Mode.DL4J) {
+            DelegatedRound.requireDl4j();
+        }
         this.source = CorpusSource.open(jsc, config.corpus(), corpusOptions);
         if (source.valFraction() != config.valFraction()) {
             throw new UserError("the prepared dataset " + config.corpus() + " holds out " + source.valFraction()
@@ -112,7 +115,7 @@ public final class SparkRoundRunner implements RoundRunner {
         JavaRDD<EncodedWindow> share = roundOf(arranged, plan, round);
         if (config.averaging().mode() == Averaging.Mode.DL4J) {
             if (dl4j == null) {
-                dl4j = new Dl4jAveraging(jsc, config, start.vocabularySize(), plan.workers());
+                dl4j = DelegatedRound.dl4j(jsc, config, start.vocabularySize(), plan.workers());
             }
             return dl4j.fit(share, start, plan.windowsInRound(round));
         }

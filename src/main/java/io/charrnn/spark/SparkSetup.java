@@ -11,7 +11,7 @@ import java.util.Map;
 /**
  * Spark settings for every command. The master and resources come from spark-submit (system properties) or from
  * {@code --conf key=value}; with none given, the job runs on an embedded local Spark with one task per core.
- * The settings DL4J needs on executors are filled in when the user has not set them, flag by flag.
+ * The settings ND4J needs on executors are filled in when the user has not set them, flag by flag.
  */
 public final class SparkSetup {
     private static final Logger LOG = LoggerFactory.getLogger(SparkSetup.class);
@@ -28,10 +28,14 @@ public final class SparkSetup {
         conf.setIfMissing("spark.master", "local[*]");
         conf.setIfMissing("spark.app.name", appName);
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
-        conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
-        String registrators = conf.get("spark.kryo.registrator");
+        if (DelegatedRound.dl4jAvailable()) {
+            // DL4J's master ships INDArrays and DataSets (Spark 3.5 build); this project's loop ships plain arrays.
+            conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        }
+        String registrators = conf.get("spark.kryo.registrator", "");
         if (!registrators.contains(KryoRecords.class.getName())) {
-            conf.set("spark.kryo.registrator", registrators + "," + KryoRecords.class.getName());
+            conf.set("spark.kryo.registrator",
+                    (registrators.isEmpty() ? "" : registrators + ",") + KryoRecords.class.getName());
         }
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");

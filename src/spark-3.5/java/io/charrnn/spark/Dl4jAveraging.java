@@ -21,11 +21,12 @@ import java.util.List;
 
 /**
  * {@code --averaging dl4j}: a round trained by DL4J's ParameterAveragingTrainingMaster, the design this project
- * started from, kept as the baseline the round loop is measured against. DL4J counts {@code averagingFrequency}
+ * started from, kept as the baseline the round loop is measured against (Spark 3.5 build only: DL4J's Spark module
+ * exists for Spark 3 / Scala 2.12 alone). DL4J counts {@code averagingFrequency}
  * optimizer steps per round (the workers take one per truncated-BPTT segment), and its training loss is the last
  * segment's; both are reported as DL4J has them.
  */
-final class Dl4jAveraging {
+final class Dl4jAveraging implements DelegatedRound {
     private final SparkDl4jMultiLayer sparkNet;
     private final int batchSize;
     private final int seqLength;
@@ -49,7 +50,8 @@ final class Dl4jAveraging {
         this.sparkNet = new SparkDl4jMultiLayer(jsc, net, master);
     }
 
-    WorkerResult fit(JavaRDD<EncodedWindow> share, RoundStart start, long windows) {
+    @Override
+    public WorkerResult fit(JavaRDD<EncodedWindow> share, RoundStart start, long windows) {
         start.applyTo(sparkNet.getNetwork());
         int batch = batchSize;
         JavaRDD<DataSet> batches = share.mapPartitions(it -> {
