@@ -9,7 +9,8 @@
 #
 # Settings (environment): CHARRNN_CLUSTER_DIR (default ${TMPDIR:-/tmp}/charrnn-local-cluster),
 # CHARRNN_CLUSTER_WORKERS (2), CHARRNN_WORKER_MEMORY (2g, executor heap per Worker), CHARRNN_NAMENODE_PORT (9000),
-# CHARRNN_MASTER_PORT (7077), CHARRNN_MASTER_UI_PORT (8080).
+# CHARRNN_MASTER_PORT (7077), CHARRNN_MASTER_UI_PORT (8080); CHARRNN_BUILD=spark-3.5 for Spark 3.5 and its Hadoop
+# (default: the Spark 4 build's versions; see submit/build-line.sh).
 # Then: --master spark://127.0.0.1:7077, and hdfs://127.0.0.1:9000/ for corpora and runs.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,20 +23,13 @@ master_ui="${CHARRNN_MASTER_UI_PORT:-8080}"
 hdfs_uri="hdfs://127.0.0.1:$nn_port"
 master_url="spark://127.0.0.1:$master_port"
 
+# shellcheck source=submit/build-line.sh
+. "$root/submit/build-line.sh"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-export SPARK_HOME="$state/spark-home" SPARK_SCALA_VERSION=2.12 SPARK_LOCAL_IP=127.0.0.1
+export SPARK_HOME="$state/spark-home" SPARK_LOCAL_IP=127.0.0.1
 export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 
 log() { echo "local-cluster: $*" >&2; }
-
-classpath() { # classpath NAME: resolve submit/NAME/pom.xml once into target/NAME-classpath.txt
-  local file="$root/target/$1-classpath.txt"
-  if [ ! -f "$file" ] || [ "$root/submit/$1/pom.xml" -nt "$file" ]; then
-    mkdir -p "$root/target"
-    mvn -q -B -f "$root/submit/$1/pom.xml" dependency:build-classpath -Dmdep.outputFile="$file" >&2
-  fi
-  cat "$file"
-}
 
 start() { # start NAME COMMAND...: run a daemon in its own session, output to logs/NAME.log, PID in pids/NAME.pid
   local name=$1; shift
@@ -92,7 +86,7 @@ PROPS
 make_spark_home() {
   mkdir -p "$SPARK_HOME/jars" "$SPARK_HOME/conf"
   local jar
-  for jar in $(classpath spark-home | tr ':' ' '); do ln -sf "$jar" "$SPARK_HOME/jars/"; done
+  for jar in $(versions_classpath spark-home | tr ':' ' '); do ln -sf "$jar" "$SPARK_HOME/jars/"; done
   cp "$root/conf/log4j2.properties" "$SPARK_HOME/conf/log4j2.properties"
 }
 
@@ -110,7 +104,7 @@ workers_ready() {
 up() {
   if alive namenode || alive master; then log "already up (status: $0 status)"; return 0; fi
   mkdir -p "$state/logs" "$state/pids" "$state/name" "$state/data" "$state/work"
-  hadoop_cp=$(classpath hadoop-home)
+  hadoop_cp=$(versions_classpath hadoop-home)
   write_hadoop_conf
   make_spark_home
   local hadoop_java=("$java_bin" -Xmx512m --add-opens=java.base/java.lang=ALL-UNNAMED
@@ -170,7 +164,7 @@ status() {
 }
 
 hdfs_shell() {
-  hadoop_cp=$(classpath hadoop-home)
+  hadoop_cp=$(versions_classpath hadoop-home)
   "$java_bin" -Xmx256m -cp "$state/hadoop-conf:$hadoop_cp" org.apache.hadoop.fs.FsShell "$@"
 }
 

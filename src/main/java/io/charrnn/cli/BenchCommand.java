@@ -75,6 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
                 : "driver only");
         line.put("config", options.toConfig(target));
         line.put("spark_conf", options.sparkConf.values);
+        line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
         spec.commandLine().getOut().println(Json.write(line));
         if (temp != null) {
             org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());

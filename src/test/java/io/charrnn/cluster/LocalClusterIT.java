@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class LocalClusterIT {
     private static final String HDFS = "hdfs://127.0.0.1:9000";
     private static final String MASTER = "spark://127.0.0.1:7077";
+    /** The build under test (target/, or target/spark-3.5 for the Spark 3.5 build): its cluster jar is submitted. */
+    private static final String BUILD = System.getProperty("charrnn.build.dir", "target");
     private static java.nio.file.Path state;
     private static java.nio.file.Path logs;
 
@@ -67,7 +69,7 @@ class LocalClusterIT {
         List<String> command = new ArrayList<>(List.of("bash", "submit/spark-submit", "--master", MASTER,
                 "--deploy-mode", "client", "--conf", "spark.executor.memory=1g",
                 "--conf", "spark.hadoop.dfs.replication=1", "--conf", "spark.ui.enabled=false",
-                "--class", "io.charrnn.cli.Main", "target/charrnn-spark-cluster.jar"));
+                "--class", "io.charrnn.cli.Main", BUILD + "/charrnn-spark-cluster.jar"));
         command.addAll(Arrays.asList(args));
         return command;
     }
@@ -92,7 +94,7 @@ class LocalClusterIT {
         state = dir == null ? Files.createTempDirectory("charrnn-cluster") : java.nio.file.Path.of(dir);
         assertFalse(Files.exists(state), "a cluster's files are still in " + state
                 + ": take it down with CHARRNN_CLUSTER_DIR=" + state + " submit/local-cluster.sh down");
-        logs = Files.createDirectories(java.nio.file.Path.of("target", "cluster-it-logs"));
+        logs = Files.createDirectories(java.nio.file.Path.of(BUILD, "cluster-it-logs"));
         Result up = runToEnd("local-cluster-up", 6, List.of("bash", "submit/local-cluster.sh", "up"));
         assertEquals(0, up.exit(), "the local cluster did not come up:\n" + up.output());
         try (var out = hdfs().create(new Path("/corpora/prose.txt"))) {
