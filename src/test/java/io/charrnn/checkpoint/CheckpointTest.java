@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static io.charrnn.TrainingState.bits;
 import static org.junit.jupiter.api.Assertions.*;
 
 class CheckpointTest {
@@ -45,8 +46,9 @@ class CheckpointTest {
         byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, progress)).toBytes();
 
         Checkpoint back = Checkpoint.fromBytes(bytes, "test", true);
-        assertEquals(net.params(), back.network().params());
-        assertEquals(net.getUpdater().getStateViewArray(), back.network().getUpdater().getStateViewArray());
+        assertArrayEquals(bits(net.params()), bits(back.network().params()));
+        assertArrayEquals(bits(net.getUpdater().getStateViewArray()),
+                bits(back.network().getUpdater().getStateViewArray()));
         assertEquals(VOCAB, back.meta().vocabulary());
         assertEquals(TRAIN, back.meta().train());
         assertEquals(progress, back.meta().progress());
@@ -59,7 +61,7 @@ class CheckpointTest {
         MultiLayerNetwork net = trainedALittle();
         byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(1))).toBytes();
         MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
-        assertEquals(net.params(), plain.params());
+        assertArrayEquals(bits(net.params()), bits(plain.params()));
     }
 
     @Test
@@ -150,8 +152,10 @@ class CheckpointTest {
             Files.write(file, damaged);
             try {
                 Checkpoint loaded = RunDirectory.resolve(file.toUri().toString(), new Configuration(), true);
-                assertEquals(net.params(), loaded.network().params(), "byte " + at + " changed the weights");
-                assertEquals(net.getUpdater().getStateViewArray(), loaded.network().getUpdater().getStateViewArray());
+                assertArrayEquals(bits(net.params()), bits(loaded.network().params()),
+                        "byte " + at + " changed the weights");
+                assertArrayEquals(bits(net.getUpdater().getStateViewArray()),
+                        bits(loaded.network().getUpdater().getStateViewArray()));
             } catch (UserError e) {
                 detected++;
             }
