@@ -26,7 +26,8 @@ master_url="spark://127.0.0.1:$master_port"
 # shellcheck source=submit/build-line.sh
 . "$root/submit/build-line.sh"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-export SPARK_HOME="$state/spark-home" SPARK_LOCAL_IP=127.0.0.1
+# Spark's launcher (the Worker's executor command) needs the Scala line where no distribution's RELEASE file is.
+export SPARK_HOME="$state/spark-home" SPARK_SCALA_VERSION="$(build_property scala.binary)" SPARK_LOCAL_IP=127.0.0.1
 export JAVA_HOME="${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
 
 log() { echo "local-cluster: $*" >&2; }
@@ -34,9 +35,11 @@ log() { echo "local-cluster: $*" >&2; }
 start() { # start NAME COMMAND...: run a daemon in its own session, output to logs/NAME.log, PID in pids/NAME.pid
   local name=$1; shift
   # The PID is written from inside the new session (setsid may fork to make one, so $! could be another process).
+  # Without the caller's OMP_NUM_THREADS, as on a real cluster: executors get theirs from the job alone
+  # (spark.executorEnv.OMP_NUM_THREADS), which the cluster checks then see in doctor's report.
   # shellcheck disable=SC2016
-  setsid bash -c 'echo $$ > "$0"; exec "$@"' "$state/pids/$name.pid" "$@" > "$state/logs/$name.log" 2>&1 \
-    < /dev/null &
+  env -u OMP_NUM_THREADS setsid bash -c 'echo $$ > "$0"; exec "$@"' "$state/pids/$name.pid" "$@" \
+    > "$state/logs/$name.log" 2>&1 < /dev/null &
 }
 
 alive() { [ -f "$state/pids/$1.pid" ] && kill -0 "$(cat "$state/pids/$1.pid")" 2>/dev/null; }

@@ -20,8 +20,17 @@ public final class ChildJvm {
         this.log = log;
     }
 
-    /** Starts {@code charrnn args}; {@code jvmProperties} are extra -D flags, e.g. fault-injection pauses. */
+    /**
+     * Starts {@code charrnn args} with one OpenMP thread, as the project's launcher gives; {@code jvmProperties} are
+     * extra -D flags, e.g. fault-injection pauses.
+     */
     public static ChildJvm start(Path logDir, List<String> args, String... jvmProperties) throws Exception {
+        return start(logDir, java.util.Map.of("OMP_NUM_THREADS", "1"), args, jvmProperties);
+    }
+
+    /** As {@link #start}, with these environment variables set, or removed where the value is empty. */
+    public static ChildJvm start(Path logDir, java.util.Map<String, String> environment, List<String> args,
+                                 String... jvmProperties) throws Exception {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         for (String flag : System.getProperty("charrnn.test.jvmFlags", "").split(" ")) {
@@ -37,7 +46,13 @@ public final class ChildJvm {
         command.addAll(args);
         Path log = logDir.resolve("child-" + System.nanoTime() + ".log");
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().put("OMP_NUM_THREADS", "1");
+        environment.forEach((name, value) -> {
+            if (value.isEmpty()) {
+                pb.environment().remove(name);
+            } else {
+                pb.environment().put(name, value);
+            }
+        });
         return new ChildJvm(pb.start(), log);
     }
 

@@ -1,10 +1,15 @@
 package io.charrnn.cli;
 
 import io.charrnn.ChildJvm;
+import io.charrnn.MiniHdfs;
 import io.charrnn.TestCorpora;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Jobs started at the same moment on one new run directory, as a user (or two schedulers) would: exactly one trains,
- * the others are refused with one line and exit code 2, and the run holds one run's history.
+ * the others are refused with one line and exit code 2, and the run holds one run's history. On a local disk and on
+ * HDFS, whose create-if-absent and rename the lock relies on there.
  */
 class ConcurrentTrainTest {
     @TempDir
@@ -23,11 +29,27 @@ class ConcurrentTrainTest {
 
     @Test
     void ofJobsStartedAtOnceOnOneDirectoryExactlyOneTrains() throws Exception {
+        startAtOnceAndCheckThatOneTrains(dir.resolve("run").toUri().toString());
+    }
+
+    @Test
+    void ofJobsStartedAtOnceOnOneHdfsDirectoryExactlyOneTrains() throws Exception {
+        MiniDFSCluster hdfs = MiniHdfs.start();
+        try {
+            // One DataNode: appends (metrics.jsonl) need a replication it can meet.
+            startAtOnceAndCheckThatOneTrains(MiniHdfs.uri(hdfs) + "/runs/run", "--conf",
+                    "spark.hadoop.dfs.replication=1");
+        } finally {
+            hdfs.shutdown();
+        }
+    }
+
+    private void startAtOnceAndCheckThatOneTrains(String output, String... extra) throws Exception {
         Path corpus = TestCorpora.writeProse(dir, 30_000);
-        Path output = dir.resolve("run");
-        List<String> args = List.of("train", "--corpus", corpus.toString(), "--output", output.toUri().toString(),
+        List<String> args = new ArrayList<>(List.of("train", "--corpus", corpus.toString(), "--output", output,
                 "--hidden", "16", "--window", "100", "--seq-length", "25", "--batch-size", "8", "--epochs", "1",
-                "--sample-chars", "0", "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+                "--sample-chars", "0", "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false"));
+        args.addAll(List.of(extra));
         List<ChildJvm> jobs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             jobs.add(ChildJvm.start(dir, args));
@@ -48,11 +70,17 @@ class ConcurrentTrainTest {
             }
         }
         assertEquals(1, trained, "exactly one job trains");
-        List<String> metrics = Files.readAllLines(output.resolve("metrics.jsonl"));
+        org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(output);
+        FileSystem fs = run.getFileSystem(new Configuration());
+        List<String> metrics;
+        try (var in = fs.open(new org.apache.hadoop.fs.Path(run, "metrics.jsonl"))) {
+            metrics = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+        assertFalse(metrics.isEmpty());
         for (int i = 0; i < metrics.size(); i++) {
             assertTrue(metrics.get(i).contains("\"round\":" + (i + 1) + ","), "round " + (i + 1) + " once: "
                     + metrics.get(i));
         }
-        assertFalse(Files.exists(output.resolve("lock")), "the lock is released");
+        assertFalse(fs.exists(new org.apache.hadoop.fs.Path(run, "lock")), "the lock is released");
     }
 }

@@ -1,6 +1,7 @@
 package io.charrnn.spark;
 
 import io.charrnn.ChildJvm;
+import io.charrnn.MiniHdfs;
 import io.charrnn.TestCorpora;
 import io.charrnn.TrainingState;
 import io.charrnn.checkpoint.FaultPoints;
@@ -44,7 +45,13 @@ class KillAndResumeTest {
     }
 
     private static List<String> trainArgs(Path corpus, Path output) {
-        return List.of("train", "--corpus", corpus.toString(), "--output", output.toUri().toString(),
+        return trainArgs(corpus, output.toUri().toString());
+    }
+
+    private static List<String> trainArgs(Path corpus, String output) {
+        return List.of("train", "--corpus", corpus.toString(), "--output", output,
+                // One DataNode in the HDFS test: appends (metrics.jsonl) need a replication it can meet.
+                "--conf", "spark.hadoop.dfs.replication=1",
                 "--hidden", "32", "--window", "100", "--seq-length", "25", "--batch-size", "8",
                 "--averaging-frequency", "2", "--epochs", "2", "--checkpoint-every", "2", "--sample-chars", "0",
                 "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false");
@@ -124,33 +131,52 @@ class KillAndResumeTest {
      */
     @Test
     void killsBetweenTheStepsOfEveryKindOfWriteLoseNothing() throws Exception {
-        Path run = dir.resolve("killed");
-        String[] kills = {FaultPoints.REPLACE_WRITTEN + ":1", FaultPoints.APPEND_TORN + ":2",
-                FaultPoints.REPLACE_RENAMED + ":2", FaultPoints.REPLACE_WRITTEN + ":3", FaultPoints.APPEND_TORN + ":1",
-                FaultPoints.REPLACE_RENAMED + ":1", FaultPoints.APPEND_DONE + ":3", FaultPoints.REPLACE_WRITTEN + ":2"};
+        killAtEachPointThenFinish(dir, dir.resolve("killed").toUri().toString(), FaultPoints.REPLACE_WRITTEN + ":1",
+                FaultPoints.APPEND_TORN + ":2", FaultPoints.REPLACE_RENAMED + ":2", FaultPoints.REPLACE_WRITTEN + ":3",
+                FaultPoints.APPEND_TORN + ":1", FaultPoints.REPLACE_RENAMED + ":1", FaultPoints.APPEND_DONE + ":3",
+                FaultPoints.REPLACE_WRITTEN + ":2");
+    }
+
+    /** The same on HDFS (a MiniDFSCluster that the child JVMs reach over its RPC port), where a replace is a rename. */
+    @Test
+    void killsDuringWritesOnHdfsLoseNothing() throws Exception {
+        org.apache.hadoop.hdfs.MiniDFSCluster hdfs = MiniHdfs.start();
+        try {
+            killAtEachPointThenFinish(dir, MiniHdfs.uri(hdfs) + "/runs/killed", FaultPoints.REPLACE_WRITTEN + ":1",
+                    FaultPoints.APPEND_TORN + ":2", FaultPoints.REPLACE_RENAMED + ":2", FaultPoints.APPEND_DONE + ":1");
+        } finally {
+            hdfs.shutdown();
+        }
+    }
+
+    private static void killAtEachPointThenFinish(Path logs, String run, String... kills) throws Exception {
         for (String kill : kills) {
             java.util.Set<String> before = finalNames(run);
-            ChildJvm job = ChildJvm.start(dir, trainArgs(corpus, run), "-D" + FaultPoints.PROPERTY + "=" + kill);
+            ChildJvm job = ChildJvm.start(logs, trainArgs(corpus, run), "-D" + FaultPoints.PROPERTY + "=" + kill);
             assertTrue(job.process().waitFor(5, TimeUnit.MINUTES), "the job did not end");
             assertEquals(137, job.process().exitValue(), "expected a SIGKILL at " + kill + "; log:\n" + job.tail());
             java.util.Set<String> after = finalNames(run);
             assertTrue(after.containsAll(before), "after a kill at " + kill + " files went missing: " + before
                     + " -> " + after);
-            assertEveryCheckpointLoads(run);
-            RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
+            RunDirectory runDir = new RunDirectory(run, new Configuration());
+            for (String name : runDir.checkpointNames()) {
+                assertDoesNotThrow(() -> runDir.load(name, true), "partial or damaged checkpoint " + name);
+            }
             for (String pointer : new String[]{RunDirectory.LATEST, RunDirectory.BEST}) {
-                runDir.pointer(pointer).ifPresent(name -> assertTrue(Files.exists(run.resolve(name)),
+                runDir.pointer(pointer).ifPresent(name -> assertTrue(after.contains(name),
                         pointer + " names a missing " + name + " after a kill at " + kill));
             }
         }
-        ChildJvm last = ChildJvm.start(dir, trainArgs(corpus, run));
+        ChildJvm last = ChildJvm.start(logs, trainArgs(corpus, run));
         assertTrue(last.process().waitFor(5, TimeUnit.MINUTES), "the last job did not finish");
         assertEquals(0, last.process().exitValue(), last.tail());
-        assertFalse(Arrays.stream(names(run)).anyMatch(n -> n.startsWith("_tmp.")), "temporary files left");
+        assertTrue(finalNames(run).containsAll(allNames(run)), "temporary files left: " + allNames(run));
 
-        TrainingState.latest(reference).assertSameAs(TrainingState.latest(run), "the run killed " + kills.length
-                + " times");
-        List<String> metrics = Files.readAllLines(run.resolve(RunDirectory.METRICS_FILE));
+        RunDirectory runDir = new RunDirectory(run, new Configuration());
+        TrainingState.latest(reference).assertSameAs(TrainingState.of(runDir.load(
+                runDir.pointer(RunDirectory.LATEST).orElseThrow(), true)), "the run killed " + kills.length + " times");
+        List<String> metrics = new String(read(run, RunDirectory.METRICS_FILE), java.nio.charset.StandardCharsets.UTF_8)
+                .lines().toList();
         assertEquals(lines(reference.resolve(RunDirectory.METRICS_FILE)), metrics.size());
         for (int i = 0; i < metrics.size(); i++) {
             assertTrue(metrics.get(i).startsWith("{\"round\":" + (i + 1) + ","), "line " + (i + 1) + ": "
@@ -158,10 +184,33 @@ class KillAndResumeTest {
         }
     }
 
-    /** The names a reader trusts: everything but temporary files and the lock's own. */
-    private static java.util.Set<String> finalNames(Path run) {
+    private static org.apache.hadoop.fs.FileSystem fileSystem(String run) throws java.io.IOException {
+        return new org.apache.hadoop.fs.Path(run).getFileSystem(new Configuration());
+    }
+
+    private static byte[] read(String run, String name) throws java.io.IOException {
+        try (var in = fileSystem(run).open(new org.apache.hadoop.fs.Path(run, name))) {
+            return in.readAllBytes();
+        }
+    }
+
+    /** Every name in the run directory, on any filesystem (none before the first job creates it). */
+    private static java.util.Set<String> allNames(String run) throws java.io.IOException {
         java.util.Set<String> out = new java.util.TreeSet<>();
-        for (String n : names(run)) {
+        org.apache.hadoop.fs.FileSystem fs = fileSystem(run);
+        org.apache.hadoop.fs.Path dirPath = new org.apache.hadoop.fs.Path(run);
+        if (fs.exists(dirPath)) {
+            for (org.apache.hadoop.fs.FileStatus s : fs.listStatus(dirPath)) {
+                out.add(s.getPath().getName());
+            }
+        }
+        return out;
+    }
+
+    /** The names a reader trusts: everything but temporary files and the lock's own. */
+    private static java.util.Set<String> finalNames(String run) throws java.io.IOException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String n : allNames(run)) {
             if (!n.startsWith("_tmp.") && !n.startsWith("lock")) {
                 out.add(n);
             }
