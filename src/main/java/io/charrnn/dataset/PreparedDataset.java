@@ -160,15 +160,16 @@ public final class PreparedDataset {
     }
 
     /**
-     * Deletes shard directories other than {@code keep}: earlier versions, and what killed prepares left behind.
-     * Only called once the manifest names {@code keep}.
+     * Deletes shard directories other than {@code keep} (earlier versions) and what killed prepares left behind:
+     * their staging directories and temporary manifests. Only called once the manifest names {@code keep}.
      */
     public static void deleteOtherVersions(Configuration conf, String uri, String keep) throws IOException {
         Path p = new Path(uri);
         FileSystem fs = p.getFileSystem(conf);
         for (FileStatus entry : fs.listStatus(p)) {
             String name = entry.getPath().getName();
-            if ((name.startsWith(SHARDS_PREFIX) || name.startsWith(STAGING_PREFIX)) && !name.equals(keep)) {
+            if ((name.startsWith(SHARDS_PREFIX) || name.startsWith(STAGING_PREFIX) || name.startsWith("_tmp."))
+                    && !name.equals(keep)) {
                 fs.delete(entry.getPath(), true);
             }
         }

@@ -61,9 +61,13 @@ public final class Preparer {
                 policy.unknown().name(), options.valFraction())) {
             try {
                 PreparedDataset.verified(conf, outputUri, existing.get());
+                // Current, but a prepare killed after switching the manifest may have left the rest behind.
+                PreparedDataset.deleteOtherVersions(conf, outputUri, existing.get().shardsDirectory());
                 return new Result(existing.get(), true, 0, existing.get().shards().size());
             } catch (UserError damaged) {
                 LOG.warn("{}; preparing it again", damaged.getMessage());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         try {
