@@ -48,6 +48,8 @@ public final class TrainingSession {
     private final RunDirectory run;
     private final RoundRunner runner;
     private final Configuration hadoopConf;
+    /** {@link #config} with the workers resolved: what checkpoints record. */
+    private TrainConfig recorded;
 
     public TrainingSession(TrainConfig config, RunDirectory run, RoundRunner runner, Configuration hadoopConf) {
         this.config = config;
@@ -86,7 +88,9 @@ public final class TrainingSession {
                     + ValidationSplit.BLOCK_BYTES / 1024 + " KiB blocks; raise --val-fraction, lower --window,"
                     + " or use a larger corpus");
         }
-        int workers = config.workers() > 0 ? config.workers() : runner.defaultWorkers();
+        int workers = workers(resumed);
+        // Checkpoints record the workers resolved, so that a resume with --workers 0 sees its data in the same order.
+        recorded = config.withWorkers(workers);
         RoundPlan plan = new RoundPlan(windows.training(), workers, config.batchSize(), config.averagingFrequency());
         Averaging averaging = config.averaging();
         LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
@@ -109,9 +113,8 @@ public final class TrainingSession {
             Progress saved = resumed.meta().progress();
             int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
             if (saved.roundsPerEpoch() != plan.roundsPerEpoch()) {
-                // A grown corpus does this (a nightly run), and so does another number of workers (--workers 0 on
-                // other task slots): the rest of the epoch is cut anew, so some windows of it may be skipped or seen
-                // twice. Said, not silent.
+                // A grown corpus does this (a nightly run), and so does another --workers: the rest of the epoch
+                // is cut anew, so some windows of it may be skipped or seen twice. Said, not silent.
                 LOG.warn("{} cut an epoch into {} rounds and now {} rounds ({} workers, {} training windows): the"
                                 + " corpus or the number of workers changed; continuing at round {} of the epoch",
                         run.uri(), saved.roundsPerEpoch(), plan.roundsPerEpoch(), workers, windows.training(), round);
@@ -326,10 +329,30 @@ public final class TrainingSession {
         return model;
     }
 
+    /**
+     * How many workers train: {@code --workers} when given; for 0, the workers a resumed run trained with (the data
+     * order and the averaging depend on them, and the task slots of the cluster may have changed since); else one
+     * per task slot.
+     */
+    private int workers(Checkpoint resumed) {
+        if (config.workers() > 0) {
+            return config.workers();
+        }
+        int before = resumed == null ? 0 : resumed.meta().train().workers();
+        if (before > 0) {
+            if (before != runner.defaultWorkers()) {
+                LOG.info("--workers 0: continuing with the {} workers the run trained with ({} task slots now); give"
+                        + " --workers to change it", before, runner.defaultWorkers());
+            }
+            return before;
+        }
+        return runner.defaultWorkers();
+    }
+
     private String saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, Vocabulary vocabulary,
                                   Progress progress) {
         String name = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
-        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, config, progress), outer.velocity())
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress), outer.velocity())
                 .toBytes();
         run.saveCheckpoint(name, bytes, progress.isBest());
         LOG.info("checkpoint {} written to {}", name, run.uri());

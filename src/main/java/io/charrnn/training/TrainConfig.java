@@ -67,6 +67,13 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         return differencesFrom(other).isEmpty();
     }
 
+    /** This configuration with the number of workers it trains with, for a {@code --workers 0} resolved at start. */
+    public TrainConfig withWorkers(int resolved) {
+        return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
+                maxMinutes, checkpointEvery, resolved, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
+                averaging);
+    }
+
     /** The settings that differ from those of another run and keep this one from continuing it, as flags. */
     public java.util.List<String> differencesFrom(TrainConfig other) {
         java.util.List<String> d = new java.util.ArrayList<>();

@@ -90,6 +90,11 @@ class TrainingSessionTest {
 
     /** The in-process runner with each round going through {@code round}. */
     private static RoundRunner intercepting(Round round) {
+        return intercepting(round, runner().defaultWorkers(), new ArrayList<>());
+    }
+
+    /** As {@link #intercepting(Round)}, on {@code slots} task slots, noting the workers of every round's plan. */
+    private static RoundRunner intercepting(Round round, int slots, List<Integer> planWorkers) {
         LocalRoundRunner inner = runner();
         return new RoundRunner() {
             private int calls;
@@ -106,11 +111,12 @@ class TrainingSessionTest {
 
             @Override
             public int defaultWorkers() {
-                return inner.defaultWorkers();
+                return slots;
             }
 
             @Override
             public WorkerResult train(RoundPlan plan, int epoch, int r, RoundStart start) {
+                planWorkers.add(plan.workers());
                 return round.run(++calls, start, () -> inner.train(plan, epoch, r, start));
             }
 
@@ -220,6 +226,29 @@ class TrainingSessionTest {
         for (int i = 0; i < lines.size(); i++) {
             assertEquals(i + 1, lines.get(i).get("round").asLong());
         }
+    }
+
+    @Test
+    void aRunResumedWithWorkersZeroKeepsTheWorkersItTrainedWith() {
+        Path reference = dir.resolve("reference");
+        train(reference, config(reference.toUri().toString(), 2, 2, outer(1, null)), false, runner());
+
+        // Started with --workers 0 on 2 task slots, killed, resumed where there are 3 slots.
+        Path run = dir.resolve("run");
+        TrainConfig zero = config(run.toUri().toString(), 0, 2, outer(1, null));
+        List<Integer> before = new ArrayList<>();
+        assertThrows(IllegalStateException.class, () -> train(run, zero, false, intercepting((call, start, t) -> {
+            if (call == EVERY + 2) {
+                throw new IllegalStateException("killed");
+            }
+            return t.get();
+        }, 2, before)));
+        assertTrue(!before.isEmpty() && before.stream().allMatch(w -> w == 2), "one worker per slot: " + before);
+        List<Integer> after = new ArrayList<>();
+        train(run, zero, true, intercepting((call, start, t) -> t.get(), 3, after));
+        assertFalse(after.isEmpty());
+        assertTrue(after.stream().allMatch(w -> w == 2), "the resumed run's workers: " + after);
+        TrainingState.latest(reference).assertSameAs(TrainingState.latest(run), "resumed with --workers 0");
     }
 
     @Test
