@@ -25,8 +25,8 @@ public final class VocabularyOptions {
     VocabularyPolicy.UnknownSymbol unknownSymbol;
 
     @Option(names = "--partitions", defaultValue = "0",
-            description = "Spark partitions for reading raw text; 0 = from the data size (about 64 MiB each) and at "
-                    + "least two per task slot (default: ${DEFAULT-VALUE}).")
+            description = "Spark partitions for reading raw text; 0 = from the data size alone (about 32 MiB each), "
+                    + "so that a resumed run reads the same windows on any cluster (default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(names = "--max-malformed", defaultValue = "" + CorpusOptions.DEFAULT_MAX_MALFORMED,

@@ -12,15 +12,19 @@ public final class ChunkPlan {
     /** Chunks are never cut smaller than this: a task has start-up costs. */
     public static final long MIN_CHUNK_BYTES = 1L << 20;
     /** Automatic partitioning aims at chunks of about this size. */
-    public static final long TARGET_CHUNK_BYTES = 64L << 20;
+    public static final long TARGET_CHUNK_BYTES = 32L << 20;
 
     private ChunkPlan() {
     }
 
-    /** The automatic partition count: at least two per task slot, and enough to keep chunks near 64 MiB. */
-    public static int autoPartitions(long totalBytes, int taskSlots) {
-        long bySize = (totalBytes + TARGET_CHUNK_BYTES - 1) / TARGET_CHUNK_BYTES;
-        return (int) Math.min(100_000, Math.max(2L * Math.max(1, taskSlots), bySize));
+    /**
+     * The automatic partition count: enough to keep chunks near 32 MiB. From the data alone, not from the cluster's
+     * task slots: windows are cut within partitions, so the partitioning is part of a run's data, and a run resumed
+     * where there are other task slots must read the same windows. Reading is one pass per run (the windows are
+     * cached), so a few large tasks cost little.
+     */
+    public static int autoPartitions(long totalBytes) {
+        return (int) Math.min(100_000, Math.max(1L, (totalBytes + TARGET_CHUNK_BYTES - 1) / TARGET_CHUNK_BYTES));
     }
 
     /** Cuts the files into about {@code partitions} groups of chunks (fewer for a small corpus), none empty. */

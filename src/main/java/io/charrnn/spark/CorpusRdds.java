@@ -34,7 +34,7 @@ public final class CorpusRdds {
     /** One partition per group of chunks of the {@link ChunkPlan}. */
     public static JavaRDD<List<InputChunk>> chunks(JavaSparkContext jsc, List<InputFile> files, int partitions) {
         int n = partitions > 0 ? partitions
-                : ChunkPlan.autoPartitions(CorpusFiles.totalBytes(files), jsc.defaultParallelism());
+                : ChunkPlan.autoPartitions(CorpusFiles.totalBytes(files));
         List<List<InputChunk>> groups = ChunkPlan.plan(files, n);
         return jsc.parallelize(groups, groups.size());
     }

@@ -67,7 +67,8 @@ class ChunkPlanTest {
         List<List<InputChunk>> plan = ChunkPlan.plan(files, 1000);
         assertCovers(files, plan);
         plan.forEach(g -> g.forEach(c -> assertTrue(c.bytes() >= ChunkPlan.MIN_CHUNK_BYTES / 4, c.toString())));
-        assertEquals(16, ChunkPlan.autoPartitions(1000 * MB, 8));
-        assertEquals(4, ChunkPlan.autoPartitions(MB, 2));
+        assertEquals(32, ChunkPlan.autoPartitions(1000 * MB));
+        assertEquals(1, ChunkPlan.autoPartitions(MB));
+        assertEquals(1, ChunkPlan.autoPartitions(0));
     }
 }
