@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * What this build was made with: this project's version and the Spark, Scala, Hadoop and DL4J versions of its
- * build line (pom.xml, filtered into io/charrnn/build.properties), and the JVM that runs it. For provenance: a
+ * What this build was made with: this project's version and commit, the Spark, Scala, Hadoop and DL4J versions of
+ * its build line (pom.xml, filtered into io/charrnn/build.properties), and the JVM that runs it. For provenance: a
  * figure or a model says which code made it.
  */
 public final class BuildInfo {
@@ -30,6 +30,7 @@ public final class BuildInfo {
         }
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("charrnn", p.getProperty("version"));
+        versions.put("commit", commit(p.getProperty("commit", ""), p.getProperty("dirty", "")));
         versions.put("spark_build", p.getProperty("spark.version"));
         versions.put("scala", p.getProperty("scala.binary"));
         versions.put("hadoop_build", p.getProperty("hadoop.version"));
@@ -38,7 +39,15 @@ public final class BuildInfo {
         return versions;
     }
 
-    /** charrnn, spark_build, scala, hadoop_build, dl4j and jvm, in that order. */
+    /** The commit, "+changes" when the work tree had uncommitted ones; "unknown" for a build outside git. */
+    private static String commit(String id, String dirty) {
+        if (id.isEmpty() || id.startsWith("${")) {
+            return "unknown";
+        }
+        return "true".equals(dirty) ? id + "+changes" : id;
+    }
+
+    /** charrnn, commit, spark_build, scala, hadoop_build, dl4j and jvm, in that order. */
     public static Map<String, String> versions() {
         return VERSIONS;
     }

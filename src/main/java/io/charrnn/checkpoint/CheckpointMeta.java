@@ -6,22 +6,30 @@ import io.charrnn.training.TrainConfig;
 
 /**
  * What a checkpoint holds besides the DL4J network: the vocabulary, the full configuration and the progress, so
- * that a checkpoint alone can be sampled, evaluated and continued.
+ * that a checkpoint alone can be sampled, evaluated and continued; and its provenance (which data, code and
+ * cluster made it: the corpus or dataset fingerprint, this project's and its libraries' versions, the JVM, Spark's
+ * version and master), absent in checkpoints from before it was recorded.
  */
 public record CheckpointMeta(String format, int version, int[] codePoints, long[] counts, TrainConfig train,
-                             Progress progress, String createdAt, String contentSha256, Boolean unknownSymbol) {
+                             Progress progress, String createdAt, String contentSha256, Boolean unknownSymbol,
+                             java.util.Map<String, String> provenance) {
     public static final String FORMAT = "charrnn-checkpoint";
     public static final int VERSION = 1;
 
     public static CheckpointMeta of(Vocabulary vocabulary, TrainConfig train, Progress progress) {
+        return of(vocabulary, train, progress, BuildInfo.versions());
+    }
+
+    public static CheckpointMeta of(Vocabulary vocabulary, TrainConfig train, Progress progress,
+                                    java.util.Map<String, String> provenance) {
         return new CheckpointMeta(FORMAT, VERSION, vocabulary.codePoints(), vocabulary.counts(), train, progress,
-                java.time.Instant.now().toString(), null, vocabulary.hasUnknown());
+                java.time.Instant.now().toString(), null, vocabulary.hasUnknown(), provenance);
     }
 
     /** The same metadata with the SHA-256 of the checkpoint's network entries (names and contents, in order). */
     public CheckpointMeta withContentSha256(String sha256) {
         return new CheckpointMeta(format, version, codePoints, counts, train, progress, createdAt, sha256,
-                unknownSymbol);
+                unknownSymbol, provenance);
     }
 
     public Vocabulary vocabulary() {

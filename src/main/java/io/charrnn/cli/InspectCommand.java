@@ -68,6 +68,7 @@ public final class InspectCommand implements Callable<Integer> {
             m.put("val_bits", LossMeter.bits(p.valLoss()));
             m.put("best_val_loss", p.bestValLoss());
             m.put("config", train);
+            m.put("provenance", meta.provenance());
             out.println(Json.write(m));
             return 0;
         }
@@ -86,6 +87,17 @@ public final class InspectCommand implements Callable<Integer> {
                 p.charsTrained(), p.trainSeconds());
         out.printf(Locale.ROOT, "loss         train %.4f, validation %.4f nats/char (%.4f bits/char), best %.4f%n",
                 p.trainLoss(), p.valLoss(), LossMeter.bits(p.valLoss()), p.bestValLoss());
+        if (meta.provenance() == null) {
+            out.printf(Locale.ROOT, "made by      (not recorded: a checkpoint from before provenance)%n");
+        } else {
+            var v = meta.provenance();
+            out.printf(Locale.ROOT, "made by      charrnn %s, commit %s (Spark %s build, DL4J %s), %s, %s on %s,"
+                            + " %s workers%n",
+                    v.get("charrnn"), v.get("commit"), v.get("spark_build"), v.get("dl4j"), v.get("jvm"),
+                    v.containsKey("spark") ? "Spark " + v.get("spark") + " / Hadoop " + v.get("hadoop") : "no Spark",
+                    v.getOrDefault("master", v.getOrDefault("runner", "?")), v.get("workers"));
+            out.printf(Locale.ROOT, "data         %s%n", v.getOrDefault("corpus_fingerprint", "(not recorded)"));
+        }
         return 0;
     }
 }

@@ -107,7 +107,7 @@ public final class TrainCommand implements Callable<Integer> {
                 checkWorkLeft(run, config, output);
             } else {
                 run.writeText(RunDirectory.RUN_FILE, Json.write(Map.of("format", "charrnn-run", "version", 1,
-                        "config", config)) + "\n");
+                        "config", config, "versions", io.charrnn.checkpoint.BuildInfo.versions())) + "\n");
             }
             CorpusOptions corpusOptions = options.corpusOptions(config.valFraction());
             try (RoundRunner runner = singleProcess ? localRunner(hadoopConf, config, corpusOptions)

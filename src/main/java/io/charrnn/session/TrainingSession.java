@@ -50,6 +50,8 @@ public final class TrainingSession {
     private final Configuration hadoopConf;
     /** {@link #config} with the workers resolved: what checkpoints record. */
     private TrainConfig recorded;
+    /** Which data, code and cluster: versions, corpus fingerprint, Spark and its master, workers. */
+    private java.util.Map<String, String> provenance;
 
     public TrainingSession(TrainConfig config, RunDirectory run, RoundRunner runner, Configuration hadoopConf) {
         this.config = config;
@@ -91,6 +93,9 @@ public final class TrainingSession {
         int workers = workers(resumed);
         // Checkpoints record the workers resolved, so that a resume with --workers 0 sees its data in the same order.
         recorded = config.withWorkers(workers);
+        provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());
+        provenance.putAll(runner.provenance());
+        provenance.put("workers", Integer.toString(workers));
         RoundPlan plan = new RoundPlan(windows.training(), workers, config.batchSize(), config.averagingFrequency());
         Averaging averaging = config.averaging();
         LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
@@ -352,7 +357,7 @@ public final class TrainingSession {
     private String saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, Vocabulary vocabulary,
                                   Progress progress) {
         String name = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
-        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress), outer.velocity())
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress, provenance), outer.velocity())
                 .toBytes();
         run.saveCheckpoint(name, bytes, progress.isBest());
         LOG.info("checkpoint {} written to {}", name, run.uri());

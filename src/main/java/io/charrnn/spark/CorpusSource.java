@@ -55,6 +55,9 @@ public abstract class CorpusSource {
     /** The validation share its split uses. */
     public abstract double valFraction();
 
+    /** What identifies the data: the raw files' fingerprint (names, sizes, times) or the dataset's own. */
+    public abstract String fingerprint();
+
     /** Whether windows cut from it are worth caching: re-reading raw text costs far more than re-reading shards. */
     public abstract boolean cacheWindows();
 
@@ -77,6 +80,11 @@ public abstract class CorpusSource {
 
         public List<InputFile> files() {
             return files;
+        }
+
+        @Override
+        public String fingerprint() {
+            return "files " + CorpusFiles.fingerprint(files);
         }
 
         public String uri() {
@@ -155,6 +163,11 @@ public abstract class CorpusSource {
 
         public PreparedDataset dataset() {
             return dataset;
+        }
+
+        @Override
+        public String fingerprint() {
+            return "dataset " + dataset.manifest().fingerprint();
         }
 
         @Override

@@ -173,6 +173,16 @@ public final class SparkRoundRunner implements RoundRunner {
     }
 
     @Override
+    public java.util.Map<String, String> provenance() {
+        java.util.Map<String, String> p = new java.util.LinkedHashMap<>();
+        p.put("corpus_fingerprint", source.fingerprint());
+        p.put("spark", jsc.version());
+        p.put("hadoop", org.apache.hadoop.util.VersionInfo.getVersion());
+        p.put("master", jsc.sc().master());
+        return p;
+    }
+
+    @Override
     public void close() {
         try {
             if (windows != null) {

@@ -36,6 +36,14 @@ public interface RoundRunner extends AutoCloseable {
     /** Where the runner is, for the log: a Spark master, or this process. */
     String describe();
 
+    /**
+     * Where the data and the computing came from, for checkpoints' provenance: the corpus's fingerprint, and for
+     * Spark its version and master.
+     */
+    default java.util.Map<String, String> provenance() {
+        return java.util.Map.of("runner", describe());
+    }
+
     @Override
     void close();
 }

@@ -15,6 +15,10 @@ class BuildInfoTest {
         assertTrue(scala.util.Properties.versionNumberString().startsWith(v.get("scala") + "."), v.toString());
         assertEquals(org.apache.hadoop.util.VersionInfo.getVersion(), v.get("hadoop_build"), v.toString());
         assertTrue(v.get("charrnn").matches("\\d+\\.\\d+\\.\\d+.*"), v.toString());
+        // Built from a git checkout (as here), the build knows its commit; "unknown" is for a source copy only.
+        String commit = java.nio.file.Files.exists(java.nio.file.Path.of(".git")) ? "[0-9a-f]{12}(\\+changes)?"
+                : "unknown";
+        assertTrue(v.get("commit").matches(commit), v.toString());
         assertTrue(v.get("jvm").contains(Runtime.version().feature() + ""), v.toString());
     }
 }

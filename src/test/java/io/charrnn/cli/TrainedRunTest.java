@@ -95,9 +95,17 @@ class TrainedRunTest {
         assertTrue(node.get("val_loss").asDouble() > 0);
         assertTrue(node.get("checkpoint").asText().endsWith(".zip"));
         assertEquals(1.0, node.get("epoch").asDouble(), 1e-9);
+        JsonNode made = node.get("provenance");
+        assertEquals(org.apache.spark.package$.MODULE$.SPARK_VERSION(), made.get("spark").asText(), made.toString());
+        assertEquals("local[2]", made.get("master").asText(), made.toString());
+        assertEquals("2", made.get("workers").asText(), made.toString());
+        assertTrue(made.get("corpus_fingerprint").asText().matches("files [0-9a-f]{64}"), made.toString());
+        assertTrue(made.get("jvm").asText().contains(System.getProperty("java.runtime.version")), made.toString());
 
         Cli text = Cli.run("inspect", "--checkpoint", run);
         assertTrue(text.out().contains("2 x 48 LSTM") && text.out().contains("vocabulary"), text.out());
+        assertTrue(text.out().contains("made by      charrnn ") && text.out().contains("on local[2], 2 workers"),
+                text.out());
     }
 
     @Test
