@@ -25,8 +25,9 @@ public final class VocabularyOptions {
     VocabularyPolicy.UnknownSymbol unknownSymbol;
 
     @Option(names = "--partitions", defaultValue = "0",
-            description = "Spark partitions for reading raw text; 0 = from the data size alone (about 32 MiB each), "
-                    + "so that a resumed run reads the same windows on any cluster (default: ${DEFAULT-VALUE}).")
+            description = "Spark partitions for reading raw text; 0 = from the data size alone (about 32 MiB each, at "
+                    + "least 8), so that a resumed run reads the same windows on any cluster "
+                    + "(default: ${DEFAULT-VALUE}).")
     int partitions;
 
     @Option(names = "--max-malformed", defaultValue = "" + CorpusOptions.DEFAULT_MAX_MALFORMED,

@@ -17,14 +17,18 @@ public final class ChunkPlan {
     private ChunkPlan() {
     }
 
+    /** Automatic partitioning asks for at least this many (chunks of at least 1 MiB still bound a small corpus). */
+    public static final int MIN_AUTO_PARTITIONS = 8;
+
     /**
-     * The automatic partition count: enough to keep chunks near 32 MiB. From the data alone, not from the cluster's
-     * task slots: windows are cut within partitions, so the partitioning is part of a run's data, and a run resumed
-     * where there are other task slots must read the same windows. Reading is one pass per run (the windows are
-     * cached), so a few large tasks cost little.
+     * The automatic partition count: at least {@link #MIN_AUTO_PARTITIONS}, and enough to keep chunks near 32 MiB.
+     * From the data alone, not from the cluster's task slots: windows are cut, and validation state is carried,
+     * within partitions, so the partitioning is part of a run's data, and a run resumed where there are other task
+     * slots must read the same windows and score the same loss.
      */
     public static int autoPartitions(long totalBytes) {
-        return (int) Math.min(100_000, Math.max(1L, (totalBytes + TARGET_CHUNK_BYTES - 1) / TARGET_CHUNK_BYTES));
+        long bySize = (totalBytes + TARGET_CHUNK_BYTES - 1) / TARGET_CHUNK_BYTES;
+        return (int) Math.min(100_000, Math.max(MIN_AUTO_PARTITIONS, bySize));
     }
 
     /** Cuts the files into about {@code partitions} groups of chunks (fewer for a small corpus), none empty. */

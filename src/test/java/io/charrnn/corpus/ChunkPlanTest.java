@@ -68,7 +68,7 @@ class ChunkPlanTest {
         assertCovers(files, plan);
         plan.forEach(g -> g.forEach(c -> assertTrue(c.bytes() >= ChunkPlan.MIN_CHUNK_BYTES / 4, c.toString())));
         assertEquals(32, ChunkPlan.autoPartitions(1000 * MB));
-        assertEquals(1, ChunkPlan.autoPartitions(MB));
-        assertEquals(1, ChunkPlan.autoPartitions(0));
+        assertEquals(8, ChunkPlan.autoPartitions(MB));
+        assertEquals(8, ChunkPlan.autoPartitions(0));
     }
 }
