@@ -144,7 +144,9 @@ down() {
     for pidfile in "$state"/pids/*.pid; do
       [ -f "$pidfile" ] || continue
       pid=$(cat "$pidfile")
-      if [ -r "/proc/$pid/cmdline" ] && ! tr '\0' ' ' < "/proc/$pid/cmdline" | grep -qF "$state"; then
+      # (The process may end between the test and the read: then it is not another program.)
+      if [ -r "/proc/$pid/cmdline" ] && ! tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline" | grep -qF "$state" \
+         && [ -e "/proc/$pid" ]; then
         continue
       fi
       kill -s "$signal" -- "-$pid" 2>/dev/null || true

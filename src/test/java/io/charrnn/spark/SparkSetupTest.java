@@ -17,6 +17,13 @@ class SparkSetupTest {
     }
 
     @Test
+    void theSpark35BuildRefusesAJdkItsHadoopCannotRunOn() {
+        assertTrue(SparkSetup.jdkProblem("3.5.7", 25).contains("set JAVA_HOME to a JDK 17"));
+        assertNull(SparkSetup.jdkProblem("3.5.7", 17));
+        assertNull(SparkSetup.jdkProblem("4.2.0", 25));
+    }
+
+    @Test
     void theJarCarriesConfJvmOptions() throws Exception {
         List<String> file = Files.readAllLines(Path.of("conf", "jvm-options")).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
