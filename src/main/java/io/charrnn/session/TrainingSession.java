@@ -357,8 +357,8 @@ public final class TrainingSession {
     private String saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, Vocabulary vocabulary,
                                   Progress progress) {
         String name = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
-        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress, provenance), outer.velocity())
-                .toBytes();
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress, provenance),
+                outer.velocity()).toBytes();
         run.saveCheckpoint(name, bytes, progress.isBest());
         LOG.info("checkpoint {} written to {}", name, run.uri());
         if (config.keep() > 0) {
