@@ -157,7 +157,9 @@ public final class TrainingSession {
         ModelState state = null;
         boolean warnedScalarKernel = false;
         int failures = 0; // diverged attempts of the current round, each retried at half the learning rate
+        RoundRunner.Cancelled cancelled = null;
 
+        training:
         while (progress.epoch() < config.epochs() && !outOfTime) {
             int epoch = progress.epoch();
             double learningRate = config.learningRateAt(epoch);
@@ -173,7 +175,13 @@ public final class TrainingSession {
                 double roundLearningRate = learningRate * Math.pow(0.5, failures);
                 RoundStart start = new RoundStart(state, config.model(), vocabulary.size(), config.batchSize(),
                         roundLearningRate, epoch);
-                WorkerResult sum = runner.train(plan, epoch, progress.round(), start);
+                WorkerResult sum;
+                try {
+                    sum = runner.train(plan, epoch, progress.round(), start);
+                } catch (RoundRunner.Cancelled e) {
+                    cancelled = e;
+                    break training;
+                }
                 ModelState before = state;
                 Progress progressBefore = progress;
                 float[] velocityBefore = outer.velocity() == null ? null : outer.velocity().clone();
@@ -192,7 +200,17 @@ public final class TrainingSession {
                         || progress.epoch() >= config.epochs() || lastInBudget;
                 String diverged = Divergence.of(sum.meanLoss(), state.params(), vocabulary.size());
                 if (diverged == null && due) {
-                    progress = progress.withValidation(runner.validationLoss(net));
+                    try {
+                        progress = progress.withValidation(runner.validationLoss(net));
+                    } catch (RoundRunner.Cancelled e) {
+                        // The round counts as not done: the run ends at the state before it, as for a divergence.
+                        state = before;
+                        state.applyTo(net);
+                        outer.restoreVelocity(velocityBefore);
+                        progress = progressBefore;
+                        cancelled = e;
+                        break training;
+                    }
                     if (!Double.isFinite(progress.valLoss())) {
                         diverged = "validation loss " + progress.valLoss();
                     }
@@ -231,10 +249,12 @@ public final class TrainingSession {
                 }
                 lastRoundSeconds = seconds(roundStart);
                 Map<String, Object> line = Metrics.record(progress, chars / roundSeconds, seconds(startNanos), saved);
+                line.put("round_seconds", Math.round(lastRoundSeconds * 1000) / 1000.0);
                 line.put("optimizer_steps", state.iteration());
                 line.put("worker_seconds", Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
                 line.put("scalar_kernel_workers", sum.scalarKernelWorkers());
                 metrics.append(line);
+                runner.roundEnded(line);
                 if (sum.scalarKernelWorkers() > 0 && !warnedScalarKernel) {
                     warnedScalarKernel = true;
                     LOG.warn("{} of {} workers run the scalar LSTM kernel, ~1.6x slower: their JVMs lack "
@@ -252,11 +272,18 @@ public final class TrainingSession {
                 }
             }
         }
-        if (lastCheckpointRound != progress.totalRounds()) {
+        if (lastCheckpointRound != progress.totalRounds() && (cancelled == null || cancelled.runnerUsable())) {
             progress = progress.withValidation(runner.validationLoss(net));
             lastCheckpoint = saveCheckpoint(net, outer, vocabulary, progress);
-            metrics.append(Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint));
+            Map<String, Object> line = Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint);
+            metrics.append(line);
+            runner.roundEnded(line);
             logSample(net, vocabulary, progress, lastCheckpoint, samples);
+        }
+        if (cancelled != null) {
+            throw new RoundRunner.Cancelled(String.format(Locale.ROOT, "%s; the run stays at round %d, checkpoint"
+                            + " %s; run the same command to resume", cancelled.getMessage(), progress.totalRounds(),
+                    run.pointer(RunDirectory.LATEST).orElse("none yet")), cancelled.runnerUsable());
         }
         if (lastCheckpoint == null) {
             lastCheckpoint = run.pointer(RunDirectory.LATEST).orElse(null);

@@ -9,6 +9,7 @@ import io.charrnn.training.Averaging;
 import io.charrnn.training.EpochOrder;
 import io.charrnn.training.RoundPlan;
 import io.charrnn.training.RoundRunner;
+import io.charrnn.training.RoundRunner.Cancelled;
 import io.charrnn.training.RoundStart;
 import io.charrnn.training.RoundWorker;
 import io.charrnn.training.TrainConfig;
@@ -48,6 +49,8 @@ public final class SparkRoundRunner implements RoundRunner {
     private int arrangedEpoch = -1;
     private JavaRDD<EncodedWindow> arranged;
     private DelegatedRound dl4j;
+    /** The job group of the last round trained to its end; the validation of its state is named after it. */
+    private String trainedGroup = "charrnn";
 
     private SparkRoundRunner(JavaSparkContext jsc, TrainConfig config, CorpusOptions corpusOptions) {
         this.jsc = jsc;
@@ -110,23 +113,56 @@ public final class SparkRoundRunner implements RoundRunner {
             arranged = arrange(plan, epoch, start.model().seed());
             arrangedEpoch = epoch;
         }
-        jsc.setJobDescription(String.format(Locale.ROOT, "charrnn: train epoch %d round %d/%d", epoch + 1,
-                round + 1, plan.roundsPerEpoch()));
+        // One job group per round, so that the UI finds a round and a user can cancel it (training then ends at
+        // the round before, with a checkpoint of it).
+        String group = String.format(Locale.ROOT, "charrnn-epoch-%d-round-%d", epoch + 1, round + 1);
+        jsc.setJobGroup(group, String.format(Locale.ROOT, "charrnn: train epoch %d round %d/%d", epoch + 1,
+                round + 1, plan.roundsPerEpoch()), false);
         JavaRDD<EncodedWindow> share = roundOf(arranged, plan, round);
-        if (config.averaging().mode() == Averaging.Mode.DL4J) {
-            if (dl4j == null) {
-                dl4j = DelegatedRound.dl4j(jsc, config, start.vocabularySize(), plan.workers());
-            }
-            return dl4j.fit(share, start, plan.windowsInRound(round));
-        }
-        Broadcast<RoundStart> shared = jsc.broadcast(start);
         try {
-            JavaRDD<WorkerResult> results = share.mapPartitionsWithIndex(
-                    (worker, it) -> List.of(RoundWorker.train(worker, shared.value(), it)).iterator(), true);
-            return sumInWorkerOrder(results, plan.workers());
-        } finally {
-            shared.destroy();
+            if (config.averaging().mode() == Averaging.Mode.DL4J) {
+                if (dl4j == null) {
+                    dl4j = DelegatedRound.dl4j(jsc, config, start.vocabularySize(), plan.workers());
+                }
+                return trained(group, dl4j.fit(share, start, plan.windowsInRound(round)));
+            }
+            Broadcast<RoundStart> shared = jsc.broadcast(start);
+            try {
+                JavaRDD<WorkerResult> results = share.mapPartitionsWithIndex(
+                        (worker, it) -> List.of(RoundWorker.train(worker, shared.value(), it)).iterator(), true);
+                return trained(group, sumInWorkerOrder(results, plan.workers()));
+            } finally {
+                if (!jsc.sc().isStopped()) {
+                    shared.destroy();
+                }
+            }
+        } catch (Exception e) {
+            throw cancelledOr(e, group, "round " + (round + 1) + " of epoch " + (epoch + 1));
         }
+    }
+
+    private WorkerResult trained(String group, WorkerResult result) {
+        trainedGroup = group;
+        return result;
+    }
+
+    /**
+     * A job that Spark cancelled (its job group, the UI's kill link, or the application's end) as
+     * {@link Cancelled}; any other failure as it is.
+     */
+    private RuntimeException cancelledOr(Exception e, String group, String what) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.spark.SparkException && t.getMessage() != null
+                    && t.getMessage().contains(" cancelled")) {
+                boolean stopped = jsc.sc().isStopped();
+                return new Cancelled(what + (stopped ? " was cancelled: the Spark application was stopped"
+                        : " was cancelled (job group " + group + ")"), !stopped);
+            }
+        }
+        if (e instanceof RuntimeException r) {
+            return r;
+        }
+        return new IllegalStateException(e);
     }
 
     /**
@@ -163,8 +199,18 @@ public final class SparkRoundRunner implements RoundRunner {
 
     @Override
     public double validationLoss(MultiLayerNetwork net) {
-        jsc.setJobDescription("charrnn: validation loss");
-        return Evaluation.loss(jsc, net, validation, config.batchSize(), true).natsPerChar();
+        String group = trainedGroup + "-validation";
+        jsc.setJobGroup(group, "charrnn: validation loss", false);
+        try {
+            return Evaluation.loss(jsc, net, validation, config.batchSize(), true).natsPerChar();
+        } catch (Exception e) {
+            throw cancelledOr(e, group, "the validation loss");
+        }
+    }
+
+    @Override
+    public void roundEnded(java.util.Map<String, Object> metricsLine) {
+        TrainingMetricsPlugin.roundEnded(metricsLine);
     }
 
     @Override

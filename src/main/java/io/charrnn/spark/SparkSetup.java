@@ -37,11 +37,8 @@ public final class SparkSetup {
             // DL4J's master ships INDArrays and DataSets (Spark 3.5 build); this project's loop ships plain arrays.
             conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
         }
-        String registrators = conf.get("spark.kryo.registrator", "");
-        if (!registrators.contains(KryoRecords.class.getName())) {
-            conf.set("spark.kryo.registrator",
-                    (registrators.isEmpty() ? "" : registrators + ",") + KryoRecords.class.getName());
-        }
+        addToList(conf, "spark.kryo.registrator", KryoRecords.class.getName());
+        addToList(conf, "spark.plugins", TrainingMetricsPlugin.class.getName());
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // ND4J runs 2 OpenMP threads per op by default; with one Spark task per core that oversubscribes the CPU.
@@ -57,6 +54,14 @@ public final class SparkSetup {
             }
         }
         return conf;
+    }
+
+    /** Adds a class to a comma-separated list setting, keeping what the user or the cluster already lists. */
+    private static void addToList(SparkConf conf, String key, String className) {
+        String listed = conf.get(key, "");
+        if (!List.of(listed.split("\\s*,\\s*")).contains(className)) {
+            conf.set(key, (listed.isBlank() ? "" : listed + ",") + className);
+        }
     }
 
     /**

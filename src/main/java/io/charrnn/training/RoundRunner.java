@@ -44,6 +44,32 @@ public interface RoundRunner extends AutoCloseable {
         return java.util.Map.of("runner", describe());
     }
 
+    /**
+     * The round's metrics line, as appended to metrics.jsonl, for a runner that publishes progress elsewhere too
+     * (Spark's metrics system).
+     */
+    default void roundEnded(java.util.Map<String, Object> metricsLine) {
+    }
+
+    /**
+     * The round was cancelled from outside (its Spark job group, or the whole application): training ends at the
+     * last completed round. {@code runnerUsable}: the runner can still score a network, so the session can write a
+     * checkpoint of that round.
+     */
+    final class Cancelled extends io.charrnn.corpus.JobStopped {
+        private static final long serialVersionUID = 1L;
+        private final boolean runnerUsable;
+
+        public Cancelled(String message, boolean runnerUsable) {
+            super(message);
+            this.runnerUsable = runnerUsable;
+        }
+
+        public boolean runnerUsable() {
+            return runnerUsable;
+        }
+    }
+
     @Override
     void close();
 }

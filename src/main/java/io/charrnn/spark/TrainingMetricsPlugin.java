@@ -1,0 +1,72 @@
+package io.charrnn.spark;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import org.apache.spark.api.plugin.DriverPlugin;
+import org.apache.spark.api.plugin.ExecutorPlugin;
+import org.apache.spark.api.plugin.PluginContext;
+import org.apache.spark.api.plugin.SparkPlugin;
+
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Publishes the driver's training progress in Spark's metrics system, so that the sinks a cluster already has
+ * (PrometheusServlet, Graphite, JMX; conf/metrics.properties.template) see it beside Spark's own metrics, under
+ * {@code plugin.io.charrnn.spark.TrainingMetricsPlugin}. {@link SparkSetup} adds it to {@code spark.plugins}.
+ * Gauges read the last round's metrics line, which the round runner hands over; NaN until there is one.
+ */
+public final class TrainingMetricsPlugin implements SparkPlugin {
+    /** The newest metrics.jsonl line of this driver's run, and when its latest checkpoint was written. */
+    private static volatile Map<String, Object> lastRound = Map.of();
+    private static volatile long lastCheckpointNanos;
+
+    static void roundEnded(Map<String, Object> metricsLine) {
+        if (metricsLine.get("checkpoint") != null) {
+            lastCheckpointNanos = System.nanoTime();
+        }
+        lastRound = Map.copyOf(withoutNulls(metricsLine));
+    }
+
+    private static Map<String, Object> withoutNulls(Map<String, Object> line) {
+        Map<String, Object> out = new java.util.HashMap<>(line);
+        out.values().removeIf(java.util.Objects::isNull);
+        // The validation loss of the last evaluated round stays until the next evaluation.
+        if (!out.containsKey("val_loss") && lastRound.containsKey("val_loss")) {
+            out.put("val_loss", lastRound.get("val_loss"));
+        }
+        return out;
+    }
+
+    @Override
+    public DriverPlugin driverPlugin() {
+        return new DriverPlugin() {
+            @Override
+            public void registerMetrics(String appId, PluginContext context) {
+                lastRound = Map.of();
+                lastCheckpointNanos = 0;
+                MetricRegistry registry = context.metricRegistry();
+                field(registry, "round", "round");
+                field(registry, "epoch", "epoch");
+                field(registry, "chars_trained", "chars");
+                field(registry, "chars_per_second", "chars_per_sec");
+                field(registry, "train_loss", "train_loss");
+                field(registry, "validation_loss", "val_loss");
+                field(registry, "round_seconds", "round_seconds");
+                registry.register("checkpoint_age_seconds", (Gauge<Double>) () -> lastCheckpointNanos == 0
+                        ? Double.NaN : (System.nanoTime() - lastCheckpointNanos) / 1e9);
+            }
+        };
+    }
+
+    private static void field(MetricRegistry registry, String name, String key) {
+        ToDoubleFunction<Map<String, Object>> read = line -> line.get(key) instanceof Number n
+                ? n.doubleValue() : Double.NaN;
+        registry.register(name, (Gauge<Double>) () -> read.applyAsDouble(lastRound));
+    }
+
+    @Override
+    public ExecutorPlugin executorPlugin() {
+        return null;
+    }
+}
