@@ -32,46 +32,27 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalClusterIT {
-    private static final String HDFS = "hdfs://127.0.0.1:9000";
+    private static final String HDFS = LocalCluster.HDFS;
     private static final String MASTER = "spark://127.0.0.1:7077";
-    /** The build under test (target/, or target/spark-3.5 for the Spark 3.5 build): its cluster jar is submitted. */
-    private static final String BUILD = System.getProperty("charrnn.build.dir", "target");
+    private static LocalCluster cluster;
     private static java.nio.file.Path state;
     private static java.nio.file.Path logs;
 
-    private record Result(int exit, String output) {
-    }
-
     private static ProcessBuilder script(List<String> command) {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("CHARRNN_CLUSTER_DIR", state.toString());
-        pb.environment().put("OMP_NUM_THREADS", "1");
-        return pb;
+        return cluster.script(command);
     }
 
-    private static Result runToEnd(String name, long minutes, List<String> command) throws Exception {
-        java.nio.file.Path log = logs.resolve(name + ".log");
-        Process p = script(command).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            fail(name + " hung for " + minutes + " minutes; log: " + tail(log));
-        }
-        return new Result(p.exitValue(), Files.readString(log));
+    private static LocalCluster.Result runToEnd(String name, long minutes, List<String> command) throws Exception {
+        return cluster.runToEnd(name, minutes, command);
     }
 
     private static String tail(java.nio.file.Path log) throws Exception {
-        List<String> lines = Files.readAllLines(log);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+        return LocalCluster.tail(log);
     }
 
     private static List<String> submit(String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", "submit/spark-submit", "--master", MASTER,
-                "--deploy-mode", "client", "--conf", "spark.executor.memory=1g",
-                "--conf", "spark.hadoop.dfs.replication=1", "--conf", "spark.ui.enabled=false",
-                "--class", "io.charrnn.cli.Main", BUILD + "/charrnn-spark-cluster.jar"));
-        command.addAll(Arrays.asList(args));
-        return command;
+        return LocalCluster.submit(List.of("--master", MASTER, "--deploy-mode", "client",
+                "--conf", "spark.executor.memory=1g"), args);
     }
 
     private static List<String> train(String output, String epochs) {
@@ -81,22 +62,14 @@ class LocalClusterIT {
     }
 
     private static FileSystem hdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set("dfs.replication", "1");
-        return FileSystem.get(URI.create(HDFS), conf);
+        return LocalCluster.hdfs();
     }
 
     @BeforeAll
     static void up() throws Exception {
-        // A directory named by the build (pom.xml), so that .ci/run can take this cluster down by its PID files
-        // should Maven itself be killed.
-        String dir = System.getProperty("charrnn.cluster.dir");
-        state = dir == null ? Files.createTempDirectory("charrnn-cluster") : java.nio.file.Path.of(dir);
-        assertFalse(Files.exists(state), "a cluster's files are still in " + state
-                + ": take it down with CHARRNN_CLUSTER_DIR=" + state + " submit/local-cluster.sh down");
-        logs = Files.createDirectories(java.nio.file.Path.of(BUILD, "cluster-it-logs"));
-        Result up = runToEnd("local-cluster-up", 6, List.of("bash", "submit/local-cluster.sh", "up"));
-        assertEquals(0, up.exit(), "the local cluster did not come up:\n" + up.output());
+        cluster = LocalCluster.up("standalone");
+        state = cluster.state;
+        logs = cluster.logs;
         try (var out = hdfs().create(new Path("/corpora/prose.txt"))) {
             out.write(TestCorpora.prose(300_000).getBytes(StandardCharsets.UTF_8));
         }
@@ -104,21 +77,7 @@ class LocalClusterIT {
 
     @AfterAll
     static void down() throws Exception {
-        Result down = runToEnd("local-cluster-down", 2, List.of("bash", "submit/local-cluster.sh", "down"));
-        assertEquals(0, down.exit(), down.output());
-        assertFalse(Files.exists(state), "the cluster's files were not deleted");
-        // down ends the process groups of the PIDs it recorded: the daemons and the executors they launched.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        List<String> left;
-        do {
-            Thread.sleep(200);
-            left = ProcessHandle.allProcesses().filter(ProcessHandle::isAlive)
-                    .map(p -> p.info().commandLine().orElse(""))
-                    // A daemon's or executor's command line names a path inside the cluster's directory (its
-                    // classpath, Spark home or work directory); Maven's own only names the directory.
-                    .filter(c -> c.contains(state + "/")).toList();
-        } while (!left.isEmpty() && System.nanoTime() < deadline);
-        assertEquals(List.of(), left, "processes of the cluster outlived local-cluster.sh down");
+        cluster.down();
     }
 
     private static void assertEveryCheckpointLoads(String run) {
@@ -132,7 +91,7 @@ class LocalClusterIT {
     @Test
     @Order(1)
     void trainsOnTheClusterFromHdfsAndSamplesTheHdfsCheckpoint() throws Exception {
-        Result train = runToEnd("e2e-train", 8, train("/runs/e2e", "1"));
+        LocalCluster.Result train = runToEnd("e2e-train", 8, train("/runs/e2e", "1"));
         assertEquals(0, train.exit(), train.output());
         assertTrue(train.output().contains("charrnn: trained 1.00 epochs"), train.output());
         FileSystem fs = hdfs();
@@ -154,7 +113,7 @@ class LocalClusterIT {
         Checkpoint best = RunDirectory.resolve(HDFS + "/runs/e2e", new Configuration(), false);
         assertTrue(best.meta().progress().valLoss() < Math.log(best.meta().vocabulary().size()));
 
-        Result sample = runToEnd("e2e-sample", 3, submit("sample", "--checkpoint", HDFS + "/runs/e2e",
+        LocalCluster.Result sample = runToEnd("e2e-sample", 3, submit("sample", "--checkpoint", HDFS + "/runs/e2e",
                 "--length", "300", "--prime", "KING", "--seed", "1"));
         assertEquals(0, sample.exit(), sample.output());
         assertTrue(sample.output().contains("KING"), sample.output());
@@ -163,7 +122,7 @@ class LocalClusterIT {
     @Test
     @Order(2)
     void doctorFindsEveryExecutorOnTheVectorKernel() throws Exception {
-        Result doctor = runToEnd("doctor", 3, submit("doctor", "--output", HDFS + "/runs/doctor-check", "--json"));
+        LocalCluster.Result doctor = runToEnd("doctor", 3, submit("doctor", "--output", HDFS + "/runs/doctor-check", "--json"));
         assertEquals(0, doctor.exit(), doctor.output());
         String json = doctor.output().lines().filter(l -> l.startsWith("{\"master\"")).findFirst()
                 .orElseThrow(() -> new AssertionError(doctor.output()));
@@ -234,7 +193,7 @@ class LocalClusterIT {
         try (var out = new java.util.zip.GZIPOutputStream(fs.create(new Path("/corpora/many/b.txt.gz")))) {
             out.write(text.substring(150_000).getBytes(StandardCharsets.UTF_8));
         }
-        Result prepare = runToEnd("prepare", 5, submit("prepare", "--corpus", HDFS + "/corpora/many", "--output",
+        LocalCluster.Result prepare = runToEnd("prepare", 5, submit("prepare", "--corpus", HDFS + "/corpora/many", "--output",
                 HDFS + "/datasets/many", "--val-fraction", "0.2", "--json"));
         assertEquals(0, prepare.exit(), prepare.output());
         String json = prepare.output().lines().filter(l -> l.startsWith("{\"up_to_date\"")).findFirst()
@@ -245,7 +204,7 @@ class LocalClusterIT {
 
         // The raw text is gone: training can only read the dataset.
         assertTrue(fs.delete(new Path("/corpora/many"), true));
-        Result train = runToEnd("dataset-train", 8, submit("train", "--corpus", HDFS + "/datasets/many",
+        LocalCluster.Result train = runToEnd("dataset-train", 8, submit("train", "--corpus", HDFS + "/datasets/many",
                 "--output", HDFS + "/runs/dataset", "--hidden", "64", "--window", "200", "--batch-size", "16",
                 "--averaging-frequency", "2", "--epochs", "1", "--checkpoint-every", "8", "--sample-chars", "0"));
         assertEquals(0, train.exit(), train.output());
