@@ -49,7 +49,7 @@ public final class DoctorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SparkConf conf = SparkSetup.configure("charrnn doctor", sparkConf.values);
         Checks.Settings settings = new Checks.Settings(conf.get("spark.master"), conf.getInt("spark.task.cpus", 1),
-                containerMemory(conf));
+                SparkSetup.containerMemoryMb(conf) << 20);
         List<Finding> findings = new ArrayList<>();
         JvmFacts driver = JvmFacts.here("driver", SparkSetup.jvmOptions());
         findings.addAll(Checks.driver(driver, settings));
@@ -82,19 +82,6 @@ public final class DoctorCommand implements Callable<Integer> {
                     : "charrnn doctor: " + toFix + " thing(s) to fix (lines marked FIX)");
         }
         return toFix == 0 ? 0 : Main.USER_ERROR;
-    }
-
-    /** Executor memory plus overhead where YARN or Kubernetes enforce it as the container's limit; 0 elsewhere. */
-    static long containerMemory(SparkConf conf) {
-        String master = conf.get("spark.master");
-        if (!master.startsWith("yarn") && !master.startsWith("k8s")) {
-            return 0;
-        }
-        long memory = conf.getSizeAsBytes("spark.executor.memory", "1g");
-        long overhead = conf.contains("spark.executor.memoryOverhead")
-                ? conf.getSizeAsMb("spark.executor.memoryOverhead", "384") << 20
-                : Math.max(384L << 20, (long) (conf.getDouble("spark.executor.memoryOverheadFactor", 0.1) * memory));
-        return memory + overhead;
     }
 
     static Finding writable(String uri, org.apache.hadoop.conf.Configuration hadoopConf) {

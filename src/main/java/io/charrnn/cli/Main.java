@@ -37,6 +37,22 @@ public final class Main implements Runnable {
         int code = execute(out, err, args);
         out.flush();
         err.flush();
+        if (System.getProperty("spark.yarn.app.id") != null
+                && "cluster".equals(System.getProperty("spark.submit.deployMode"))) {
+            // YARN's ApplicationMaster runs this method in a thread and reports the application's status when it
+            // returns or throws: System.exit would end it first, be reported as a failure ("Shutdown hook called
+            // before final status was reported") and make YARN run the job again.
+            if (code == NOTHING_TO_DO) {
+                // The ApplicationMaster counts an application that never started Spark as failed (exit 13).
+                io.charrnn.spark.SparkSetup.startAndStop();
+            }
+            if (code == 0 || code == NOTHING_TO_DO) {
+                return;
+            }
+            throw new IllegalStateException("charrnn exited with code " + code + "; its one line saying why is the"
+                    + " last of the driver's stderr (yarn logs -applicationId " + System.getProperty("spark.yarn.app.id")
+                    + " -log_files stderr)");
+        }
         System.exit(code);
     }
 

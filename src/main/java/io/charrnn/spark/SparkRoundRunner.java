@@ -51,10 +51,22 @@ public final class SparkRoundRunner implements RoundRunner {
     private DelegatedRound dl4j;
     /** The job group of the last round trained to its end; the validation of its state is named after it. */
     private String trainedGroup = "charrnn";
+    /** Spark's reason for the last executor that YARN killed for its memory, or null. */
+    private volatile String memoryKill;
 
     private SparkRoundRunner(JavaSparkContext jsc, TrainConfig config, CorpusOptions corpusOptions) {
         this.jsc = jsc;
         this.config = config;
+        // When YARN kills executors for their memory, the job may fail as "SparkContext was shut down" (too many
+        // executors lost) rather than with the tasks' reason: the driver keeps the reason it was told.
+        jsc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
+                if (removed.reason() != null && CONTAINER_MEMORY_KILL.matcher(removed.reason()).find()) {
+                    memoryKill = removed.reason();
+                }
+            }
+        });
         if (config.averaging().mode() == Averaging.Mode.DL4J) {
             DelegatedRound.requireDl4j();
         }
@@ -96,10 +108,14 @@ public final class SparkRoundRunner implements RoundRunner {
             // Decoding raw text again for every epoch would cost far more than reading the cached windows.
             windows = windows.persist(StorageLevel.MEMORY_AND_DISK_SER());
         }
-        train = windows.filter(w -> !w.isValidation()).zipWithIndex();
-        long trainWindows = train.count();
-        validation = Evaluation.validationSubset(windows, config.valMaxChars(), config.window());
-        return new Windows(trainWindows, validation.count());
+        try {
+            train = windows.filter(w -> !w.isValidation()).zipWithIndex();
+            long trainWindows = train.count();
+            validation = Evaluation.validationSubset(windows, config.valMaxChars(), config.window());
+            return new Windows(trainWindows, validation.count());
+        } catch (Exception e) {
+            throw sparkFailure(e, "charrnn", "reading the corpus");
+        }
     }
 
     @Override
@@ -137,7 +153,7 @@ public final class SparkRoundRunner implements RoundRunner {
                 }
             }
         } catch (Exception e) {
-            throw cancelledOr(e, group, "round " + (round + 1) + " of epoch " + (epoch + 1));
+            throw sparkFailure(e, group, "round " + (round + 1) + " of epoch " + (epoch + 1));
         }
     }
 
@@ -147,13 +163,23 @@ public final class SparkRoundRunner implements RoundRunner {
     }
 
     /**
-     * A job that Spark cancelled (its job group, the UI's kill link, or the application's end) as
-     * {@link Cancelled}; any other failure as it is.
+     * What a failed Spark job means for the user: executors that their resource manager killed for outgrowing their
+     * containers (one line naming the settings to raise), a job that Spark cancelled (its job group, the UI's kill
+     * link, or the application's end) as {@link Cancelled}; any other failure as it is.
      */
-    private RuntimeException cancelledOr(Exception e, String group, String what) {
+    private RuntimeException sparkFailure(Exception e, String group, String what) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.apache.spark.SparkException && t.getMessage() != null
-                    && t.getMessage().contains(" cancelled")) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            java.util.regex.Matcher memory = CONTAINER_MEMORY_KILL.matcher(memoryKill != null ? memoryKill : message);
+            if (memory.find()) {
+                org.apache.spark.SparkConf conf = jsc.getConf();
+                return new UserError("executors were killed by YARN for outgrowing their containers ("
+                        + memory.group(1) + "): raise spark.executor.memoryOverhead (now "
+                        + conf.get("spark.executor.memoryOverhead", "Spark's default") + "), or lower"
+                        + " -Dorg.bytedeco.javacpp.maxphysicalbytes in spark.executor.extraJavaOptions (now "
+                        + SparkSetup.executorPhysicalLimitMb(conf) + " MB) so that ND4J stays inside them");
+            }
+            if (t instanceof org.apache.spark.SparkException && message.contains(" cancelled")) {
                 boolean stopped = jsc.sc().isStopped();
                 return new Cancelled(what + (stopped ? " was cancelled: the Spark application was stopped"
                         : " was cancelled (job group " + group + ")"), !stopped);
@@ -164,6 +190,10 @@ public final class SparkRoundRunner implements RoundRunner {
         }
         return new IllegalStateException(e);
     }
+
+    /** Spark's reason for an executor YARN killed (YarnAllocator, Spark 3.5 and 4): "X GB of Y GB physical ...". */
+    private static final java.util.regex.Pattern CONTAINER_MEMORY_KILL = java.util.regex.Pattern.compile(
+            "Container killed by YARN for exceeding \\w+ memory limits\\.\\s*(.*? memory used)");
 
     /**
      * The sum of every worker's result in worker order, whatever order the tasks finish in: groups of
@@ -204,7 +234,7 @@ public final class SparkRoundRunner implements RoundRunner {
         try {
             return Evaluation.loss(jsc, net, validation, config.batchSize(), true).natsPerChar();
         } catch (Exception e) {
-            throw cancelledOr(e, group, "the validation loss");
+            throw sparkFailure(e, group, "the validation loss");
         }
     }
 

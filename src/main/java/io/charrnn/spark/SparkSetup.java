@@ -46,6 +46,13 @@ public final class SparkSetup {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(taskCpus));
         conf.set("spark.executor.extraJavaOptions",
                 withRequiredFlags(conf.get("spark.executor.extraJavaOptions", "")));
+        if (containerMemoryMb(conf) > 0 && !conf.contains("spark.executor.memoryOverhead")) {
+            // Spark's default overhead (10%, at least 384 MB) does not count ND4J's off-heap arrays: the container
+            // must hold what ND4J's process limit lets an executor grow to, or YARN kills it.
+            long heap = conf.getSizeAsMb("spark.executor.memory", "1g");
+            long overhead = Math.max(containerMemoryMb(conf) - heap, executorPhysicalLimitMb(conf) - heap);
+            conf.set("spark.executor.memoryOverhead", overhead + "m");
+        }
         if (conf.get("spark.master").startsWith("local")) {
             String omp = System.getenv("OMP_NUM_THREADS");
             if (omp == null || !omp.equals(Integer.toString(taskCpus))) {
@@ -54,6 +61,42 @@ public final class SparkSetup {
             }
         }
         return conf;
+    }
+
+    /** Starts Spark with the settings of spark-submit and stops it again, for a job that ended before it. */
+    public static void startAndStop() {
+        new org.apache.spark.api.java.JavaSparkContext(configure("charrnn", Map.of())).close();
+    }
+
+    /**
+     * An executor's container on YARN and Kubernetes, which they enforce (heap plus spark.executor.memoryOverhead,
+     * Spark's default for the latter where unset), in MB; 0 for other masters, which enforce none.
+     */
+    public static long containerMemoryMb(SparkConf conf) {
+        String master = conf.get("spark.master", "");
+        if (!master.startsWith("yarn") && !master.startsWith("k8s")) {
+            return 0;
+        }
+        long heap = conf.getSizeAsMb("spark.executor.memory", "1g");
+        long overhead = conf.contains("spark.executor.memoryOverhead")
+                ? conf.getSizeAsMb("spark.executor.memoryOverhead", "384")
+                : Math.max(conf.getSizeAsMb("spark.executor.minMemoryOverhead", "384"),
+                (long) (conf.getDouble("spark.executor.memoryOverheadFactor", 0.1) * heap));
+        return heap + overhead;
+    }
+
+    /** ND4J's process limit in the executors' options (-Dorg.bytedeco.javacpp.maxphysicalbytes), in MB. */
+    static long executorPhysicalLimitMb(SparkConf conf) {
+        String key = "-Dorg.bytedeco.javacpp.maxphysicalbytes=";
+        String value = "0";
+        for (String flag : conf.get("spark.executor.extraJavaOptions", "").trim().split("\\s+")) {
+            if (flag.startsWith(key)) {
+                value = flag.substring(key.length());
+            }
+        }
+        // JavaCPP reads a bare number as bytes, Spark as MB.
+        return value.matches("\\d+") ? Long.parseLong(value) >> 20
+                : org.apache.spark.network.util.JavaUtils.byteStringAsMb(value);
     }
 
     /** Adds a class to a comma-separated list setting, keeping what the user or the cluster already lists. */
