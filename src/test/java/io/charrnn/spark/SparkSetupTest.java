@@ -24,6 +24,40 @@ class SparkSetupTest {
     }
 
     @Test
+    void onYarnAndKubernetesTheExecutorsContainerHoldsNd4jsProcessLimit() {
+        // Defaults: ND4J may grow to 4 GB, a 1 GB heap leaves 3 GB for the overhead.
+        var yarn = SparkSetup.configure("test", Map.of("spark.master", "yarn"));
+        assertEquals("3072m", yarn.get("spark.executor.memoryOverhead"));
+        assertEquals(4096, SparkSetup.containerMemoryMb(yarn));
+        var k8s = SparkSetup.configure("test", Map.of("spark.master", "k8s://https://api:6443",
+                "spark.executor.memory", "2g", "spark.executor.extraJavaOptions",
+                "-Dorg.bytedeco.javacpp.maxphysicalbytes=3000m"));
+        assertEquals("952m", k8s.get("spark.executor.memoryOverhead"));
+        // A limit below the heap still gets Spark's own default overhead (10%, at least 384 MB); bare numbers
+        // are bytes to JavaCPP.
+        var small = SparkSetup.configure("test", Map.of("spark.master", "yarn", "spark.executor.memory", "8g",
+                "spark.executor.extraJavaOptions", "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + (1L << 30)));
+        assertEquals(1024, SparkSetup.executorPhysicalLimitMb(small));
+        assertEquals("819m", small.get("spark.executor.memoryOverhead"));
+        // What the user sets stays; other masters enforce no container.
+        var given = SparkSetup.configure("test", Map.of("spark.master", "yarn",
+                "spark.executor.memoryOverhead", "512m"));
+        assertEquals("512m", given.get("spark.executor.memoryOverhead"));
+        assertEquals(1536, SparkSetup.containerMemoryMb(given));
+        var local = SparkSetup.configure("test", Map.of("spark.master", "local[2]"));
+        assertFalse(local.contains("spark.executor.memoryOverhead"));
+        assertEquals(0, SparkSetup.containerMemoryMb(local));
+    }
+
+    @Test
+    void theJobAddsItsMetricsPluginBesideTheUsersPlugins() {
+        var conf = SparkSetup.configure("test", Map.of("spark.plugins", "com.example.Plugin"));
+        assertEquals("com.example.Plugin," + TrainingMetricsPlugin.class.getName(), conf.get("spark.plugins"));
+        var again = SparkSetup.configure("test", Map.of("spark.plugins", TrainingMetricsPlugin.class.getName()));
+        assertEquals(TrainingMetricsPlugin.class.getName(), again.get("spark.plugins"));
+    }
+
+    @Test
     void theJarCarriesConfJvmOptions() throws Exception {
         List<String> file = Files.readAllLines(Path.of("conf", "jvm-options")).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
