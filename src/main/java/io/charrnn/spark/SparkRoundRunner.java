@@ -9,7 +9,6 @@ import io.charrnn.training.Averaging;
 import io.charrnn.training.EpochOrder;
 import io.charrnn.training.RoundPlan;
 import io.charrnn.training.RoundRunner;
-import io.charrnn.training.RoundRunner.Cancelled;
 import io.charrnn.training.RoundStart;
 import io.charrnn.training.RoundWorker;
 import io.charrnn.training.TrainConfig;
@@ -62,7 +61,7 @@ public final class SparkRoundRunner implements RoundRunner {
         jsc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
             @Override
             public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
-                if (removed.reason() != null && CONTAINER_MEMORY_KILL.matcher(removed.reason()).find()) {
+                if (JobFailures.isMemoryKill(removed.reason())) {
                     memoryKill = removed.reason();
                 }
             }
@@ -162,38 +161,11 @@ public final class SparkRoundRunner implements RoundRunner {
         return result;
     }
 
-    /**
-     * What a failed Spark job means for the user: executors that their resource manager killed for outgrowing their
-     * containers (one line naming the settings to raise), a job that Spark cancelled (its job group, the UI's kill
-     * link, or the application's end) as {@link Cancelled}; any other failure as it is.
-     */
     private RuntimeException sparkFailure(Exception e, String group, String what) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String message = t.getMessage() == null ? "" : t.getMessage();
-            java.util.regex.Matcher memory = CONTAINER_MEMORY_KILL.matcher(memoryKill != null ? memoryKill : message);
-            if (memory.find()) {
-                org.apache.spark.SparkConf conf = jsc.getConf();
-                return new UserError("executors were killed by YARN for outgrowing their containers ("
-                        + memory.group(1) + "): raise spark.executor.memoryOverhead (now "
-                        + conf.get("spark.executor.memoryOverhead", "Spark's default") + "), or lower"
-                        + " -Dorg.bytedeco.javacpp.maxphysicalbytes in spark.executor.extraJavaOptions (now "
-                        + SparkSetup.executorPhysicalLimitMb(conf) + " MB) so that ND4J stays inside them");
-            }
-            if (t instanceof org.apache.spark.SparkException && message.contains(" cancelled")) {
-                boolean stopped = jsc.sc().isStopped();
-                return new Cancelled(what + (stopped ? " was cancelled: the Spark application was stopped"
-                        : " was cancelled (job group " + group + ")"), !stopped);
-            }
-        }
-        if (e instanceof RuntimeException r) {
-            return r;
-        }
-        return new IllegalStateException(e);
+        return JobFailures.interpret(e, memoryKill, jsc.sc().isStopped(),
+                jsc.getConf().get("spark.executor.memoryOverhead", null),
+                SparkSetup.executorPhysicalLimitMb(jsc.getConf()), group, what);
     }
-
-    /** Spark's reason for an executor YARN killed (YarnAllocator, Spark 3.5 and 4): "X GB of Y GB physical ...". */
-    private static final java.util.regex.Pattern CONTAINER_MEMORY_KILL = java.util.regex.Pattern.compile(
-            "Container killed by YARN for exceeding \\w+ memory limits\\.\\s*(.*? memory used)");
 
     /**
      * The sum of every worker's result in worker order, whatever order the tasks finish in: groups of
