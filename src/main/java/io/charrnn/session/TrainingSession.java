@@ -202,25 +202,22 @@ public final class TrainingSession {
                 if (diverged == null && due) {
                     try {
                         progress = progress.withValidation(runner.validationLoss(net));
+                        if (!Double.isFinite(progress.valLoss())) {
+                            diverged = "validation loss " + progress.valLoss();
+                        }
                     } catch (RoundRunner.Cancelled e) {
-                        // The round counts as not done: the run ends at the state before it, as for a divergence.
-                        state = before;
-                        state.applyTo(net);
-                        outer.restoreVelocity(velocityBefore);
-                        progress = progressBefore;
-                        cancelled = e;
-                        break training;
-                    }
-                    if (!Double.isFinite(progress.valLoss())) {
-                        diverged = "validation loss " + progress.valLoss();
+                        cancelled = e; // the round counts as not done: undone below, as a diverged one is
                     }
                 }
-                if (diverged != null) {
+                if (diverged != null || cancelled != null) {
                     // Nothing of this round is kept: not its state, not its outer velocity, no checkpoint, no metrics.
                     state = before;
                     state.applyTo(net);
                     outer.restoreVelocity(velocityBefore);
                     progress = progressBefore;
+                    if (cancelled != null) {
+                        break training;
+                    }
                     failures++;
                     if (lastInBudget) {
                         // No time for a retry: the run ends at the state before the round (checkpointed below).
