@@ -46,12 +46,12 @@ public final class SparkSetup {
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(taskCpus));
         conf.set("spark.executor.extraJavaOptions",
                 withRequiredFlags(conf.get("spark.executor.extraJavaOptions", "")));
-        if (containerMemoryMb(conf) > 0 && !conf.contains("spark.executor.memoryOverhead")) {
+        long container = containerMemoryMb(conf);
+        if (container > 0 && !conf.contains("spark.executor.memoryOverhead")) {
             // Spark's default overhead (10%, at least 384 MB) does not count ND4J's off-heap arrays: the container
             // must hold what ND4J's process limit lets an executor grow to, or YARN kills it.
             long heap = conf.getSizeAsMb("spark.executor.memory", "1g");
-            long overhead = Math.max(containerMemoryMb(conf) - heap, executorPhysicalLimitMb(conf) - heap);
-            conf.set("spark.executor.memoryOverhead", overhead + "m");
+            conf.set("spark.executor.memoryOverhead", Math.max(container, executorPhysicalLimitMb(conf)) - heap + "m");
         }
         if (conf.get("spark.master").startsWith("local")) {
             String omp = System.getenv("OMP_NUM_THREADS");

@@ -8,7 +8,6 @@ import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.api.plugin.SparkPlugin;
 
 import java.util.Map;
-import java.util.function.ToDoubleFunction;
 
 /**
  * Publishes the driver's training progress in Spark's metrics system, so that the sinks a cluster already has
@@ -25,10 +24,11 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
         if (metricsLine.get("checkpoint") != null) {
             lastCheckpointNanos = System.nanoTime();
         }
-        lastRound = Map.copyOf(withoutNulls(metricsLine));
+        lastRound = Map.copyOf(gaugeValues(metricsLine));
     }
 
-    private static Map<String, Object> withoutNulls(Map<String, Object> line) {
+    /** The line's values (Map.copyOf takes no nulls), with the last validation loss where the round had none. */
+    private static Map<String, Object> gaugeValues(Map<String, Object> line) {
         Map<String, Object> out = new java.util.HashMap<>(line);
         out.values().removeIf(java.util.Objects::isNull);
         // The validation loss of the last evaluated round stays until the next evaluation.
@@ -60,9 +60,8 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
     }
 
     private static void field(MetricRegistry registry, String name, String key) {
-        ToDoubleFunction<Map<String, Object>> read = line -> line.get(key) instanceof Number n
-                ? n.doubleValue() : Double.NaN;
-        registry.register(name, (Gauge<Double>) () -> read.applyAsDouble(lastRound));
+        registry.register(name, (Gauge<Double>) () -> lastRound.get(key) instanceof Number n
+                ? n.doubleValue() : Double.NaN);
     }
 
     @Override
