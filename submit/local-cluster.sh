@@ -27,6 +27,7 @@ master_port="${CHARRNN_MASTER_PORT:-7077}"
 master_ui="${CHARRNN_MASTER_UI_PORT:-8080}"
 yarn_memory="${CHARRNN_YARN_MEMORY_MB:-6144}"
 rm_port="${CHARRNN_RM_PORT:-8032}"
+rm_ui=$((rm_port + 56))
 hdfs_uri="hdfs://127.0.0.1:$nn_port"
 master_url="spark://127.0.0.1:$master_port"
 
@@ -104,7 +105,7 @@ write_yarn_conf() {
   <property><name>yarn.resourcemanager.scheduler.address</name><value>127.0.0.1:$((rm_port - 2))</value></property>
   <property><name>yarn.resourcemanager.resource-tracker.address</name><value>127.0.0.1:$((rm_port - 1))</value></property>
   <property><name>yarn.resourcemanager.admin.address</name><value>127.0.0.1:$((rm_port + 1))</value></property>
-  <property><name>yarn.resourcemanager.webapp.address</name><value>127.0.0.1:$((rm_port + 56))</value></property>
+  <property><name>yarn.resourcemanager.webapp.address</name><value>127.0.0.1:$rm_ui</value></property>
   <property><name>yarn.resourcemanager.scheduler.class</name><value>org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler</value></property>
   <property><name>yarn.nodemanager.hostname</name><value>127.0.0.1</value></property>
   <property><name>yarn.nodemanager.address</name><value>127.0.0.1:0</value></property>
@@ -144,7 +145,7 @@ hdfs_ready() {
 }
 
 node_running() {
-  curl -s "http://127.0.0.1:$((rm_port + 56))/ws/v1/cluster/nodes" | grep -q '"state":"RUNNING"'
+  curl -s "http://127.0.0.1:$rm_ui/ws/v1/cluster/nodes" | grep -q '"state":"RUNNING"'
 }
 
 workers_ready() {
@@ -177,24 +178,26 @@ up() {
       -Dhadoop.log.dir="$state/logs" -cp "$state/hadoop-conf:$(versions_classpath yarn-home)")
     start resourcemanager "${yarn_java[@]}" org.apache.hadoop.yarn.server.resourcemanager.ResourceManager
     start nodemanager "${yarn_java[@]}" org.apache.hadoop.yarn.server.nodemanager.NodeManager
-    wait_for 120 "HDFS with one live DataNode" hdfs_ready
-    wait_for 120 "a RUNNING NodeManager" node_running
-    log "up: HDFS $hdfs_uri, YARN ResourceManager 127.0.0.1:$rm_port (UI http://127.0.0.1:$((rm_port + 56))), files in $state"
-    return 0
+  else
+    local spark_java=("$java_bin" -Xmx512m @"$root/conf/jvm-options"
+      -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*")
+    start master "${spark_java[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$master_port" \
+      --webui-port "$master_ui"
+    local i
+    for i in $(seq 1 "$workers"); do
+      mkdir -p "$state/work/worker$i"
+      start "worker$i" "${spark_java[@]}" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 \
+        --memory "$worker_memory" --webui-port 0 --work-dir "$state/work/worker$i" "$master_url"
+    done
   fi
-  local spark_java=("$java_bin" -Xmx512m @"$root/conf/jvm-options"
-    -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*")
-  start master "${spark_java[@]}" org.apache.spark.deploy.master.Master --host 127.0.0.1 --port "$master_port" \
-    --webui-port "$master_ui"
-  local i
-  for i in $(seq 1 "$workers"); do
-    mkdir -p "$state/work/worker$i"
-    start "worker$i" "${spark_java[@]}" org.apache.spark.deploy.worker.Worker --host 127.0.0.1 --cores 1 \
-      --memory "$worker_memory" --webui-port 0 --work-dir "$state/work/worker$i" "$master_url"
-  done
   wait_for 120 "HDFS with one live DataNode" hdfs_ready
-  wait_for 120 "$workers Spark Workers" workers_ready
-  log "up: HDFS $hdfs_uri, Spark $master_url (UI http://127.0.0.1:$master_ui), files in $state"
+  if [ "$manager" = yarn ]; then
+    wait_for 120 "a RUNNING NodeManager" node_running
+    log "up: HDFS $hdfs_uri, YARN ResourceManager 127.0.0.1:$rm_port (UI http://127.0.0.1:$rm_ui), files in $state"
+  else
+    wait_for 120 "$workers Spark Workers" workers_ready
+    log "up: HDFS $hdfs_uri, Spark $master_url (UI http://127.0.0.1:$master_ui), files in $state"
+  fi
 }
 
 down() {
@@ -236,7 +239,7 @@ status() {
   done
   echo "hdfs: $hdfs_uri"
   if [ "$manager" = yarn ]; then
-    echo "yarn: export HADOOP_CONF_DIR=$state/hadoop-conf; submit/spark-submit --master yarn --conf spark.yarn.jars=local:$SPARK_HOME/jars/* ... (UI http://127.0.0.1:$((rm_port + 56)))"
+    echo "yarn: export HADOOP_CONF_DIR=$state/hadoop-conf; submit/spark-submit --master yarn --conf spark.yarn.jars=local:$SPARK_HOME/jars/* ... (UI http://127.0.0.1:$rm_ui)"
   else
     echo "spark: $master_url (UI http://127.0.0.1:$master_ui)"
   fi
