@@ -159,14 +159,14 @@ abstract class LstmKernel {
                                 x.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t0 + len))
                                         .permute(2, 0, 1));
                     }
-                    Nd4j.gemm(xr, w, zr, false, false, 1.0, 0.0);
+                    Blas.gemm(xr, w, zr, false, false, 1.0, 0.0);
                     zr.addiRowVector(b);
                 }
                 for (int s = 0; s < len; s++) {
                     if (s > 0) {
-                        Nd4j.gemm(hStep[s - 1], r, zStep[s], false, false, 1.0, 1.0);
+                        Blas.gemm(hStep[s - 1], r, zStep[s], false, false, 1.0, 1.0);
                     } else if (hasPrevious) {
-                        Nd4j.gemm(hInit, r, zStep[0], false, false, 1.0, 1.0);
+                        Blas.gemm(hInit, r, zStep[0], false, false, 1.0, 1.0);
                     }
                     forwardStep(s, t0 + s);
                 }
@@ -226,7 +226,7 @@ abstract class LstmKernel {
             for (int t = time - 1; t >= start; t--) {
                 backwardStep(t, t < time - 1);
                 if (t > start) {
-                    Nd4j.gemm(zStep[t], r, dhRecurrent, false, true, 1.0, 0.0);
+                    Blas.gemm(zStep[t], r, dhRecurrent, false, true, 1.0, 0.0);
                 }
             }
             if (start > 0) {
@@ -236,14 +236,14 @@ abstract class LstmKernel {
             if (idInput) {
                 scatterInputGradient(gW, time);
             } else {
-                Nd4j.gemm(rows(xRows, time), zr, gW, true, false, 1.0, 0.0);
+                Blas.gemm(rows(xRows, time), zr, gW, true, false, 1.0, 0.0);
             }
             if (time > 1) {
-                Nd4j.gemm(rows(hRows, time - 1), zr.get(NDArrayIndex.interval(batch, time * batch), NDArrayIndex.all()),
+                Blas.gemm(rows(hRows, time - 1), zr.get(NDArrayIndex.interval(batch, time * batch), NDArrayIndex.all()),
                         gR, true, false, 1.0, 0.0);
             }
             if (keptInitialState) {
-                Nd4j.gemm(hInit, zStep[0], gR, true, false, 1.0, time > 1 ? 1.0 : 0.0);
+                Blas.gemm(hInit, zStep[0], gR, true, false, 1.0, time > 1 ? 1.0 : 0.0);
             } else if (time == 1) {
                 gR.assign(0);
             }
@@ -256,7 +256,7 @@ abstract class LstmKernel {
                 return;
             }
             INDArray dx = rows(dxRows, time);
-            Nd4j.gemm(zr, w, dx, false, true, 1.0, 0.0);
+            Blas.gemm(zr, w, dx, false, true, 1.0, 0.0);
             if (epsOut.rank() == 2) {
                 epsOut.assign(dx);
             } else {

@@ -1,0 +1,77 @@
+package io.charrnn.model;
+
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.openblas.global.openblas;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * c = alpha op(a) op(b) + beta c, for the LSTM kernel's products: float matrices go straight to OpenBLAS's
+ * {@code cblas_sgemm} (the library ND4J itself calls, already on the classpath), on the arrays' own memory.
+ * {@link Nd4j#gemm} took 175 us for a 32 x 128 by 128 x 512 product that OpenBLAS does in 110 us here: its op
+ * dispatch costs more than the product at the per-step sizes. Doubles (gradient checks) and layouts OpenBLAS cannot
+ * take (no unit stride) go through ND4J.
+ */
+final class Blas {
+    /** Whether to call OpenBLAS directly: on unless {@code -Dcharrnn.blas.direct=false} (to compare). */
+    static final boolean DIRECT = !"false".equals(System.getProperty("charrnn.blas.direct"));
+
+    private Blas() {
+    }
+
+    /** The same arguments as {@link Nd4j#gemm(INDArray, INDArray, INDArray, boolean, boolean, double, double)}. */
+    static void gemm(INDArray a, INDArray b, INDArray c, boolean transA, boolean transB, double alpha,
+                     double beta) {
+        if (!takesDirectly(a, b, c)) {
+            Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
+            return;
+        }
+        int order = layout(c);
+        int la = layout(a);
+        int lb = layout(b);
+        // An operand stored in the other order than c is its own transpose in c's order.
+        boolean ta = transA ^ (la != order);
+        boolean tb = transB ^ (lb != order);
+        int m = (int) c.size(0);
+        int n = (int) c.size(1);
+        int k = (int) (transA ? a.size(0) : a.size(1));
+        int cblasOrder = order == ROW_MAJOR ? openblas.CblasRowMajor : openblas.CblasColMajor;
+        openblas.cblas_sgemm(cblasOrder, ta ? openblas.CblasTrans : openblas.CblasNoTrans,
+                tb ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, (float) alpha, pointer(a),
+                leading(a, la), pointer(b), leading(b, lb), (float) beta, pointer(c), leading(c, order));
+    }
+
+    /** Whether {@link #gemm} hands these to OpenBLAS itself rather than to ND4J. */
+    static boolean takesDirectly(INDArray a, INDArray b, INDArray c) {
+        return DIRECT && c.dataType() == DataType.FLOAT && a.dataType() == DataType.FLOAT
+                && b.dataType() == DataType.FLOAT && a.rank() == 2 && b.rank() == 2 && c.rank() == 2
+                && layout(a) != 0 && layout(b) != 0 && layout(c) != 0;
+    }
+
+    private static final int ROW_MAJOR = 1;
+    private static final int COLUMN_MAJOR = 2;
+
+    /** How a matrix lies in memory: rows contiguous, columns contiguous, or neither (0). */
+    private static int layout(INDArray x) {
+        long rows = x.size(0);
+        long cols = x.size(1);
+        if (x.stride(1) == 1 && (rows == 1 || x.stride(0) >= cols)) {
+            return ROW_MAJOR;
+        }
+        if (x.stride(0) == 1 && (cols == 1 || x.stride(1) >= rows)) {
+            return COLUMN_MAJOR;
+        }
+        return 0;
+    }
+
+    /** The leading dimension OpenBLAS wants: the stride between rows (or columns), at least their length. */
+    private static int leading(INDArray x, int layout) {
+        return (int) (layout == ROW_MAJOR ? Math.max(x.stride(0), x.size(1)) : Math.max(x.stride(1), x.size(0)));
+    }
+
+    /** The first element of x: a view's buffer address is already its own first element (unlike its NIO buffer). */
+    private static FloatPointer pointer(INDArray x) {
+        return new FloatPointer(x.data().addressPointer());
+    }
+}
