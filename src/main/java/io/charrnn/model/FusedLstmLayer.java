@@ -112,8 +112,9 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         boolean twoDimensional = x.rank() == 2;
         long batch = x.size(0);
         long time = twoDimensional ? 1 : x.size(2);
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
-                twoDimensional ? new long[]{batch, hidden()} : new long[]{batch, hidden(), time}, 'f');
+        INDArray out = twoDimensional
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{batch, hidden()}, 'f')
+                : timeMajor(workspaceMgr, ArrayType.ACTIVATIONS, batch, hidden(), time);
         kernel().forward(x, getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr),
                 getParamWithNoise(RECURRENT_WEIGHTS, training, workspaceMgr),
                 getParamWithNoise(BIAS, training, workspaceMgr), initialOutput, initialCell, training, out);
@@ -134,8 +135,9 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         if (truncated) {
             kernel.lastState(tBpttStateMap, STATE_OUTPUT, STATE_CELL);
         }
-        INDArray epsilonOut = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(),
-                'f');
+        INDArray epsilonOut = input.rank() == 2
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'f')
+                : timeMajor(workspaceMgr, ArrayType.ACTIVATION_GRAD, input.size(0), input.size(1), input.size(2));
         kernel.backward(epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType),
                 getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr),
                 getParamWithNoise(RECURRENT_WEIGHTS, true, workspaceMgr), truncated ? backwardLength : -1,
@@ -147,6 +149,17 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         gradient.gradientForVariable().put(BIAS, gradientViews.get(BIAS));
         weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(epsilonOut));
+    }
+
+    /**
+     * A [batch, features, time] array laid out as the kernel's rows, time step after time step ([time, batch,
+     * features] in C order, seen permuted): the kernel writes it with a straight copy, the next fused layer reads it
+     * so, and DL4J's output layer turns it into its [batch * time, features] rows without a copy.
+     */
+    private INDArray timeMajor(LayerWorkspaceMgr workspaceMgr, ArrayType type, long batch, long features,
+                               long time) {
+        return workspaceMgr.createUninitialized(type, dataType, new long[]{time, batch, features}, 'c')
+                .permute(1, 2, 0);
     }
 
     private LstmKernel kernel() {

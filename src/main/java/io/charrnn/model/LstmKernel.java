@@ -174,8 +174,10 @@ abstract class LstmKernel {
                 if (oneStep) {
                     out.assign(hr);
                 } else {
+                    // The target permuted, not the source: for FusedLstmLayer's time-major outputs both sides are
+                    // then contiguous and alike, a straight copy (a strided permute cost ~10 ns per float).
                     out.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t0 + len))
-                            .assign(hr.reshape('c', len, bsz, hidden).permute(1, 2, 0));
+                            .permute(2, 0, 1).assign(hr.reshape('c', len, bsz, hidden));
                 }
                 if (t0 + len < time) {
                     hInit.assign(hStep[len - 1]);
@@ -260,7 +262,7 @@ abstract class LstmKernel {
             if (epsOut.rank() == 2) {
                 epsOut.assign(dx);
             } else {
-                epsOut.assign(dx.reshape('c', time, batch, nIn).permute(1, 2, 0));
+                epsOut.permute(2, 0, 1).assign(dx.reshape('c', time, batch, nIn));
             }
             keptTime = -1;
         }
