@@ -44,6 +44,8 @@ abstract class LstmKernel {
     private INDArray xRows;
     /** With id input: the symbol of each time-major row of the current pass. */
     private int[] ids;
+    /** Heap copies of pre-activation rows for the id input's gather and scatter. */
+    private float[] rowScratch;
     /** Pre-activations in the forward pass; their gradients in the backward pass. */
     protected INDArray z;
     protected INDArray hRows;
@@ -52,6 +54,9 @@ abstract class LstmKernel {
     protected INDArray epsRows;
     private INDArray dxRows;
     protected INDArray biasGradient;
+    /** Row-major scratch for the weight gradients, see {@link Blas#gemmViaRowMajor}. */
+    private INDArray inputGradientRows;
+    private INDArray recurrentGradientRows;
     private INDArray[] zStep;
     private INDArray[] hStep;
 
@@ -238,11 +243,12 @@ abstract class LstmKernel {
             if (idInput) {
                 scatterInputGradient(gW, time);
             } else {
-                Blas.gemm(rows(xRows, time), zr, gW, true, false, 1.0, 0.0);
+                Blas.gemmViaRowMajor(rows(xRows, time), zr, gW, true, false, inputGradientRows);
             }
             if (time > 1) {
-                Blas.gemm(rows(hRows, time - 1), zr.get(NDArrayIndex.interval(batch, time * batch), NDArrayIndex.all()),
-                        gR, true, false, 1.0, 0.0);
+                Blas.gemmViaRowMajor(rows(hRows, time - 1),
+                        zr.get(NDArrayIndex.interval(batch, time * batch), NDArrayIndex.all()), gR, true, false,
+                        recurrentGradientRows);
             }
             if (keptInitialState) {
                 Blas.gemm(hInit, zStep[0], gR, true, false, 1.0, time > 1 ? 1.0 : 0.0);
@@ -296,8 +302,10 @@ abstract class LstmKernel {
             epsRows = Nd4j.create(type, allRows, hidden);
             dxRows = idInput ? null : Nd4j.create(type, allRows, nIn);
             biasGradient = Nd4j.create(type, 1, 4L * hidden);
+            inputGradientRows = idInput ? null : Nd4j.create(type, nIn, 4L * hidden);
+            recurrentGradientRows = Nd4j.create(type, hidden, 4L * hidden);
         } else {
-            dhRecurrent = epsRows = dxRows = biasGradient = null;
+            dhRecurrent = epsRows = dxRows = biasGradient = inputGradientRows = recurrentGradientRows = null;
         }
         allocate(chunk);
     }
@@ -330,22 +338,23 @@ abstract class LstmKernel {
         long w1 = w.stride(1);
         long b1 = b.stride(b.rank() - 1);
         if (type == DataType.FLOAT) {
-            FloatBuffer wb = w.data().asNioFloat();
+            // Bulk reads and one bulk write: element by element, the NIO buffers' checks cost more than the sums.
+            float[] weights = span(w);
             FloatBuffer bb = b.data().asNioFloat();
-            FloatBuffer zb = z.data().asNioFloat();
-            long wo = w.offset();
             long bo = b.offset();
             float[] bias = new float[g];
             for (int j = 0; j < g; j++) {
                 bias[j] = bb.get((int) (bo + j * b1));
             }
+            float[] rows = rowScratch(n * g);
             for (int r = 0; r < n; r++) {
-                long row = wo + ids[r] * w0;
+                int row = (int) (ids[r] * w0);
                 int zr = r * g;
                 for (int j = 0; j < g; j++) {
-                    zb.put(zr + j, wb.get((int) (row + j * w1)) + bias[j]);
+                    rows[zr + j] = weights[(int) (row + j * w1)] + bias[j];
                 }
             }
+            z.data().asNioFloat().put(0, rows, 0, n * g);
         } else {
             DataBuffer wb = w.data();
             DataBuffer bb = b.data();
@@ -361,24 +370,29 @@ abstract class LstmKernel {
 
     /** dL/dW for id input: each row's pre-activation gradient (in z) added to the W row of its symbol. */
     private void scatterInputGradient(INDArray gW, int steps) {
-        gW.assign(0);
         int n = steps * batch;
         int g = 4 * hidden;
         long w0 = gW.stride(0);
         long w1 = gW.stride(1);
         if (type == DataType.FLOAT) {
-            FloatBuffer gb = gW.data().asNioFloat();
-            FloatBuffer zb = z.data().asNioFloat();
-            long go = gW.offset();
+            if (spanLength(gW) != gW.length()) {
+                throw new IllegalStateException("the input-weight gradient view is not contiguous: "
+                        + gW.shapeInfoToString());
+            }
+            // Written whole: the view's span is exactly its elements.
+            float[] gradient = new float[spanLength(gW)];
+            float[] rows = rowScratch(n * g);
+            z.data().asNioFloat().get(0, rows, 0, n * g);
             for (int r = 0; r < n; r++) {
-                long row = go + ids[r] * w0;
+                int row = (int) (ids[r] * w0);
                 int zr = r * g;
                 for (int j = 0; j < g; j++) {
-                    int at = (int) (row + j * w1);
-                    gb.put(at, gb.get(at) + zb.get(zr + j));
+                    gradient[(int) (row + j * w1)] += rows[zr + j];
                 }
             }
+            gW.data().asNioFloat().put((int) gW.offset(), gradient);
         } else {
+            gW.assign(0);
             DataBuffer gb = gW.data();
             DataBuffer zb = z.data();
             for (int r = 0; r < n; r++) {
@@ -389,6 +403,24 @@ abstract class LstmKernel {
                 }
             }
         }
+    }
+
+    /** The floats a 2-D float view covers, from its first element, read at once (index = its strides). */
+    private static float[] span(INDArray x) {
+        float[] values = new float[spanLength(x)];
+        x.data().asNioFloat().get((int) x.offset(), values);
+        return values;
+    }
+
+    private static int spanLength(INDArray x) {
+        return (int) ((x.size(0) - 1) * x.stride(0) + (x.size(1) - 1) * x.stride(1) + 1);
+    }
+
+    private float[] rowScratch(int length) {
+        if (rowScratch == null || rowScratch.length < length) {
+            rowScratch = new float[length];
+        }
+        return rowScratch;
     }
 
     /** The rows of the first {@code steps} time steps of a time-major buffer. */

@@ -31,6 +31,25 @@ class BlasTest {
         assertTrue(checked == 64);
     }
 
+    @Test
+    void weightGradientsThroughRowMajorScratchLandInDl4jsColumnMajorViews() {
+        Nd4j.getRandom().setSeed(8);
+        // As DL4J lays out a gradient: an f-order [6, 20] view inside one flat vector, after another parameter.
+        INDArray flat = Nd4j.rand(DataType.FLOAT, 1, 10 + 6 * 20 + 4);
+        INDArray c = flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(10, 10 + 6 * 20)).reshape('f', 6, 20);
+        INDArray a = Nd4j.rand(DataType.FLOAT, 33, 6);
+        INDArray b = Nd4j.rand(DataType.FLOAT, 'c', 40, 20).get(NDArrayIndex.interval(7, 40), NDArrayIndex.all());
+        INDArray expected = Nd4j.create(DataType.FLOAT, 6, 20);
+        Nd4j.gemm(a, b, expected, true, false, 1.0, 0.0);
+        INDArray before = flat.dup();
+        Blas.gemmViaRowMajor(a, b, c, true, false, Nd4j.create(DataType.FLOAT, 6, 20));
+        assertTrue(c.sub(expected).amaxNumber().doubleValue() < 1e-5, "the product, transposed into the view");
+        assertTrue(flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 10))
+                .equals(before.get(NDArrayIndex.point(0), NDArrayIndex.interval(0, 10))), "nothing before the view");
+        assertTrue(flat.get(NDArrayIndex.point(0), NDArrayIndex.interval(130, 134))
+                .equals(before.get(NDArrayIndex.point(0), NDArrayIndex.interval(130, 134))), "nothing after it");
+    }
+
     /** a [5, 7] (or its transpose) times b [7, 3], each a view at an offset into a larger array, as DL4J's params. */
     private static void check(char orderA, char orderB, char orderC, boolean ta, boolean tb, double beta) {
         INDArray a = view(ta ? 7 : 5, ta ? 5 : 7, orderA);
