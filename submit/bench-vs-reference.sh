@@ -5,8 +5,10 @@
 #   one thread:  charrnn bench --single-process, batch 32      vs  reference --threads 1 --batch 32
 #   two threads: charrnn bench on Spark local[2], 2 x 32 windows  vs  reference --threads 2 --batch 64
 # Sequence length 50 for both; the project averages after every minibatch (--averaging-frequency 1) so that rounds
-# finish within the time, and writes no checkpoints. Prints one JSON line per pair (also to $CHARRNN_VS_OUT,
-# default bench-vs-reference.jsonl), then the ratio table. Seconds per run: CHARRNN_VS_SECONDS (default 75); sizes:
+# finish within the time, and writes no checkpoints. Before each model, `charrnn bench --products` times its matrix
+# products alone on one thread: the ceiling both programs are measured against (fraction = chars/s / ceiling, per
+# thread for the two-thread rows). Prints one JSON line per pair (also to $CHARRNN_VS_OUT, default
+# bench-vs-reference.jsonl), then the ratio table. Seconds per run: CHARRNN_VS_SECONDS (default 75); sizes:
 # CHARRNN_VS_HIDDEN (default "128 256 512"); the reference: CHARRNN_PEER. The reference needs Debian's
 # python3-torch, python3-numpy and libopenblas0-openmp: installed here when missing, if run as root.
 set -euo pipefail
@@ -29,6 +31,8 @@ fi
 minutes=$(awk -v s="$seconds" 'BEGIN { print s / 60 }')
 : > "$out"
 for hidden in ${CHARRNN_VS_HIDDEN:-128 256 512}; do
+  ceiling=$("$root/submit/charrnn" bench --corpus "$corpus" --hidden "$hidden" --batch-size 32 --seq-length 50 \
+    --products 65 2>/dev/null | tail -1)
   for threads in 1 2; do
     if [ "$threads" = 1 ]; then
       mode=(--single-process) batch=32
@@ -41,17 +45,20 @@ for hidden in ${CHARRNN_VS_HIDDEN:-128 256 512}; do
     reference=$(OMP_NUM_THREADS="$threads" "$python" "$peer" --data "$corpus" --hidden "$hidden" --batch "$batch" \
       --seq 50 --threads "$threads" --time-budget-seconds "$seconds" --no-eval 2>/dev/null | tail -1)
     echo "{\"hidden\": $hidden, \"threads\": $threads, \"load\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"," \
-      "\"project\": $project, \"reference\": $reference}" | tee -a "$out"
+      "\"ceiling\": $ceiling, \"project\": $project, \"reference\": $reference}" | tee -a "$out"
   done
 done
 "$python" - "$out" <<'PY'
 import json, sys
-print("| model | threads | this project, chars/s | PyTorch, chars/s | ratio | project peak RSS MB | PyTorch peak RSS MB |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+print("| model | threads | this project, chars/s | PyTorch, chars/s | ratio | products' ceiling per thread "
+      "| project / ceiling | PyTorch / ceiling | project peak RSS MB | PyTorch peak RSS MB |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    p, t = r["project"], r["reference"]
+    p, t, c = r["project"], r["reference"], r["ceiling"]["chars_per_sec_ceiling"]
     ratio = p["chars_per_sec"] / t["train_chars_per_sec"]
+    per = c * r["threads"]
     print(f"| 2 x {r['hidden']} | {r['threads']} | {p['chars_per_sec']:,} | {round(t['train_chars_per_sec']):,} "
-          f"| {ratio:.2f} | {p['peak_rss_mb']} | {round(t.get('peak_rss_mb', 0))} |")
+          f"| {ratio:.2f} | {c:,} | {p['chars_per_sec'] / per:.2f} | {t['train_chars_per_sec'] / per:.2f} "
+          f"| {p['peak_rss_mb']} | {round(t.get('peak_rss_mb', 0))} |")
 PY

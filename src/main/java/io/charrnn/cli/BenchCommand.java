@@ -5,6 +5,7 @@ import io.charrnn.checkpoint.Json;
 import io.charrnn.checkpoint.JsonLinesLog;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.model.LossMeter;
+import io.charrnn.model.ProductCeiling;
 import io.charrnn.spark.SparkSetup;
 import io.charrnn.training.TrainResult;
 import picocli.CommandLine.Command;
@@ -43,8 +44,22 @@ public final class BenchCommand implements Callable<Integer> {
                     + " --workers N exactly what N averaging workers would learn, one after another.")
     boolean singleProcess;
 
+    @Option(names = "--products", paramLabel = "SYMBOLS",
+            description = "Instead of training, time the model's matrix products on this thread (OpenBLAS, the"
+                    + " layouts the LSTM uses) for an output layer of SYMBOLS symbols, and print their GFLOP/s and"
+                    + " the characters/second they alone would allow: this model's ceiling on this machine (--corpus"
+                    + " is not read then).")
+    Integer products;
+
     @Override
     public Integer call() throws IOException {
+        if (products != null) {
+            Map<String, Object> line = ProductCeiling.measure(options.layers, options.hidden, options.batchSize,
+                    options.seqLength, products);
+            line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
+            spec.commandLine().getOut().println(Json.write(line));
+            return 0;
+        }
         if (options.maxMinutes <= 0) {
             options.maxMinutes = 10;
         }
