@@ -58,16 +58,12 @@ public final class ProductCeiling {
         INDArray squareOut = Nd4j.create(DataType.FLOAT, 1024, 1024);
         double peak = rate(2.0 * 1024 * 1024 * 1024, () -> Blas.gemm(square, square, squareOut, false, false, 1, 0));
 
-        double h2 = 8.0 * hidden * hidden;
-        double perStep = layers * 2 * h2;
-        double wholeForwardFlop = (layers - 1) * h2;
-        double wholeGradientFlop = (layers - 1) * h2 + layers * h2;
-        double wholeInputGradientFlop = (layers - 1) * h2;
-        double outputPerChar = 3 * 2.0 * hidden * vocabulary;
-        double secondsPerChar = layers * h2 / (stepForward * 1e9) + layers * h2 / (stepBackward * 1e9)
-                + wholeForwardFlop / (wholeForward * 1e9) + wholeGradientFlop / (wholeGradient * 1e9)
-                + wholeInputGradientFlop / (wholeInputGradient * 1e9) + outputPerChar / (output * 1e9);
-        double flopPerChar = perStep + wholeForwardFlop + wholeGradientFlop + wholeInputGradientFlop + outputPerChar;
+        Flop f = Flop.perCharacter(layers, hidden, vocabulary);
+        double secondsPerChar = f.stepForward / (stepForward * 1e9) + f.stepBackward / (stepBackward * 1e9)
+                + f.segmentForward / (wholeForward * 1e9) + f.segmentWeightGradient / (wholeGradient * 1e9)
+                + f.segmentInputGradient / (wholeInputGradient * 1e9) + f.output / (output * 1e9);
+        double flopPerChar = f.total();
+        double perStep = f.stepForward + f.stepBackward;
 
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("chars_per_sec_ceiling", Math.round(1 / secondsPerChar));
@@ -87,9 +83,24 @@ public final class ProductCeiling {
         return m;
     }
 
+    /** Floating-point operations per character of each kind of product (see the class comment). */
+    record Flop(double stepForward, double stepBackward, double segmentForward, double segmentWeightGradient,
+                double segmentInputGradient, double output) {
+        static Flop perCharacter(int layers, int hidden, int vocabulary) {
+            double h2 = 8.0 * hidden * hidden;
+            return new Flop(layers * h2, layers * h2, (layers - 1) * h2, (layers - 1) * h2 + layers * h2,
+                    (layers - 1) * h2, 3 * 2.0 * hidden * vocabulary);
+        }
+
+        double total() {
+            return stepForward + stepBackward + segmentForward + segmentWeightGradient + segmentInputGradient
+                    + output;
+        }
+    }
+
     /** GFLOP/s of a product of the given size: the median of {@link #REPEATS} timings of about 0.1 s each (at 50 GFLOP/s). */
     private static double rate(double flop, Runnable product) {
-        int calls = (int) Math.max(3, Math.min(100_000, 1e10 / flop / 2));
+        int calls = (int) Math.max(3, Math.min(10_000, 1e10 / flop / 2));
         for (int i = 0; i < calls; i++) {
             product.run();
         }
