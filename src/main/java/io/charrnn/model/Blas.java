@@ -58,17 +58,34 @@ final class Blas {
         gemm(a, b, scratch, transA, transB, 1.0, 0.0);
         int rows = (int) c.size(0);
         int cols = (int) c.size(1);
-        float[] product = new float[rows * cols];
-        scratch.data().asNioFloat().get((int) scratch.offset(), product);
-        float[] transposed = new float[rows * cols];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                transposed[j * rows + i] = product[i * cols + j];
+        float[][] heap = HEAP.get();
+        if (heap[0].length < rows * cols) {
+            heap[0] = new float[rows * cols];
+            heap[1] = new float[rows * cols];
+        }
+        float[] product = heap[0];
+        float[] transposed = heap[1];
+        scratch.data().asNioFloat().get((int) scratch.offset(), product, 0, rows * cols);
+        // In tiles, so that both sides stay in the L1 cache (element by element, one side strides by a whole row).
+        for (int i0 = 0; i0 < rows; i0 += TILE) {
+            int i1 = Math.min(rows, i0 + TILE);
+            for (int j0 = 0; j0 < cols; j0 += TILE) {
+                int j1 = Math.min(cols, j0 + TILE);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0; j < j1; j++) {
+                        transposed[j * rows + i] = product[i * cols + j];
+                    }
+                }
             }
         }
         // A view's NIO buffer starts at its base buffer (unlike its address), hence the offset.
-        c.data().asNioFloat().put((int) c.offset(), transposed);
+        c.data().asNioFloat().put((int) c.offset(), transposed, 0, rows * cols);
     }
+
+    private static final int TILE = 16;
+    /** Per thread (Spark runs a task per thread): the heap copies of {@link #gemmViaRowMajor}, grown as needed. */
+    private static final ThreadLocal<float[][]> HEAP = ThreadLocal.withInitial(() -> new float[][]{
+        new float[0], new float[0]});
 
     private static boolean denseRowMajor(INDArray x) {
         return x.dataType() == DataType.FLOAT && x.rank() == 2 && x.stride(1) == 1 && x.stride(0) == x.size(1);
