@@ -338,8 +338,6 @@ abstract class LstmKernel {
         long w1 = w.stride(1);
         long b1 = b.stride(b.rank() - 1);
         if (type == DataType.FLOAT) {
-            // Bulk reads and one bulk write: element by element, the NIO buffers' checks cost more than the sums.
-            float[] weights = span(w);
             FloatBuffer bb = b.data().asNioFloat();
             long bo = b.offset();
             float[] bias = new float[g];
@@ -347,11 +345,26 @@ abstract class LstmKernel {
                 bias[j] = bb.get((int) (bo + j * b1));
             }
             float[] rows = rowScratch(n * g);
-            for (int r = 0; r < n; r++) {
-                int row = (int) (ids[r] * w0);
-                int zr = r * g;
-                for (int j = 0; j < g; j++) {
-                    rows[zr + j] = weights[(int) (row + j * w1)] + bias[j];
+            if (nIn <= 4L * n) {
+                // Training: W read at once (element by element, the NIO buffer's checks cost more than the sums).
+                float[] weights = span(w);
+                for (int r = 0; r < n; r++) {
+                    int row = (int) (ids[r] * w0);
+                    int zr = r * g;
+                    for (int j = 0; j < g; j++) {
+                        rows[zr + j] = weights[(int) (row + j * w1)] + bias[j];
+                    }
+                }
+            } else {
+                // Few rows of a large vocabulary (sampling one step at a time): only the rows needed.
+                FloatBuffer wb = w.data().asNioFloat();
+                long wo = w.offset();
+                for (int r = 0; r < n; r++) {
+                    long row = wo + ids[r] * w0;
+                    int zr = r * g;
+                    for (int j = 0; j < g; j++) {
+                        rows[zr + j] = wb.get((int) (row + j * w1)) + bias[j];
+                    }
                 }
             }
             z.data().asNioFloat().put(0, rows, 0, n * g);
