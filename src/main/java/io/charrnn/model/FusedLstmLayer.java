@@ -153,8 +153,8 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
 
     /**
      * A [batch, features, time] array laid out as the kernel's rows, time step after time step ([time, batch,
-     * features] in C order, seen permuted): the kernel writes it with a straight copy, the next fused layer reads it
-     * so, and DL4J's output layer turns it into its [batch * time, features] rows without a copy.
+     * features] in C order, seen permuted): the kernel writes it with a straight copy, and the next fused layer
+     * reads it so.
      */
     private INDArray timeMajor(LayerWorkspaceMgr workspaceMgr, ArrayType type, long batch, long features,
                                long time) {
