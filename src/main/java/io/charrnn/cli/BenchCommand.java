@@ -54,8 +54,14 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (products != null) {
-            Map<String, Object> line = ProductCeiling.measure(options.layers, options.hidden, options.batchSize,
-                    options.seqLength, products);
+            if (products < 1 || products > io.charrnn.corpus.Vocabulary.MAX_SIZE) {
+                throw new io.charrnn.corpus.UserError("--products takes the number of symbols of the output layer,"
+                        + " 1 to " + io.charrnn.corpus.Vocabulary.MAX_SIZE + ", got " + products);
+            }
+            // The model flags checked as training checks them; the run directory is never made.
+            var model = options.toConfig("file:///charrnn-bench-products").model();
+            Map<String, Object> line = ProductCeiling.measure(model.layers(), model.hidden(), options.batchSize,
+                    model.seqLength(), products);
             line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
             spec.commandLine().getOut().println(Json.write(line));
             return 0;

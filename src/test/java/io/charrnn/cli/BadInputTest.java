@@ -92,6 +92,13 @@ class BadInputTest {
     }
 
     @Test
+    void productsOfNoModel() throws Exception {
+        assertUserError(Cli.run("bench", "--corpus", "unread", "--products", "0"), "--products takes the number");
+        assertUserError(Cli.run("bench", "--corpus", "unread", "--products", "65", "--hidden", "0"),
+                "--hidden must be between 1 and 8192");
+    }
+
+    @Test
     void binaryFile() throws Exception {
         byte[] noise = new byte[200_000];
         new java.util.Random(1).nextBytes(noise);
