@@ -44,8 +44,9 @@ abstract class LstmKernel {
     private INDArray xRows;
     /** With id input: the symbol of each time-major row of the current pass. */
     private int[] ids;
-    /** Heap copies of pre-activation rows for the id input's gather and scatter. */
+    /** Heap copies of pre-activation rows, and of W or its gradient, for the id input's gather and scatter. */
     private float[] rowScratch;
+    private float[] weightScratch;
     /** Pre-activations in the forward pass; their gradients in the backward pass. */
     protected INDArray z;
     protected INDArray hRows;
@@ -393,7 +394,8 @@ abstract class LstmKernel {
                         + gW.shapeInfoToString());
             }
             // Written whole: the view's span is exactly its elements.
-            float[] gradient = new float[spanLength(gW)];
+            float[] gradient = weightScratch(spanLength(gW));
+            java.util.Arrays.fill(gradient, 0, spanLength(gW), 0f);
             float[] rows = rowScratch(n * g);
             z.data().asNioFloat().get(0, rows, 0, n * g);
             for (int r = 0; r < n; r++) {
@@ -403,7 +405,7 @@ abstract class LstmKernel {
                     gradient[(int) (row + j * w1)] += rows[zr + j];
                 }
             }
-            gW.data().asNioFloat().put((int) gW.offset(), gradient);
+            gW.data().asNioFloat().put((int) gW.offset(), gradient, 0, (int) gW.length());
         } else {
             gW.assign(0);
             DataBuffer gb = gW.data();
@@ -418,11 +420,19 @@ abstract class LstmKernel {
         }
     }
 
-    /** The floats a 2-D float view covers, from its first element, read at once (index = its strides). */
-    private static float[] span(INDArray x) {
-        float[] values = new float[spanLength(x)];
-        x.data().asNioFloat().get((int) x.offset(), values);
+    /** The floats a 2-D float view covers, from its first element (index = its strides), read at once. */
+    private float[] span(INDArray x) {
+        float[] values = weightScratch(spanLength(x));
+        x.data().asNioFloat().get((int) x.offset(), values, 0, spanLength(x));
         return values;
+    }
+
+    /** A heap array of at least {@code length} floats, kept by the kernel (a 6,000-symbol W is 12 MB a pass). */
+    private float[] weightScratch(int length) {
+        if (weightScratch == null || weightScratch.length < length) {
+            weightScratch = new float[length];
+        }
+        return weightScratch;
     }
 
     private static int spanLength(INDArray x) {
