@@ -80,11 +80,15 @@ public final class IdCrossEntropy implements ILossFunction {
         if (mask != null) {
             throw new UnsupportedOperationException("IdCrossEntropy does not take masks; use equal-length batches");
         }
-        if (labels.rank() != 2 || labels.size(1) != 1 || labels.size(0) != preOutput.size(0)) {
-            throw new IllegalArgumentException("IdCrossEntropy takes one target id per output row ([" + preOutput.size(0)
+        return targets(labels, preOutput.size(0), preOutput.size(1));
+    }
+
+    /** The target ids of {@code labels} ([rows, 1]), each checked to be one of {@code classes}. */
+    static int[] targets(INDArray labels, long rows, long classes) {
+        if (labels.rank() != 2 || labels.size(1) != 1 || labels.size(0) != rows) {
+            throw new IllegalArgumentException("IdCrossEntropy takes one target id per output row ([" + rows
                     + ", 1]), got " + java.util.Arrays.toString(labels.shape()));
         }
-        long classes = preOutput.size(1);
         float[] values = labels.dup('c').data().asFloat();
         int[] targets = new int[values.length];
         for (int i = 0; i < values.length; i++) {

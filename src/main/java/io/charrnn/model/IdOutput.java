@@ -6,20 +6,27 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.Arrays;
 import java.util.Collection;
 
 /**
  * The softmax output of a network that takes target ids ({@link IdCrossEntropy}): DL4J's RnnOutputLayer, but a
  * training step's score is the one its gradient pass computed. DL4J's own computes the output product and the
  * softmax once more for the score after backprop, which at 6,000 symbols is a third of the output layer's work.
+ * Float networks train through {@link SoftmaxCrossEntropy} instead of DL4J's pass (the same quantities); doubles
+ * (gradient checks), masks and inference take DL4J's.
  * Stored in the network's JSON by class name, hence the public no-argument constructor.
  */
 public class IdOutput extends RnnOutputLayer {
@@ -57,6 +64,7 @@ public class IdOutput extends RnnOutputLayer {
     static final class Impl extends org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer {
         /** The summed loss of the last gradient pass, for the next training score only; NaN when there is none. */
         private double lossOfBackprop = Double.NaN;
+        private transient SoftmaxCrossEntropy softmax;
 
         Impl(NeuralNetConfiguration conf, DataType dataType) {
             super(conf, dataType);
@@ -64,11 +72,69 @@ public class IdOutput extends RnnOutputLayer {
 
         @Override
         public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            if (SoftmaxCrossEntropy.FUSED && dataType == DataType.FLOAT && input != null && input.rank() == 3
+                    && labels != null && labels.rank() == 3 && maskArray == null) {
+                return fusedBackprop(workspaceMgr);
+            }
             IdCrossEntropy loss = (IdCrossEntropy) layerConf().getLossFn();
             loss.takeGradientLoss();
             Pair<Gradient, INDArray> result = super.backpropGradient(epsilon, workspaceMgr);
             lossOfBackprop = loss.takeGradientLoss();
             return result;
+        }
+
+        /** Whether a training pass went through {@link SoftmaxCrossEntropy} (for tests). */
+        boolean trainedFused() {
+            return softmax != null;
+        }
+
+        /** {@link SoftmaxCrossEntropy}'s pass, on time-major rows (as the fused LSTM writes its output). */
+        private Pair<Gradient, INDArray> fusedBackprop(LayerWorkspaceMgr workspaceMgr) {
+            assertInputSet(true);
+            applyDropOutIfNecessary(true, workspaceMgr);
+            long batch = input.size(0);
+            long features = input.size(1);
+            long time = input.size(2);
+            if (labels.size(0) != batch || labels.size(2) != time) {
+                throw new IllegalArgumentException("labels " + Arrays.toString(labels.shape())
+                        + " do not match the output layer's input " + Arrays.toString(input.shape()));
+            }
+            int rows = Math.toIntExact(batch * time);
+            INDArray x = timeMajorRows(input, workspaceMgr);
+            int[] targets = IdCrossEntropy.targets(labels.permute(2, 0, 1).dup('c').reshape(rows, 1), rows,
+                    layerConf().getNOut());
+            INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
+                    new long[]{time, batch, features}, 'c');
+            INDArray weightGradient = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);
+            INDArray biasGradient = gradientViews.get(DefaultParamInitializer.BIAS_KEY);
+            if (softmax == null) {
+                softmax = new SoftmaxCrossEntropy((int) layerConf().getNOut());
+            }
+            lossOfBackprop = softmax.backward(x, targets,
+                    getParamWithNoise(DefaultParamInitializer.WEIGHT_KEY, true, workspaceMgr),
+                    getParamWithNoise(DefaultParamInitializer.BIAS_KEY, true, workspaceMgr), weightGradient,
+                    biasGradient, epsilon.reshape('c', rows, features));
+            Gradient gradient = new DefaultGradient();
+            gradient.gradientForVariable().put(DefaultParamInitializer.WEIGHT_KEY, weightGradient);
+            gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGradient);
+            weightNoiseParams.clear();
+            return new Pair<>(gradient, backpropDropOutIfPresent(epsilon.permute(1, 2, 0)));
+        }
+
+        /** [batch, features, time] as [time x batch, features] rows: a view when it is time-major, else a copy. */
+        private static INDArray timeMajorRows(INDArray x, LayerWorkspaceMgr workspaceMgr) {
+            long batch = x.size(0);
+            long features = x.size(1);
+            long time = x.size(2);
+            INDArray steps = x.permute(2, 0, 1);
+            if (steps.stride(0) == batch * features && steps.stride(1) == features && steps.stride(2) == 1) {
+                return Nd4j.create(x.data(), new long[]{time * batch, features}, new long[]{features, 1},
+                        x.offset(), 'c');
+            }
+            INDArray copy = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
+                    new long[]{time, batch, features}, 'c');
+            copy.assign(steps);
+            return copy.reshape('c', time * batch, features);
         }
 
         @Override

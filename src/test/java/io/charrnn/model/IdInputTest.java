@@ -65,6 +65,7 @@ class IdInputTest {
                 oneHot.setLabels(wide.getLabels());
                 oneHot.computeGradientAndScore();
                 assertEquals(oneHot.score(), ids.score(), 1e-5 * oneHot.score(), "score, " + what);
+                assertTrue(((IdOutput.Impl) ids.getOutputLayer()).trainedFused(), "fused output pass, " + what);
                 INDArray start = ids.params().dup();
                 for (int i = 0; i < 3; i++) {
                     ids.fit(batch);
