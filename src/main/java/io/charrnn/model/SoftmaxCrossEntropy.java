@@ -101,8 +101,7 @@ final class SoftmaxCrossEntropy {
             max = Math.max(max, v);
         }
         float targetLogit = row[from + target] - max;
-        float sum = LstmKernel.VECTOR_AVAILABLE ? VectorSoftmax.exponentiate(row, from, to, max)
-                : exponentiate(row, from, to, max);
+        float sum = exponentiate(row, from, to, max);
         float scale = 1f / sum;
         for (int j = from; j < to; j++) {
             float p = row[j] * scale;
@@ -115,11 +114,15 @@ final class SoftmaxCrossEntropy {
         return Math.min(MAX_LOSS, Math.max(MIN_LOSS, loss));
     }
 
-    /** row[j] = exp(row[j] - max) over [from, to); returns their sum. */
+    /**
+     * row[j] = exp(row[j] - max) over [from, to); returns their sum. Scalar: calling {@link VectorLstmKernel#exp}
+     * from here too made the JIT stop inlining it into the LSTM's gate loops, which then ran the vector API's Java
+     * fallbacks (8% slower in all).
+     */
     private static float exponentiate(float[] row, int from, int to, float max) {
         float sum = 0;
         for (int j = from; j < to; j++) {
-            float e = (float) Math.exp(row[j] - max);
+            float e = FloatExp.exp(row[j] - max);
             row[j] = e;
             sum += e;
         }

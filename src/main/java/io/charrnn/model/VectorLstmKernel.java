@@ -199,33 +199,25 @@ final class VectorLstmKernel extends LstmKernel {
         return far.blend(near, a.compare(VectorOperators.LT, 0.3f));
     }
 
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float LN2_HI = 0.693359375f;
-    private static final float LN2_LO = -2.12194440e-4f;
-    /** 1.5 * 2^23: adding it rounds a float of magnitude below 2^22 to an integer, to nearest. */
-    private static final float ROUNDER = 12582912f;
-    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
-
-    /**
-     * exp(x) within about 1 ulp (Cephes' expf): x = n ln 2 + r with |r| <= ln 2 / 2, a degree-7 polynomial for
-     * exp(r), and 2^n put into the exponent bits. Inputs are clamped to where the result is a normal float.
-     */
+    /** exp(x), {@link FloatExp#exp} lane by lane. */
     static FloatVector exp(FloatVector x) {
-        FloatVector v = x.max(-87.3f).min(88.3f);
-        FloatVector rounded = v.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER));
-        FloatVector n = rounded.sub(ROUNDER);
-        FloatVector r = n.fma(FloatVector.broadcast(S, -LN2_HI), v);
-        r = n.fma(FloatVector.broadcast(S, -LN2_LO), r);
-        FloatVector p = FloatVector.broadcast(S, 1.9875691500e-4f)
-                .fma(r, FloatVector.broadcast(S, 1.3981999507e-3f))
-                .fma(r, FloatVector.broadcast(S, 8.3334519073e-3f))
-                .fma(r, FloatVector.broadcast(S, 4.1665795894e-2f))
-                .fma(r, FloatVector.broadcast(S, 1.6666665459e-1f))
-                .fma(r, FloatVector.broadcast(S, 5.0000001201e-1f));
+        FloatVector v = x.max(FloatExp.LOWEST).min(FloatExp.HIGHEST);
+        FloatVector rounded = v.fma(FloatVector.broadcast(S, FloatExp.LOG2E),
+                FloatVector.broadcast(S, FloatExp.ROUNDER));
+        FloatVector n = rounded.sub(FloatExp.ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -FloatExp.LN2_HI), v);
+        r = n.fma(FloatVector.broadcast(S, -FloatExp.LN2_LO), r);
+        FloatVector p = FloatVector.broadcast(S, FloatExp.P0)
+                .fma(r, FloatVector.broadcast(S, FloatExp.P1))
+                .fma(r, FloatVector.broadcast(S, FloatExp.P2))
+                .fma(r, FloatVector.broadcast(S, FloatExp.P3))
+                .fma(r, FloatVector.broadcast(S, FloatExp.P4))
+                .fma(r, FloatVector.broadcast(S, FloatExp.P5));
         FloatVector er = p.mul(r.mul(r)).add(r).add(ONE);
         // 2^n from the bits of n + 1.5 * 2^23, whose low mantissa bits hold n: the same integer as converting n,
         // but JDK 17 runs the vector API's float-to-int conversion in Java (a fifth of a training step).
-        IntVector bits = rounded.reinterpretAsInts().sub(ROUNDER_BITS - 127).lanewise(VectorOperators.LSHL, 23);
+        IntVector bits = rounded.reinterpretAsInts().sub(FloatExp.ROUNDER_BITS - 127)
+                .lanewise(VectorOperators.LSHL, 23);
         return er.mul(bits.reinterpretAsFloats());
     }
 

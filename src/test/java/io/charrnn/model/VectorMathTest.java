@@ -49,6 +49,18 @@ class VectorMathTest {
     }
 
     @Test
+    void theScalarExpGivesTheVectorExpsBits() {
+        float[] x = inputs(87);
+        float[] y = apply(VectorLstmKernel::exp, x);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToRawIntBits(y[i]), Float.floatToRawIntBits(FloatExp.exp(x[i])),
+                    "exp(" + x[i] + ")");
+        }
+        assertEquals(apply(VectorLstmKernel::exp, new float[LANES])[0], FloatExp.exp(0f));
+        assertTrue(FloatExp.exp(1000f) < Float.POSITIVE_INFINITY && FloatExp.exp(-1000f) > 0);
+    }
+
+    @Test
     void tanhIsWithinAFewUlps() {
         for (double scale : new double[]{0.01, 1, 10, 100}) {
             float[] x = inputs(scale);
