@@ -16,7 +16,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 public final class IdCrossEntropy implements ILossFunction {
     private static final long serialVersionUID = 1L;
     /** MCXENT's clipping of probabilities before the log, so one underflow cannot make a score infinite. */
-    private static final double CLIP = 1e-10;
+    static final double CLIP = 1e-10;
 
     /** See {@link #takeGradientLoss}; one network (one thread) uses a loss instance at a time. */
     private transient double gradientLoss = Double.NaN;

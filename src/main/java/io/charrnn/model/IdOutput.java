@@ -16,7 +16,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
 import java.util.Collection;
@@ -121,20 +120,18 @@ public class IdOutput extends RnnOutputLayer {
             return new Pair<>(gradient, backpropDropOutIfPresent(epsilon.permute(1, 2, 0)));
         }
 
-        /** [batch, features, time] as [time x batch, features] rows: a view when it is time-major, else a copy. */
+        /**
+         * [batch, features, time] copied into [time x batch, features] rows, as the LSTM kernel copies its input: for
+         * the fused LSTM's time-major output a straight copy.
+         */
         private static INDArray timeMajorRows(INDArray x, LayerWorkspaceMgr workspaceMgr) {
             long batch = x.size(0);
             long features = x.size(1);
             long time = x.size(2);
-            INDArray steps = x.permute(2, 0, 1);
-            if (steps.stride(0) == batch * features && steps.stride(1) == features && steps.stride(2) == 1) {
-                return Nd4j.create(x.data(), new long[]{time * batch, features}, new long[]{features, 1},
-                        x.offset(), 'c');
-            }
-            INDArray copy = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
+            INDArray rows = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
                     new long[]{time, batch, features}, 'c');
-            copy.assign(steps);
-            return copy.reshape('c', time * batch, features);
+            rows.assign(x.permute(2, 0, 1));
+            return rows.reshape('c', time * batch, features);
         }
 
         @Override

@@ -23,9 +23,9 @@ final class SoftmaxCrossEntropy {
     static final int BLOCK_FLOATS = 1 << 20;
     /** Fewest rows in a block (unless the batch has fewer), so that its products stay matrix products. */
     private static final int MIN_ROWS = 32;
-    /** MCXENT's clipping of probabilities, as {@link IdCrossEntropy}: the loss lies in [-log(1 - c), -log(c)]. */
-    private static final double MAX_LOSS = -Math.log(1e-10);
-    private static final double MIN_LOSS = -Math.log(1 - 1e-10);
+    /** {@link IdCrossEntropy#CLIP}'s clipping of probabilities: the loss lies in [-log(1 - c), -log(c)]. */
+    private static final double MAX_LOSS = -Math.log(IdCrossEntropy.CLIP);
+    private static final double MIN_LOSS = -Math.log(1 - IdCrossEntropy.CLIP);
 
     private final int symbols;
     private final int blockFloats;
