@@ -1,8 +1,8 @@
 package io.charrnn.spark;
 
+import io.charrnn.training.ModelState;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.Serializable;
@@ -15,7 +15,7 @@ final class NetSnapshot implements Serializable {
 
     NetSnapshot(MultiLayerNetwork net) {
         this.configurationJson = net.getLayerWiseConfigurations().toJson();
-        this.parameters = net.params().castTo(DataType.FLOAT).toFloatVector();
+        this.parameters = ModelState.floats(net.params());
     }
 
     MultiLayerNetwork network() {

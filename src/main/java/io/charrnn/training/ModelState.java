@@ -39,11 +39,11 @@ public final class ModelState implements Serializable {
             throw new IllegalArgumentException("a state of " + params.length + " parameters does not fit a network of "
                     + p.length());
         }
-        p.assign(Nd4j.create(params, p.shape(), 'c'));
+        put(params, p);
         Updater u = net.getUpdater();
         INDArray view = u.getStateViewArray();
         if (view != null && updater.length == view.length()) {
-            view.assign(Nd4j.create(updater, view.shape(), 'c'));
+            put(updater, view);
         } else if (view != null || updater.length != 0) {
             throw new IllegalArgumentException("optimizer state of " + updater.length + " values does not fit "
                     + (view == null ? 0 : view.length()));
@@ -67,7 +67,31 @@ public final class ModelState implements Serializable {
         return new ModelState(newParams, updater, iteration);
     }
 
-    private static float[] floats(INDArray a) {
+    /**
+     * The values of {@code a} as floats, copied straight from its buffer where it is a contiguous float vector (a
+     * network's parameters and optimizer state are): going through a native copy first left one more
+     * model-sized native array per call waiting for the garbage collector.
+     */
+    public static float[] floats(INDArray a) {
+        if (isFloatVector(a)) {
+            float[] out = new float[Math.toIntExact(a.length())];
+            a.data().asNioFloat().get((int) a.offset(), out);
+            return out;
+        }
         return a.castTo(DataType.FLOAT).dup('c').data().asFloat();
+    }
+
+    /** Overwrites {@code a}'s values with {@code values}, in place for a contiguous float vector. */
+    private static void put(float[] values, INDArray a) {
+        if (isFloatVector(a)) {
+            // A view's NIO buffer starts at its base buffer (unlike its address), hence the offset.
+            a.data().asNioFloat().put((int) a.offset(), values);
+        } else {
+            a.assign(Nd4j.create(values, a.shape(), 'c'));
+        }
+    }
+
+    private static boolean isFloatVector(INDArray a) {
+        return a.dataType() == DataType.FLOAT && a.isVectorOrScalar() && a.elementWiseStride() == 1;
     }
 }
