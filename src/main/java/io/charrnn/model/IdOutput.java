@@ -59,6 +59,20 @@ public class IdOutput extends RnnOutputLayer {
                 initializeParams, initializer());
     }
 
+    /**
+     * [batch, features, time] copied into [time x batch, features] rows, as the LSTM kernel copies its input: for
+     * the fused LSTM's time-major output a straight copy.
+     */
+    static INDArray timeMajorRows(INDArray x, LayerWorkspaceMgr workspaceMgr) {
+        long batch = x.size(0);
+        long features = x.size(1);
+        long time = x.size(2);
+        INDArray rows = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
+                new long[]{time, batch, features}, 'c');
+        rows.assign(x.permute(2, 0, 1));
+        return rows.reshape('c', time * batch, features);
+    }
+
     /** The layer: keeps the loss of its last gradient pass for the score that DL4J asks for right after it. */
     static final class Impl extends org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer {
         /** The summed loss of the last gradient pass, for the next training score only; NaN when there is none. */
@@ -118,20 +132,6 @@ public class IdOutput extends RnnOutputLayer {
             gradient.gradientForVariable().put(DefaultParamInitializer.BIAS_KEY, biasGradient);
             weightNoiseParams.clear();
             return new Pair<>(gradient, backpropDropOutIfPresent(epsilon.permute(1, 2, 0)));
-        }
-
-        /**
-         * [batch, features, time] copied into [time x batch, features] rows, as the LSTM kernel copies its input: for
-         * the fused LSTM's time-major output a straight copy.
-         */
-        private static INDArray timeMajorRows(INDArray x, LayerWorkspaceMgr workspaceMgr) {
-            long batch = x.size(0);
-            long features = x.size(1);
-            long time = x.size(2);
-            INDArray rows = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, x.dataType(),
-                    new long[]{time, batch, features}, 'c');
-            rows.assign(x.permute(2, 0, 1));
-            return rows.reshape('c', time * batch, features);
         }
 
         @Override

@@ -1,8 +1,14 @@
 package io.charrnn.model;
 
 import io.charrnn.corpus.EncodedWindow;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.layers.RecurrentLayer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -23,11 +29,13 @@ public final class LossMeter implements Serializable {
     private static final long serialVersionUID = 1L;
     /** Floor for probabilities so one underflow cannot make the loss infinite. */
     private static final double MIN_PROBABILITY = 1e-30;
-    /** Most output probabilities held at once while scoring: 16 MB of floats. */
+    /** Most floats in the arrays of one scoring pass (probabilities, or the last LSTM layer's output): 16 MB. */
     private static final long OUTPUT_BUDGET = 1L << 22;
 
     private double sumNats;
     private long count;
+    /** Scratch of the fused scoring, made on first use where the meter scores. */
+    private transient SoftmaxCrossEntropy scorer;
 
     public void add(MultiLayerNetwork net, List<EncodedWindow> windows, int vocabularySize) {
         net.rnnClearPreviousState();
@@ -138,20 +146,80 @@ public final class LossMeter implements Serializable {
 
     /**
      * Runs equal-length windows through the network from its current state, as many steps at a time as keep the
-     * output (rows x vocabulary x steps probabilities) within {@link #OUTPUT_BUDGET} floats: a whole window for a
-     * small vocabulary; for thousands of symbols a window at once would take gigabytes. Adds the targets of the
-     * counted rows.
+     * arrays of a pass within {@link #OUTPUT_BUDGET} floats, and adds the targets of the counted rows. Float
+     * networks with {@link IdOutput} score through {@link SoftmaxCrossEntropy}, which holds a block of rows'
+     * logits at a time: the budget then bounds the last LSTM layer's output (a whole window at 2 x 128). Others
+     * (doubles, DL4J's output layer) take DL4J's inference, whose output is rows x vocabulary x steps
+     * probabilities: for thousands of symbols a few steps at a time.
      */
     private void addInSteps(MultiLayerNetwork net, List<EncodedWindow> windows, boolean[] counted,
                             int vocabularySize) {
         INDArray features = Minibatches.toDataSet(windows).getFeatures();
         int time = windows.get(0).length();
-        int steps = (int) Math.max(1, Math.min(time, OUTPUT_BUDGET / ((long) windows.size() * vocabularySize)));
+        Layer output = net.getOutputLayer();
+        boolean fused = output instanceof IdOutput.Impl && net.params().dataType() == DataType.FLOAT;
+        long perStep = (long) windows.size() * (fused ? ((FeedForwardLayer) output.conf().getLayer()).getNIn()
+                : vocabularySize);
+        int steps = (int) Math.max(1, Math.min(time, OUTPUT_BUDGET / perStep));
         for (int t0 = 0; t0 < time; t0 += steps) {
             int t1 = Math.min(time, t0 + steps);
-            INDArray probabilities = net.rnnTimeStep(t0 == 0 && t1 == time ? features
-                    : features.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t1)));
-            addTargets(probabilities, windows, counted, t0, t1);
+            INDArray in = t0 == 0 && t1 == time ? features
+                    : features.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t1));
+            if (fused) {
+                addTargetsOfHidden(net, lastHidden(net, in), windows, counted, t0, t1);
+            } else {
+                addTargets(net.rnnTimeStep(in), windows, counted, t0, t1);
+            }
+        }
+    }
+
+    /**
+     * What the layer under the output layer gives for {@code x}, running each layer from and into its stored
+     * state as {@code rnnTimeStep} does, but not the output layer.
+     */
+    private static INDArray lastHidden(MultiLayerNetwork net, INDArray x) {
+        net.setInput(x);
+        LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+        for (int i = 0; i < net.getnLayers() - 1; i++) {
+            InputPreProcessor pre = net.getLayerWiseConfigurations().getInputPreProcess(i);
+            if (pre != null) {
+                x = pre.preProcess(x, net.getInputMiniBatchSize(), noWorkspaces);
+            }
+            x = ((RecurrentLayer) net.getLayer(i)).rnnTimeStep(x, noWorkspaces);
+            net.getLayer(i).clear();
+        }
+        return x;
+    }
+
+    /**
+     * Adds the targets of steps [t0, t1) of the counted rows, given the last LSTM layer's output
+     * ([rows, hidden, steps]) for those steps.
+     */
+    private void addTargetsOfHidden(MultiLayerNetwork net, INDArray hidden, List<EncodedWindow> windows,
+                                    boolean[] counted, int t0, int t1) {
+        Layer output = net.getOutputLayer();
+        if (scorer == null) {
+            scorer = new SoftmaxCrossEntropy((int) ((FeedForwardLayer) output.conf().getLayer()).getNOut());
+        }
+        int batch = windows.size();
+        int[] targets = new int[(t1 - t0) * batch];
+        for (int t = t0; t < t1; t++) {
+            for (int b = 0; b < batch; b++) {
+                targets[(t - t0) * batch + b] = windows.get(b).id(t + 1);
+            }
+        }
+        double[] losses = new double[targets.length];
+        scorer.targetLosses(IdOutput.timeMajorRows(hidden, LayerWorkspaceMgr.noWorkspaces()), targets,
+                output.getParam(DefaultParamInitializer.WEIGHT_KEY), output.getParam(DefaultParamInitializer.BIAS_KEY),
+                losses, MIN_PROBABILITY);
+        for (int b = 0; b < batch; b++) {
+            if (!counted[b]) {
+                continue;
+            }
+            for (int t = 0; t < t1 - t0; t++) {
+                sumNats += losses[t * batch + b];
+            }
+            count += t1 - t0;
         }
     }
 
@@ -170,6 +238,11 @@ public final class LossMeter implements Serializable {
             }
             count += t1 - t0;
         }
+    }
+
+    /** Whether this meter scored through {@link SoftmaxCrossEntropy} (for tests). */
+    boolean scoredThroughKernel() {
+        return scorer != null;
     }
 
     public LossMeter merge(LossMeter other) {

@@ -58,15 +58,7 @@ final class SoftmaxCrossEntropy {
      */
     double backward(INDArray x, int[] targets, INDArray w, INDArray b, INDArray dw, INDArray db, INDArray dx) {
         int rows = (int) x.size(0);
-        int step = blockRows(rows);
-        if (logits == null || logits.size(0) < step) {
-            // Outside DL4J's workspaces: it outlives this pass.
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                logits = Nd4j.create(DataType.FLOAT, new long[]{step, symbols}, 'c');
-            }
-            block = new float[step * symbols];
-        }
-        b.dup('c').data().asNioFloat().get(bias);
+        int step = prepare(rows, b);
         java.util.Arrays.fill(biasGradient, 0f);
         double loss = 0;
         for (int r0 = 0; r0 < rows; r0 += step) {
@@ -86,6 +78,51 @@ final class SoftmaxCrossEntropy {
         }
         db.assign(Nd4j.create(biasGradient, new long[]{1, symbols}, 'c'));
         return loss;
+    }
+
+    /**
+     * Forward only, for scoring: {@code losses[i]} = -log p(targets[i]) for each row of {@code x} ([rows, nIn],
+     * row-major), unclipped but for probabilities under {@code minProbability}. Nothing of size [rows, symbols] is
+     * held, where DL4J's inference holds the probabilities of every row, twice.
+     */
+    void targetLosses(INDArray x, int[] targets, INDArray w, INDArray b, double[] losses, double minProbability) {
+        int rows = (int) x.size(0);
+        int step = prepare(rows, b);
+        double maxLoss = -Math.log(minProbability);
+        for (int r0 = 0; r0 < rows; r0 += step) {
+            int n = Math.min(step, rows - r0);
+            INDArray zBlock = logits.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+            Blas.gemm(x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), w, zBlock, false, false, 1.0,
+                    0.0);
+            logits.data().asNioFloat().get(0, block, 0, n * symbols);
+            for (int i = 0; i < n; i++) {
+                int from = i * symbols;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < symbols; j++) {
+                    float v = block[from + j] + bias[j];
+                    block[from + j] = v;
+                    max = Math.max(max, v);
+                }
+                float targetLogit = block[from + targets[r0 + i]] - max;
+                // The training pass's own exp loop: compiled by the time scoring runs.
+                double loss = Math.log(exponentiate(block, from, from + symbols, max)) - targetLogit;
+                losses[r0 + i] = Math.min(maxLoss, loss);
+            }
+        }
+    }
+
+    /** Scratch for blocks of {@code rows} and the bias read from {@code b}; returns the rows per block. */
+    private int prepare(int rows, INDArray b) {
+        int step = blockRows(rows);
+        if (logits == null || logits.size(0) < step) {
+            // Outside DL4J's workspaces: it outlives this pass.
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                logits = Nd4j.create(DataType.FLOAT, new long[]{step, symbols}, 'c');
+            }
+            block = new float[step * symbols];
+        }
+        b.dup('c').data().asNioFloat().get(bias);
+        return step;
     }
 
     /**

@@ -3,6 +3,8 @@ package io.charrnn.model;
 import io.charrnn.corpus.EncodedWindow;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -84,15 +86,19 @@ class LossMeterTest {
         assertTrue(Double.isFinite(m.natsPerChar()));
     }
 
-    @Test
-    void aLargeVocabularyIsScoredSomeStepsAtATimeWithTheSameResult() {
-        // 5,000 symbols x 4 rows: a window of 300 steps is scored in two passes (see LossMeter.OUTPUT_BUDGET).
+    @ParameterizedTest
+    @EnumSource(LstmImplementation.class)
+    void aLargeVocabularyIsScoredAsDl4jsInferenceScoresIt(LstmImplementation lstm) {
+        // 5,000 symbols, 4 rows x 300 steps: the fused scoring takes blocks of 209 rows, the last one partial
+        // (SoftmaxCrossEntropy.BLOCK_FLOATS); DL4J's inference (doubles) a few steps at a time (OUTPUT_BUDGET).
         int vocabulary = 5000;
-        MultiLayerNetwork net = CharLstm.create(new ModelConfig(1, 8, 10, 0, 1e-2, 5, 4, LstmImplementation.FUSED),
-                vocabulary);
+        ModelConfig config = new ModelConfig(2, 8, 10, 0, 1e-2, 5, 4, lstm);
+        MultiLayerNetwork net = CharLstm.create(config, vocabulary);
         List<EncodedWindow> windows = CharLstmGradientTest.randomWindows(4, 300, vocabulary);
         LossMeter m = new LossMeter();
         m.add(net, windows, vocabulary);
+        LossMeter again = new LossMeter();
+        again.add(net, windows, vocabulary);
 
         org.nd4j.linalg.api.ndarray.INDArray p = net.output(Minibatches.toDataSet(windows).getFeatures());
         double nats = 0;
@@ -103,5 +109,16 @@ class LossMeterTest {
         }
         assertEquals(4L * 300, m.count());
         assertEquals(nats / (4 * 300), m.natsPerChar(), 1e-5);
+        assertEquals(m.natsPerChar(), again.natsPerChar(), 0, "the state is cleared between calls");
+
+        MultiLayerNetwork doubles = new MultiLayerNetwork(CharLstm.configuration(config, vocabulary,
+                org.nd4j.linalg.api.buffer.DataType.DOUBLE, new org.nd4j.linalg.learning.config.Adam(1e-2), true,
+                CharLstm.Symbols.IDS));
+        doubles.init(net.params().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE), true);
+        LossMeter throughDl4j = new LossMeter();
+        throughDl4j.add(doubles, windows, vocabulary);
+        assertEquals(m.natsPerChar(), throughDl4j.natsPerChar(), 1e-5);
+        assertTrue(m.scoredThroughKernel());
+        assertFalse(throughDl4j.scoredThroughKernel());
     }
 }
