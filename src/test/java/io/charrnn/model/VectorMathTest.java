@@ -61,6 +61,28 @@ class VectorMathTest {
     }
 
     @Test
+    void theSoftmaxsExponentialsAreTheScalarExpsBits() {
+        float[] x = inputs(40);
+        // A row that is not a whole number of vectors and starts off a vector's boundary.
+        int from = 3;
+        int to = x.length - 5;
+        float max = 7.5f;
+        float[] row = x.clone();
+        float sum = VectorSoftmax.exponentiate(row, from, to, max);
+        double expected = 0;
+        for (int j = 0; j < x.length; j++) {
+            if (j < from || j >= to) {
+                assertEquals(x[j], row[j], 0, "outside the row");
+                continue;
+            }
+            float e = FloatExp.exp(x[j] - max);
+            assertEquals(Float.floatToRawIntBits(e), Float.floatToRawIntBits(row[j]), "exp(" + x[j] + " - max)");
+            expected += e;
+        }
+        assertEquals(expected, sum, 1e-5 * expected);
+    }
+
+    @Test
     void tanhIsWithinAFewUlps() {
         for (double scale : new double[]{0.01, 1, 10, 100}) {
             float[] x = inputs(scale);
