@@ -97,12 +97,7 @@ final class SoftmaxCrossEntropy {
             logits.data().asNioFloat().get(0, block, 0, n * symbols);
             for (int i = 0; i < n; i++) {
                 int from = i * symbols;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < symbols; j++) {
-                    float v = block[from + j] + bias[j];
-                    block[from + j] = v;
-                    max = Math.max(max, v);
-                }
+                float max = addBias(block, from, bias);
                 float targetLogit = block[from + targets[r0 + i]] - max;
                 double loss = Math.log(exponentiate(block, from, from + symbols, max)) - targetLogit;
                 losses[r0 + i] = Math.min(maxLoss, loss);
@@ -130,24 +125,41 @@ final class SoftmaxCrossEntropy {
      */
     private double softmaxGradientRow(float[] row, int from, int target) {
         int to = from + symbols;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = from; j < to; j++) {
-            float v = row[j] + bias[j - from];
-            row[j] = v;
-            max = Math.max(max, v);
-        }
+        float max = addBias(row, from, bias);
         float targetLogit = row[from + target] - max;
         float sum = exponentiate(row, from, to, max);
-        float scale = 1f / sum;
-        for (int j = from; j < to; j++) {
-            float p = row[j] * scale;
-            row[j] = p;
-            biasGradient[j - from] += p;
-        }
+        scaleInto(row, from, 1f / sum, biasGradient);
         row[from + target] -= 1f;
         biasGradient[target] -= 1f;
         double loss = Math.log(sum) - targetLogit;
         return Math.min(MAX_LOSS, Math.max(MIN_LOSS, loss));
+    }
+
+    /** row[from + j] += bias[j] for every symbol j; returns the largest. */
+    private static float addBias(float[] row, int from, float[] bias) {
+        if (LstmKernel.VECTOR_AVAILABLE) {
+            return VectorSoftmax.addBias(row, from, bias);
+        }
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < bias.length; j++) {
+            float v = row[from + j] + bias[j];
+            row[from + j] = v;
+            max = Math.max(max, v);
+        }
+        return max;
+    }
+
+    /** row[from + j] *= scale for every symbol j, each result added to sums[j]. */
+    private static void scaleInto(float[] row, int from, float scale, float[] sums) {
+        if (LstmKernel.VECTOR_AVAILABLE) {
+            VectorSoftmax.scaleInto(row, from, scale, sums);
+            return;
+        }
+        for (int j = 0; j < sums.length; j++) {
+            float p = row[from + j] * scale;
+            row[from + j] = p;
+            sums[j] += p;
+        }
     }
 
     /** row[j] = exp(row[j] - max) over [from, to); returns their sum. */
