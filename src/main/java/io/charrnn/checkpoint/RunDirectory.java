@@ -234,13 +234,16 @@ public final class RunDirectory {
         }
     }
 
+    /** The empty files {@link #ageMillis} writes to read the filesystem's clock. */
+    private static final String CLOCK_PROBE_PREFIX = "_tmp.clock.";
+
     /**
      * Milliseconds since a file was last written, by the filesystem's own clock (the NameNode's for HDFS): the
      * time of a file written now, less the file's. Unlike a timestamp in the file, this compares no two hosts'
      * clocks. Negative when the file is missing.
      */
     long ageMillis(String name) {
-        Path probe = new Path(dir, "_tmp.clock." + UUID.randomUUID());
+        Path probe = new Path(dir, CLOCK_PROBE_PREFIX + UUID.randomUUID());
         try {
             long written;
             try {
@@ -286,7 +289,11 @@ public final class RunDirectory {
             }
             int deleted = 0;
             for (FileStatus s : fs.listStatus(dir)) {
-                if (s.getPath().getName().startsWith("_tmp.") && fs.delete(s.getPath(), false)) {
+                String name = s.getPath().getName();
+                // Not the clock probes: another job may be reading the age of the lock through one right now
+                // (deleting it under a local filesystem's create made that job fail); each deletes its own.
+                if (name.startsWith("_tmp.") && !name.startsWith(CLOCK_PROBE_PREFIX)
+                        && fs.delete(s.getPath(), false)) {
                     deleted++;
                 }
             }
