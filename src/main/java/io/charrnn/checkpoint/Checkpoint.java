@@ -94,9 +94,9 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta, float[]
             throws IOException {
         digest.update(name.getBytes(StandardCharsets.UTF_8));
         zip.putNextEntry(new ZipEntry(name));
+        // Flushed, never closed: closing it would close the zip.
         DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
                 new DigestOutputStream(zip, digest), 1 << 16));
-        // Flushed, never closed: closing would close the zip.
         content.write(out);
         out.flush();
         zip.closeEntry();

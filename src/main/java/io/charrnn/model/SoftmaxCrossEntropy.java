@@ -6,7 +6,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.nio.FloatBuffer;
 
 /**
  * The output layer's training pass for float networks in one sweep over blocks of rows: logits of a block by one
@@ -64,14 +63,11 @@ final class SoftmaxCrossEntropy {
         for (int r0 = 0; r0 < rows; r0 += step) {
             int n = Math.min(step, rows - r0);
             INDArray xBlock = x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all());
-            INDArray zBlock = logits.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
-            Blas.gemm(xBlock, w, zBlock, false, false, 1.0, 0.0);
-            FloatBuffer z = logits.data().asNioFloat();
-            z.get(0, block, 0, n * symbols);
+            INDArray zBlock = blockLogits(xBlock, w, n);
             for (int i = 0; i < n; i++) {
                 loss += softmaxGradientRow(block, i * symbols, targets[r0 + i]);
             }
-            z.put(0, block, 0, n * symbols);
+            logits.data().asNioFloat().put(0, block, 0, n * symbols);
             Blas.gemm(xBlock, zBlock, dw, true, false, 1.0, r0 == 0 ? 0.0 : 1.0);
             Blas.gemm(zBlock, w, dx.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), false, true, 1.0,
                     0.0);
@@ -91,10 +87,7 @@ final class SoftmaxCrossEntropy {
         double maxLoss = -Math.log(minProbability);
         for (int r0 = 0; r0 < rows; r0 += step) {
             int n = Math.min(step, rows - r0);
-            INDArray zBlock = logits.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
-            Blas.gemm(x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), w, zBlock, false, false, 1.0,
-                    0.0);
-            logits.data().asNioFloat().get(0, block, 0, n * symbols);
+            blockLogits(x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), w, n);
             for (int i = 0; i < n; i++) {
                 int from = i * symbols;
                 float max = addBias(block, from, bias);
@@ -103,6 +96,17 @@ final class SoftmaxCrossEntropy {
                 losses[r0 + i] = Math.min(maxLoss, loss);
             }
         }
+    }
+
+    /**
+     * The logits of the {@code n} rows of {@code xBlock} without the bias: into {@link #logits}, whose first rows
+     * it returns, and copied into {@link #block} for the row loops.
+     */
+    private INDArray blockLogits(INDArray xBlock, INDArray w, int n) {
+        INDArray zBlock = logits.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+        Blas.gemm(xBlock, w, zBlock, false, false, 1.0, 0.0);
+        logits.data().asNioFloat().get(0, block, 0, n * symbols);
+        return zBlock;
     }
 
     /** Scratch for blocks of {@code rows} and the bias read from {@code b}; returns the rows per block. */

@@ -7,8 +7,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The softmax's row loops with the JDK's vector API, for {@link SoftmaxCrossEntropy}: at 6,000 symbols the
- * scalar exp loop ran ~18 ns an element and took a third of a training step, the bias and scaling loops a sixth. Loaded only where the
- * {@code jdk.incubator.vector} module is present ({@link LstmKernel#VECTOR_AVAILABLE}).
+ * scalar exp loop ran ~18 ns an element and took a third of a training step, the bias and scaling loops a sixth.
+ * Loaded only where the {@code jdk.incubator.vector} module is present ({@link LstmKernel#VECTOR_AVAILABLE}).
  *
  * <p>The exp is {@link FloatExp#exp}'s computation lane by lane, written out in the loop rather than called:
  * calling {@link VectorLstmKernel#exp} from here as well made the JIT stop inlining it into the LSTM's gate loops,
