@@ -28,6 +28,14 @@ public final class TrainOptions {
                     + " resumed run may switch (default: ${DEFAULT-VALUE}).")
     LstmImplementation lstm;
 
+    @Option(names = "--softmax", defaultValue = "auto",
+            description = "Output layer: full (char-rnn's softmax over every symbol), adaptive (the most frequent "
+                    + io.charrnn.model.AdaptiveSoftmax.HEAD + " symbols in a head, rarer ones in clusters predicted"
+                    + " from narrower projections: far fewer products for thousands of symbols, a slightly different"
+                    + " model) or auto (adaptive above " + io.charrnn.model.AdaptiveSoftmax.AUTO_ABOVE
+                    + " symbols); a resumed run keeps its checkpoint's (default: ${DEFAULT-VALUE}).")
+    io.charrnn.model.AdaptiveSoftmax.Choice softmax;
+
     @Option(names = "--seq-length", defaultValue = "50",
             description = "Truncated-BPTT length in characters (default: ${DEFAULT-VALUE}).")
     int seqLength;
@@ -168,7 +176,7 @@ public final class TrainOptions {
 
     TrainConfig toConfig(String output) {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed,
-                lstm);
+                lstm).withSoftmax(softmax);
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency,
                 valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,

@@ -19,7 +19,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, softmax output, Adam, truncated BPTT. Inputs and
+ * Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, a softmax output (full, or adaptive with the
+ * config's {@link AdaptiveSoftmax} layout), Adam, truncated BPTT. Inputs and
  * targets are symbol ids ({@link Minibatches}); networks of checkpoints written before ids took one-hot rows and
  * are rebuilt by {@link #current} with the same parameters.
  */
@@ -66,7 +67,13 @@ public final class CharLstm {
             }
             list.layer(lstm.build());
         }
-        if (ids) {
+        if (config.adaptive() != null && (!ids || config.adaptive().symbols() != vocabularySize)) {
+            throw new IllegalArgumentException("an adaptive softmax over " + config.adaptive().symbols()
+                    + " symbols needs a network taking the ids of as many");
+        }
+        if (config.adaptive() != null) {
+            list.layer(AdaptiveOutput.of(config.hidden(), config.adaptive(), config.dropout()));
+        } else if (ids) {
             list.layer(IdOutput.of(config.hidden(), vocabularySize, config.dropout()));
         } else {
             RnnOutputLayer.Builder output = new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)

@@ -36,6 +36,7 @@ public final class LossMeter implements Serializable {
     private long count;
     /** Scratch of the fused scoring, made on first use where the meter scores. */
     private transient SoftmaxCrossEntropy scorer;
+    private transient boolean scoredAdaptive;
 
     public void add(MultiLayerNetwork net, List<EncodedWindow> windows, int vocabularySize) {
         net.rnnClearPreviousState();
@@ -147,8 +148,9 @@ public final class LossMeter implements Serializable {
     /**
      * Runs equal-length windows through the network from its current state, as many steps at a time as keep the
      * arrays of a pass within {@link #OUTPUT_BUDGET} floats, and adds the targets of the counted rows. Float
-     * networks with {@link IdOutput} score through {@link SoftmaxCrossEntropy}, which holds a block of rows'
-     * logits at a time: the budget then bounds the last LSTM layer's output (a whole window at 2 x 128). Others
+     * networks with {@link IdOutput} score through {@link SoftmaxCrossEntropy}, and every {@link AdaptiveOutput}
+     * through {@link AdaptiveCrossEntropy}, which hold a block of rows' logits at a time: the budget then bounds
+     * the last LSTM layer's output (a whole window at 2 x 128). Others
      * (doubles, DL4J's output layer) take DL4J's inference, whose output is rows x vocabulary x steps
      * probabilities: for thousands of symbols a few steps at a time.
      */
@@ -157,7 +159,8 @@ public final class LossMeter implements Serializable {
         INDArray features = Minibatches.toDataSet(windows).getFeatures();
         int time = windows.get(0).length();
         Layer output = net.getOutputLayer();
-        boolean fused = output instanceof IdOutput.Impl && net.params().dataType() == DataType.FLOAT;
+        boolean fused = output instanceof AdaptiveOutput.Impl
+                || output instanceof IdOutput.Impl && net.params().dataType() == DataType.FLOAT;
         long perStep = (long) windows.size() * (fused ? ((FeedForwardLayer) output.conf().getLayer()).getNIn()
                 : vocabularySize);
         int steps = (int) Math.max(1, Math.min(time, OUTPUT_BUDGET / perStep));
@@ -198,9 +201,6 @@ public final class LossMeter implements Serializable {
     private void addTargetsOfHidden(MultiLayerNetwork net, INDArray hidden, List<EncodedWindow> windows,
                                     boolean[] counted, int t0, int t1) {
         Layer output = net.getOutputLayer();
-        if (scorer == null) {
-            scorer = new SoftmaxCrossEntropy((int) ((FeedForwardLayer) output.conf().getLayer()).getNOut());
-        }
         int batch = windows.size();
         int[] targets = new int[(t1 - t0) * batch];
         for (int t = t0; t < t1; t++) {
@@ -209,9 +209,18 @@ public final class LossMeter implements Serializable {
             }
         }
         double[] losses = new double[targets.length];
-        scorer.targetLosses(IdOutput.timeMajorRows(hidden, LayerWorkspaceMgr.noWorkspaces()), targets,
-                output.getParam(DefaultParamInitializer.WEIGHT_KEY), output.getParam(DefaultParamInitializer.BIAS_KEY),
-                losses, MIN_PROBABILITY);
+        INDArray rows = IdOutput.timeMajorRows(hidden, LayerWorkspaceMgr.noWorkspaces());
+        if (output instanceof AdaptiveOutput.Impl adaptive) {
+            adaptive.crossEntropy().pass(rows, targets, adaptive.paramTable(), null, null, losses, 0,
+                    -Math.log(MIN_PROBABILITY));
+            scoredAdaptive = true;
+        } else {
+            if (scorer == null) {
+                scorer = new SoftmaxCrossEntropy((int) ((FeedForwardLayer) output.conf().getLayer()).getNOut());
+            }
+            scorer.targetLosses(rows, targets, output.getParam(DefaultParamInitializer.WEIGHT_KEY),
+                    output.getParam(DefaultParamInitializer.BIAS_KEY), losses, MIN_PROBABILITY);
+        }
         for (int b = 0; b < batch; b++) {
             if (!counted[b]) {
                 continue;
@@ -240,9 +249,9 @@ public final class LossMeter implements Serializable {
         }
     }
 
-    /** Whether this meter scored through {@link SoftmaxCrossEntropy} (for tests). */
+    /** Whether this meter scored through {@link SoftmaxCrossEntropy} or {@link AdaptiveCrossEntropy} (for tests). */
     boolean scoredThroughKernel() {
-        return scorer != null;
+        return scorer != null || scoredAdaptive;
     }
 
     public LossMeter merge(LossMeter other) {

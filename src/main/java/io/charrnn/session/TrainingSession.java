@@ -7,6 +7,7 @@ import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
+import io.charrnn.model.AdaptiveSoftmax;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LossMeter;
 import io.charrnn.model.ModelConfig;
@@ -92,16 +93,19 @@ public final class TrainingSession {
         }
         int workers = workers(resumed);
         // Checkpoints record the workers resolved, so that a resume with --workers 0 sees its data in the same order.
-        recorded = config.withWorkers(workers);
+        ModelConfig model = resumed != null ? modelFor(vocabulary, resumed, "the run in " + run.uri())
+                : modelFor(vocabulary, warmStart, "the --init-from model");
+        recorded = config.withWorkers(workers).withModel(model);
         provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());
         provenance.putAll(runner.provenance());
         provenance.put("workers", Integer.toString(workers));
         RoundPlan plan = new RoundPlan(windows.training(), workers, config.batchSize(), config.averagingFrequency());
         Averaging averaging = config.averaging();
         LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
-                        + " {} rounds per epoch; {}", vocabulary.size(), corpusVocabulary.totalCount(),
+                        + " {} rounds per epoch; {}; {}", vocabulary.size(), corpusVocabulary.totalCount(),
                 windows.training(), windows.validation(), config.window(), workers, runner.describe(),
-                plan.roundsPerEpoch(), describe(averaging, workers));
+                plan.roundsPerEpoch(), describe(averaging, workers), model.adaptive() == null
+                        ? "full softmax" : model.adaptive().describe(model.hidden()));
 
         MultiLayerNetwork net;
         Progress progress;
@@ -110,9 +114,9 @@ public final class TrainingSession {
         JsonLinesLog samples;
         if (resumed != null) {
             net = resumed.network();
-            if (resumed.meta().train().model().lstm() != config.model().lstm()) {
-                net = CharLstm.current(net, config.model());
-                LOG.info("continuing with the {} LSTM layer (the checkpoint used {})", config.model().lstm(),
+            if (resumed.meta().train().model().lstm() != model.lstm()) {
+                net = CharLstm.current(net, model);
+                LOG.info("continuing with the {} LSTM layer (the checkpoint used {})", model.lstm(),
                         resumed.meta().train().model().lstm());
             }
             Progress saved = resumed.meta().progress();
@@ -133,10 +137,10 @@ public final class TrainingSession {
             LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
                     progress.epochFraction()), progress.totalRounds(), plan.roundsPerEpoch());
         } else {
-            net = CharLstm.create(config.model(), vocabulary.size());
+            net = CharLstm.create(model, vocabulary.size());
             if (warmStart != null) {
                 ModelConfig from = warmStart.meta().train().model();
-                if (from.layers() != config.model().layers() || from.hidden() != config.model().hidden()) {
+                if (from.layers() != model.layers() || from.hidden() != model.hidden()) {
                     throw new UserError("--init-from " + config.initFrom() + " is a " + from.layers() + " x "
                             + from.hidden() + " LSTM; use --layers " + from.layers() + " --hidden " + from.hidden());
                 }
@@ -173,7 +177,7 @@ public final class TrainingSession {
                 }
                 long roundStart = System.nanoTime();
                 double roundLearningRate = learningRate * Math.pow(0.5, failures);
-                RoundStart start = new RoundStart(state, config.model(), vocabulary.size(), config.batchSize(),
+                RoundStart start = new RoundStart(state, model, vocabulary.size(), config.batchSize(),
                         roundLearningRate, epoch);
                 WorkerResult sum;
                 try {
@@ -339,6 +343,27 @@ public final class TrainingSession {
      * fit. The corpus may lack some of its symbols but must not bring new ones, unless the model has an unknown
      * symbol for them.
      */
+    /**
+     * The run's model configuration with its output layer's layout: a checkpoint's network (resumed or warm-started
+     * from) keeps the one it has, which an explicit {@code --softmax} must not contradict; a new network gets what
+     * {@code --softmax} makes of the vocabulary's counts.
+     */
+    private ModelConfig modelFor(Vocabulary vocabulary, Checkpoint from, String what) {
+        ModelConfig asked = config.model();
+        if (from == null) {
+            return asked.withAdaptive(AdaptiveSoftmax.plan(asked.softmax(), vocabulary.counts()));
+        }
+        AdaptiveSoftmax layout = from.meta().train().model().adaptive();
+        if (asked.softmax() != AdaptiveSoftmax.Choice.AUTO
+                && (asked.softmax() == AdaptiveSoftmax.Choice.ADAPTIVE) != (layout != null)) {
+            throw new UserError("--softmax " + asked.softmax().name().toLowerCase(Locale.ROOT) + " does not match "
+                    + what + ", which has "
+                    + (layout == null ? "a full" : "an adaptive") + " softmax; drop --softmax to keep it, or start"
+                    + " a new run");
+        }
+        return asked.withAdaptive(layout);
+    }
+
     private static Vocabulary sameSymbols(Vocabulary model, Vocabulary corpus, String what, String advice) {
         if (model.hasUnknown()) {
             return model;

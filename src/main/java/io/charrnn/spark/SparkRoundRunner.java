@@ -137,7 +137,9 @@ public final class SparkRoundRunner implements RoundRunner {
         try {
             if (config.averaging().mode() == Averaging.Mode.DL4J) {
                 if (dl4j == null) {
-                    dl4j = DelegatedRound.dl4j(jsc, config, start.vocabularySize(), plan.workers());
+                    // The round's model: the run's output layout is resolved at start, not in the flags' config.
+                    dl4j = DelegatedRound.dl4j(jsc, config.withModel(start.model()), start.vocabularySize(),
+                            plan.workers());
                 }
                 return trained(group, dl4j.fit(share, start, plan.windowsInRound(round)));
             }

@@ -74,6 +74,13 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
                 averaging);
     }
 
+    /** This configuration with another model configuration, for the output layout resolved at start. */
+    public TrainConfig withModel(ModelConfig resolved) {
+        return new TrainConfig(corpus, output, resolved, window, batchSize, averagingFrequency, valFraction, epochs,
+                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
+                averaging);
+    }
+
     /** The settings that differ from those of another run and keep this one from continuing it, as flags. */
     public java.util.List<String> differencesFrom(TrainConfig other) {
         java.util.List<String> d = new java.util.ArrayList<>();

@@ -12,6 +12,7 @@ import io.charrnn.corpus.LocalCorpus;
 import io.charrnn.corpus.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
+import io.charrnn.model.AdaptiveSoftmax;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
@@ -95,7 +96,11 @@ class TrainingSessionTest {
 
     /** As {@link #intercepting(Round)}, on {@code slots} task slots, noting the workers of every round's plan. */
     private static RoundRunner intercepting(Round round, int slots, List<Integer> planWorkers) {
-        LocalRoundRunner inner = runner();
+        return intercepting(round, slots, planWorkers, runner());
+    }
+
+    private static RoundRunner intercepting(Round round, int slots, List<Integer> planWorkers,
+                                            LocalRoundRunner inner) {
         return new RoundRunner() {
             private int calls;
 
@@ -138,12 +143,65 @@ class TrainingSessionTest {
 
     /** A runner that dies like a killed job when it is asked for round {@code crashAt} (counted from 1). */
     private static RoundRunner crashingAt(int crashAt) {
+        return crashingAt(crashAt, runner());
+    }
+
+    private static RoundRunner crashingAt(int crashAt, LocalRoundRunner inner) {
         return intercepting((call, start, train) -> {
             if (call == crashAt) {
                 throw new IllegalStateException("killed");
             }
             return train.get();
-        });
+        }, inner.defaultWorkers(), new ArrayList<>(), inner);
+    }
+
+    /**
+     * A corpus of 1,200 ideographs (every one at least once, the rest Zipf-distributed) and spaces: wider than
+     * {@link AdaptiveSoftmax#AUTO_ABOVE}, so that {@code --softmax auto} makes its output adaptive.
+     */
+    private static LocalCorpus wideCorpus() throws Exception {
+        java.util.Random random = new java.util.Random(4);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 24_000; i++) {
+            int symbol = i < 1_200 ? i : (int) Math.min(1_199, Math.floor(Math.pow(1_200, random.nextDouble())) - 1);
+            text.appendCodePoint(0x4E00 + symbol).append(random.nextInt(4) == 0 ? " " : "");
+        }
+        Path file = shared.resolve("wide.txt");
+        java.nio.file.Files.writeString(file, text);
+        return LocalCorpus.read(new Configuration(), file.toUri().toString(), CorpusOptions.defaults(0.1));
+    }
+
+    @Test
+    void aWideVocabularyTrainsAnAdaptiveSoftmaxAndResumesBitForBitWithIt() throws Exception {
+        LocalCorpus wide = wideCorpus();
+        assertTrue(wide.vocabulary().size() > AdaptiveSoftmax.AUTO_ABOVE, "symbols: " + wide.vocabulary().size());
+        ModelConfig model = MODEL.withSoftmax(AdaptiveSoftmax.Choice.AUTO);
+        java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("wide",
+                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null));
+        Path reference = dir.resolve("reference");
+        TrainResult done = train(reference, configFor.apply(reference), false, new LocalRoundRunner(wide, WINDOW,
+                100_000));
+        assertTrue(Double.isFinite(done.progress().valLoss()), "validation loss " + done.progress().valLoss());
+        Checkpoint checkpoint = RunDirectory.load(RunDirectory.resolveUri(reference.toUri().toString(),
+                new Configuration()), new Configuration(), false);
+        AdaptiveSoftmax layout = checkpoint.meta().train().model().adaptive();
+        assertEquals(AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.AUTO, checkpoint.meta().vocabulary().counts()),
+                layout);
+        assertEquals(layout, ((io.charrnn.model.AdaptiveOutput) checkpoint.network().getOutputLayer().conf()
+                .getLayer()).plan());
+        TrainingState expected = TrainingState.latest(reference);
+
+        Path killed = dir.resolve("killed");
+        TrainConfig config = configFor.apply(killed);
+        assertThrows(IllegalStateException.class, () -> train(killed, config, false,
+                crashingAt(EVERY + 2, new LocalRoundRunner(wide, WINDOW, 100_000))));
+        UserError contradicted = assertThrows(UserError.class, () -> train(killed,
+                config.withModel(MODEL.withSoftmax(AdaptiveSoftmax.Choice.FULL)), true,
+                new LocalRoundRunner(wide, WINDOW, 100_000)));
+        assertTrue(contradicted.getMessage().startsWith("--softmax full does not match the run in "),
+                contradicted.getMessage());
+        train(killed, config, true, new LocalRoundRunner(wide, WINDOW, 100_000));
+        expected.assertSameAs(TrainingState.latest(killed), "resumed run");
     }
 
     /** A round whose workers' loss came out NaN, as a diverging one. */
