@@ -95,6 +95,11 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("cpu_and_rss_cover", singleProcess || master.startsWith("local") ? "driver and executors"
                 : "driver only");
         line.put("config", options.toConfig(target));
+        // What --adaptive came to for this vocabulary (the flags' config above has it unresolved).
+        var hadoop = new org.apache.hadoop.conf.Configuration();
+        var layout = result.latestCheckpoint() == null ? null : RunDirectory.load(RunDirectory.resolveUri(target,
+                hadoop), hadoop, false).meta().train().model().adaptive();
+        line.put("adaptive_layers", layout == null ? null : layout.describe(options.hidden));
         line.put("spark_conf", options.sparkConf.values);
         line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
         spec.commandLine().getOut().println(Json.write(line));

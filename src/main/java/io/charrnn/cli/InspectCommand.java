@@ -77,7 +77,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "model        %d x %d LSTM, %,d parameters, seq-length %d, dropout %s, Adam lr %s,"
                         + " grad-clip %s%n", model.layers(), model.hidden(), parameters, model.seqLength(),
                 model.dropout(), model.learningRate(), model.gradClip());
-        out.printf(Locale.ROOT, "output       %s%n", model.adaptive() == null ? "full softmax"
+        out.printf(Locale.ROOT, "symbols      %s%n", model.adaptive() == null ? "char-rnn's input and softmax"
                 : model.adaptive().describe(model.hidden()));
         out.printf(Locale.ROOT, "vocabulary   %d symbols%s from %,d characters of %s%n", vocabulary.size(),
                 vocabulary.hasUnknown() ? " (U+FFFD stands for every other symbol)" : "", vocabulary.totalCount(),

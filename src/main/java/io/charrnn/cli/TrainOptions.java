@@ -28,13 +28,15 @@ public final class TrainOptions {
                     + " resumed run may switch (default: ${DEFAULT-VALUE}).")
     LstmImplementation lstm;
 
-    @Option(names = "--softmax", defaultValue = "auto",
-            description = "Output layer: full (char-rnn's softmax over every symbol), adaptive (the most frequent "
-                    + io.charrnn.model.AdaptiveSoftmax.HEAD + " symbols in a head, rarer ones in clusters predicted"
-                    + " from narrower projections: far fewer products for thousands of symbols, a slightly different"
-                    + " model) or auto (adaptive above " + io.charrnn.model.AdaptiveSoftmax.AUTO_ABOVE
-                    + " symbols); a resumed run keeps its checkpoint's (default: ${DEFAULT-VALUE}).")
-    io.charrnn.model.AdaptiveSoftmax.Choice softmax;
+    @Option(names = "--adaptive", defaultValue = "auto",
+            description = "Adaptive input and softmax for large vocabularies: on (the "
+                    + io.charrnn.model.AdaptiveSoftmax.HEAD + " most frequent symbols keep char-rnn's rows of input"
+                    + " weights and a softmax head; rarer ones, in clusters by frequency, narrower embeddings and"
+                    + " softmaxes on narrower projections: far fewer parameters and products for thousands of symbols,"
+                    + " a slightly different model; --lstm fused only), off (char-rnn's layers) or auto (on above "
+                    + io.charrnn.model.AdaptiveSoftmax.AUTO_ABOVE + " symbols with --lstm fused); a resumed run keeps"
+                    + " its checkpoint's (default: ${DEFAULT-VALUE}).")
+    io.charrnn.model.AdaptiveSoftmax.Choice adaptive;
 
     @Option(names = "--seq-length", defaultValue = "50",
             description = "Truncated-BPTT length in characters (default: ${DEFAULT-VALUE}).")
@@ -176,7 +178,7 @@ public final class TrainOptions {
 
     TrainConfig toConfig(String output) {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed,
-                lstm).withSoftmax(softmax);
+                lstm).withAdaptiveChoice(adaptive);
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency,
                 valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,

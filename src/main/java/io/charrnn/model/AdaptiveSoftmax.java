@@ -12,24 +12,26 @@ import java.util.stream.IntStream;
  * up to the vocabulary's size), predicted from the hidden state projected to {@link #projection} dimensions.
  * p(symbol) = p_head(symbol) in the head, p_head(cluster) * p_cluster(symbol) in a tail: a normalised distribution
  * over every symbol whose cost per row is the head's and, for a row whose target is rare, its cluster's. At 6,000
- * symbols and 2 x 128 that is ~1/20 of the full softmax's products.
+ * symbols and 2 x 128 that is ~1/20 of the full softmax's products. The network's first layer lays its input out
+ * the same way ({@link AdaptiveInput}).
  *
  * @param cutoffs             ascending rank boundaries, the first the head's size, all below the vocabulary's size
  * @param symbolsByFrequency  symbol id of each rank, most frequent first (a permutation of the ids)
  * @param divisor             each cluster's projection is this many times narrower than the previous one's
  */
 public record AdaptiveSoftmax(int[] cutoffs, int[] symbolsByFrequency, int divisor) implements Serializable {
-    /** How a run chooses its output layer ({@code --softmax}). */
+    /** Whether a run lays its input and output out adaptively ({@code --adaptive}). */
     public enum Choice {
-        /** Adaptive for vocabularies of more than {@link #AUTO_ABOVE} symbols, else full. */
+        /** Adaptive for vocabularies of more than {@link #AUTO_ABOVE} symbols. */
         AUTO,
-        FULL,
-        ADAPTIVE
+        /** A row of input weights per symbol and the full softmax, as char-rnn. */
+        OFF,
+        ON
     }
 
     /**
-     * Vocabularies up to this size keep the full softmax under {@link Choice#AUTO}: its products then cost at most
-     * about twice a 2 x 128 LSTM's, and its distribution is exact char-rnn's (the reference's).
+     * Vocabularies up to this size keep char-rnn's layers under {@link Choice#AUTO}: the full softmax's products
+     * then cost at most about twice a 2 x 128 LSTM's, and the model is the reference's.
      */
     public static final int AUTO_ABOVE = 1024;
     /** The head's size, and each next cluster's end at this many times the previous one's. */
@@ -69,7 +71,7 @@ public record AdaptiveSoftmax(int[] cutoffs, int[] symbolsByFrequency, int divis
      */
     public static AdaptiveSoftmax plan(Choice choice, long[] counts) {
         int symbols = counts.length;
-        if (choice == Choice.FULL || (choice == Choice.AUTO && symbols <= AUTO_ABOVE) || symbols <= HEAD) {
+        if (choice == Choice.OFF || (choice == Choice.AUTO && symbols <= AUTO_ABOVE) || symbols <= HEAD) {
             return null;
         }
         int[] byFrequency = IntStream.range(0, symbols).boxed()
@@ -149,7 +151,7 @@ public record AdaptiveSoftmax(int[] cutoffs, int[] symbolsByFrequency, int divis
 
     /** For logs and inspect: the head and each cluster with its projection. */
     public String describe(int hidden) {
-        StringBuilder s = new StringBuilder("adaptive softmax: head of " + cutoffs[0] + " symbols");
+        StringBuilder s = new StringBuilder("adaptive input and softmax: head of " + cutoffs[0] + " symbols");
         for (int c = 1; c <= clusters(); c++) {
             s.append(c == 1 ? ", clusters of " : ", ").append(clusterSize(c)).append(" (")
                     .append(projection(c, hidden)).append(" dims)");

@@ -19,8 +19,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, a softmax output (full, or adaptive with the
- * config's {@link AdaptiveSoftmax} layout), Adam, truncated BPTT. Inputs and
+ * Builds the DL4J network for a {@link ModelConfig}: stacked LSTMs, a softmax output, Adam, truncated BPTT; with the
+ * config's {@link AdaptiveSoftmax} layout, the first layer's input and the softmax adaptive. Inputs and
  * targets are symbol ids ({@link Minibatches}); networks of checkpoints written before ids took one-hot rows and
  * are rebuilt by {@link #current} with the same parameters.
  */
@@ -60,16 +60,18 @@ public final class CharLstm {
         NeuralNetConfiguration.ListBuilder list = base.list();
         for (int i = 0; i < config.layers(); i++) {
             BaseRecurrentLayer.Builder<?> lstm = config.lstm() == LstmImplementation.FUSED
-                    ? new FusedLstm.Builder().idInput(ids && i == 0) : new LSTM.Builder().activation(Activation.TANH);
+                    ? new FusedLstm.Builder().idInput(ids && i == 0).adaptiveInput(i == 0 ? config.adaptive() : null)
+                    : new LSTM.Builder().activation(Activation.TANH);
             lstm.nIn(i == 0 ? vocabularySize : config.hidden()).nOut(config.hidden());
             if (i > 0 && config.dropout() > 0) {
                 lstm.dropOut(keep);
             }
             list.layer(lstm.build());
         }
-        if (config.adaptive() != null && (!ids || config.adaptive().symbols() != vocabularySize)) {
-            throw new IllegalArgumentException("an adaptive softmax over " + config.adaptive().symbols()
-                    + " symbols needs a network taking the ids of as many");
+        if (config.adaptive() != null && (!ids || config.adaptive().symbols() != vocabularySize
+                || config.lstm() != LstmImplementation.FUSED)) {
+            throw new IllegalArgumentException("adaptive layers over " + config.adaptive().symbols()
+                    + " symbols need a fused LSTM taking the ids of as many");
         }
         if (config.adaptive() != null) {
             list.layer(AdaptiveOutput.of(config.hidden(), config.adaptive(), config.dropout()));

@@ -32,6 +32,15 @@ public class FusedLstm extends AbstractLSTM {
      * vocabulary size. Absent from configurations written before ids (one-hot input), so false when read.
      */
     private boolean idInput;
+    /**
+     * With id input, the adaptive layout of its symbols (null: none, one row of W per symbol): the
+     * {@link AdaptiveSoftmax} head's symbols keep rows of W; a cluster's have embeddings of its projection's width,
+     * mapped up to the 4H gates by one matrix (Baevski and Auli's adaptive input). The network's output layer
+     * shares the layout.
+     */
+    private int[] inputCutoffs;
+    private int[] inputSymbolsByFrequency;
+    private int inputDivisor;
 
     /**
      * Whether float networks in this JVM run the vector kernel; false where the JVM lacks
@@ -48,6 +57,11 @@ public class FusedLstm extends AbstractLSTM {
     private FusedLstm(Builder builder) {
         super(builder);
         this.idInput = builder.idInput;
+        if (builder.adaptiveInput != null) {
+            this.inputCutoffs = builder.adaptiveInput.cutoffs();
+            this.inputSymbolsByFrequency = builder.adaptiveInput.symbolsByFrequency();
+            this.inputDivisor = builder.adaptiveInput.divisor();
+        }
     }
 
     public boolean isIdInput() {
@@ -56,6 +70,49 @@ public class FusedLstm extends AbstractLSTM {
 
     public void setIdInput(boolean idInput) {
         this.idInput = idInput;
+    }
+
+    /** The adaptive layout of the input's symbols, or null when each has a row of W. */
+    public AdaptiveSoftmax inputLayout() {
+        return inputCutoffs == null ? null : new AdaptiveSoftmax(inputCutoffs, inputSymbolsByFrequency, inputDivisor);
+    }
+
+    public int[] getInputCutoffs() {
+        return inputCutoffs;
+    }
+
+    public void setInputCutoffs(int[] inputCutoffs) {
+        this.inputCutoffs = inputCutoffs;
+    }
+
+    public int[] getInputSymbolsByFrequency() {
+        return inputSymbolsByFrequency;
+    }
+
+    public void setInputSymbolsByFrequency(int[] inputSymbolsByFrequency) {
+        this.inputSymbolsByFrequency = inputSymbolsByFrequency;
+    }
+
+    public int getInputDivisor() {
+        return inputDivisor;
+    }
+
+    public void setInputDivisor(int inputDivisor) {
+        this.inputDivisor = inputDivisor;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FusedLstm f && super.equals(o) && idInput == f.idInput
+                && java.util.Arrays.equals(inputCutoffs, f.inputCutoffs)
+                && java.util.Arrays.equals(inputSymbolsByFrequency, f.inputSymbolsByFrequency)
+                && inputDivisor == f.inputDivisor;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(super.hashCode(), idInput, java.util.Arrays.hashCode(inputCutoffs),
+                java.util.Arrays.hashCode(inputSymbolsByFrequency), inputDivisor);
     }
 
     @Override
@@ -93,6 +150,7 @@ public class FusedLstm extends AbstractLSTM {
 
     public static final class Builder extends AbstractLSTM.Builder<Builder> {
         private boolean idInput;
+        private AdaptiveSoftmax adaptiveInput;
 
         public Builder() {
             activation(new ActivationTanH());
@@ -102,6 +160,12 @@ public class FusedLstm extends AbstractLSTM {
         /** Takes symbol ids, one per step, instead of nIn features (see {@link FusedLstm#isIdInput()}). */
         public Builder idInput(boolean ids) {
             this.idInput = ids;
+            return this;
+        }
+
+        /** With id input, symbols laid out adaptively (see {@link FusedLstm#inputLayout()}); null: not. */
+        public Builder adaptiveInput(AdaptiveSoftmax layout) {
+            this.adaptiveInput = layout;
             return this;
         }
 

@@ -30,6 +30,7 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     private static final String NO_MASKS = "FusedLstm does not take mask arrays; use equal-length batches";
 
     private transient LstmKernel kernel;
+    private transient AdaptiveInput adaptiveInput;
 
     public FusedLstmLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -115,7 +116,9 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         INDArray out = twoDimensional
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{batch, hidden()}, 'f')
                 : timeMajor(workspaceMgr, ArrayType.ACTIVATIONS, batch, hidden(), time);
-        kernel().forward(x, getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr),
+        AdaptiveInput adaptive = adaptiveInput();
+        kernel().forward(adaptive == null ? x : adaptive.ranksOf(x),
+                adaptive == null ? getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr) : adaptive.rows(params),
                 getParamWithNoise(RECURRENT_WEIGHTS, training, workspaceMgr),
                 getParamWithNoise(BIAS, training, workspaceMgr), initialOutput, initialCell, training, out);
         return out;
@@ -138,15 +141,19 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         INDArray epsilonOut = input.rank() == 2
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'f')
                 : timeMajor(workspaceMgr, ArrayType.ACTIVATION_GRAD, input.size(0), input.size(1), input.size(2));
+        AdaptiveInput adaptive = adaptiveInput();
         kernel.backward(epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType),
-                getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr),
+                adaptive == null ? getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr) : null,
                 getParamWithNoise(RECURRENT_WEIGHTS, true, workspaceMgr), truncated ? backwardLength : -1,
-                gradientViews.get(INPUT_WEIGHTS), gradientViews.get(RECURRENT_WEIGHTS), gradientViews.get(BIAS),
-                epsilonOut);
+                adaptive == null ? gradientViews.get(INPUT_WEIGHTS) : adaptive.rowGradients(),
+                gradientViews.get(RECURRENT_WEIGHTS), gradientViews.get(BIAS), epsilonOut);
+        if (adaptive != null) {
+            adaptive.backward(params, gradientViews);
+        }
         Gradient gradient = new DefaultGradient();
-        gradient.gradientForVariable().put(INPUT_WEIGHTS, gradientViews.get(INPUT_WEIGHTS));
-        gradient.gradientForVariable().put(RECURRENT_WEIGHTS, gradientViews.get(RECURRENT_WEIGHTS));
-        gradient.gradientForVariable().put(BIAS, gradientViews.get(BIAS));
+        for (String key : FusedLstmParams.INSTANCE.paramKeys(layerConf())) {
+            gradient.gradientForVariable().put(key, gradientViews.get(key));
+        }
         weightNoiseParams.clear();
         return new Pair<>(gradient, backpropDropOutIfPresent(epsilonOut));
     }
@@ -160,6 +167,14 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
                                long time) {
         return workspaceMgr.createUninitialized(type, dataType, new long[]{time, batch, features}, 'c')
                 .permute(1, 2, 0);
+    }
+
+    /** The adaptive input's rows and their gradients, or null when W has a row per symbol. */
+    private AdaptiveInput adaptiveInput() {
+        if (adaptiveInput == null && layerConf().inputLayout() != null) {
+            adaptiveInput = new AdaptiveInput(layerConf().inputLayout(), hidden(), dataType);
+        }
+        return adaptiveInput;
     }
 
     private LstmKernel kernel() {

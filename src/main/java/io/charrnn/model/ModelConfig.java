@@ -13,41 +13,42 @@ import java.io.Serializable;
  * @param gradClip     element-wise gradient clipping threshold (0 disables)
  * @param seed         weight-initialisation seed
  * @param lstm         the layer implementation; checkpoints written before it existed used the stock layer
- * @param softmax      the output layer asked for ({@code --softmax}); checkpoints written before it, full
- * @param adaptive     the adaptive softmax's layout, or null for the full softmax: what {@code softmax} came to for
- *                     the run's vocabulary, which the network is built with
+ * @param adaptiveChoice whether the input and output are to be adaptive ({@code --adaptive}); checkpoints written
+ *                     before it, off
+ * @param adaptive     the layout of the adaptive input and softmax, or null for char-rnn's layers: what
+ *                     {@code adaptiveChoice} came to for the run's vocabulary, which the network is built with
  */
 public record ModelConfig(int layers, int hidden, int seqLength, double dropout, double learningRate,
-                          double gradClip, long seed, LstmImplementation lstm, AdaptiveSoftmax.Choice softmax,
+                          double gradClip, long seed, LstmImplementation lstm, AdaptiveSoftmax.Choice adaptiveChoice,
                           AdaptiveSoftmax adaptive) implements Serializable {
     public ModelConfig {
         if (lstm == null) {
             lstm = LstmImplementation.STOCK;
         }
-        if (softmax == null) {
-            softmax = AdaptiveSoftmax.Choice.FULL;
+        if (adaptiveChoice == null) {
+            adaptiveChoice = AdaptiveSoftmax.Choice.OFF;
         }
     }
 
     /** With the full softmax. */
     public ModelConfig(int layers, int hidden, int seqLength, double dropout, double learningRate, double gradClip,
                        long seed, LstmImplementation lstm) {
-        this(layers, hidden, seqLength, dropout, learningRate, gradClip, seed, lstm, AdaptiveSoftmax.Choice.FULL,
+        this(layers, hidden, seqLength, dropout, learningRate, gradClip, seed, lstm, AdaptiveSoftmax.Choice.OFF,
                 null);
     }
 
     public ModelConfig withLstm(LstmImplementation implementation) {
         return new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed, implementation,
-                softmax, adaptive);
+                adaptiveChoice, adaptive);
     }
 
-    /** With the output layer {@code choice} asks for, its layout still to be made by {@link #withAdaptive}. */
-    public ModelConfig withSoftmax(AdaptiveSoftmax.Choice choice) {
+    /** With the layers {@code choice} asks for, their layout still to be made by {@link #withAdaptive}. */
+    public ModelConfig withAdaptiveChoice(AdaptiveSoftmax.Choice choice) {
         return new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed, lstm, choice, null);
     }
 
     public ModelConfig withAdaptive(AdaptiveSoftmax layout) {
-        return new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed, lstm, softmax,
+        return new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed, lstm, adaptiveChoice,
                 layout);
     }
 }

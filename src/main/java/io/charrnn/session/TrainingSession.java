@@ -10,6 +10,7 @@ import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.AdaptiveSoftmax;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LossMeter;
+import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.model.Sampler;
 import io.charrnn.training.Averaging;
@@ -105,7 +106,7 @@ public final class TrainingSession {
                         + " {} rounds per epoch; {}; {}", vocabulary.size(), corpusVocabulary.totalCount(),
                 windows.training(), windows.validation(), config.window(), workers, runner.describe(),
                 plan.roundsPerEpoch(), describe(averaging, workers), model.adaptive() == null
-                        ? "full softmax" : model.adaptive().describe(model.hidden()));
+                        ? "char-rnn's input and softmax" : model.adaptive().describe(model.hidden()));
 
         MultiLayerNetwork net;
         Progress progress;
@@ -344,22 +345,30 @@ public final class TrainingSession {
      * symbol for them.
      */
     /**
-     * The run's model configuration with its output layer's layout: a checkpoint's network (resumed or warm-started
-     * from) keeps the one it has, which an explicit {@code --softmax} must not contradict; a new network gets what
-     * {@code --softmax} makes of the vocabulary's counts.
+     * The run's model configuration with the layout of its adaptive layers: a checkpoint's network (resumed or
+     * warm-started from) keeps the one it has, which an explicit {@code --adaptive} must not contradict; a new
+     * network gets what {@code --adaptive} makes of the vocabulary's counts. Only the fused LSTM lays its input out
+     * adaptively.
      */
     private ModelConfig modelFor(Vocabulary vocabulary, Checkpoint from, String what) {
         ModelConfig asked = config.model();
+        boolean fused = asked.lstm() == LstmImplementation.FUSED;
         if (from == null) {
-            return asked.withAdaptive(AdaptiveSoftmax.plan(asked.softmax(), vocabulary.counts()));
+            if (!fused && asked.adaptiveChoice() == AdaptiveSoftmax.Choice.ON) {
+                throw new UserError("--adaptive on needs --lstm fused; drop --lstm stock or --adaptive on");
+            }
+            return asked.withAdaptive(fused ? AdaptiveSoftmax.plan(asked.adaptiveChoice(), vocabulary.counts())
+                    : null);
         }
         AdaptiveSoftmax layout = from.meta().train().model().adaptive();
-        if (asked.softmax() != AdaptiveSoftmax.Choice.AUTO
-                && (asked.softmax() == AdaptiveSoftmax.Choice.ADAPTIVE) != (layout != null)) {
-            throw new UserError("--softmax " + asked.softmax().name().toLowerCase(Locale.ROOT) + " does not match "
-                    + what + ", which has "
-                    + (layout == null ? "a full" : "an adaptive") + " softmax; drop --softmax to keep it, or start"
-                    + " a new run");
+        if (asked.adaptiveChoice() != AdaptiveSoftmax.Choice.AUTO
+                && (asked.adaptiveChoice() == AdaptiveSoftmax.Choice.ON) != (layout != null)) {
+            throw new UserError("--adaptive " + asked.adaptiveChoice().name().toLowerCase(Locale.ROOT)
+                    + " does not match " + what + ", whose layers are " + (layout == null ? "not " : "")
+                    + "adaptive; drop --adaptive to keep them, or start a new run");
+        }
+        if (layout != null && !fused) {
+            throw new UserError(what + " has adaptive layers, which only --lstm fused computes; drop --lstm stock");
         }
         return asked.withAdaptive(layout);
     }

@@ -10,6 +10,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.NoOp;
 
@@ -40,7 +41,7 @@ class AdaptiveOutputTest {
     }
 
     private static ModelConfig config(int layers, int hidden, LstmImplementation lstm) {
-        return new ModelConfig(layers, hidden, 6, 0, 1e-2, 0, 12345, lstm).withSoftmax(AdaptiveSoftmax.Choice.ADAPTIVE)
+        return new ModelConfig(layers, hidden, 6, 0, 1e-2, 0, 12345, lstm).withAdaptiveChoice(AdaptiveSoftmax.Choice.ON)
                 .withAdaptive(plan());
     }
 
@@ -49,12 +50,11 @@ class AdaptiveOutputTest {
         DataType previous = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
         try {
-            // Hidden 8: projections of 2 and 1. Every cluster is some row's target in windows of 24 random ids.
-            // The LSTM's input weights are left out (CharLstmGradientTest checks them): the output's gradient
-            // with respect to its input is checked through the recurrent weights and biases.
+            // Hidden 8: projections of 2 and 1. Every cluster is some row's target, and input, in windows of 24
+            // random ids. The second layer's input weights are left out (CharLstmGradientTest checks them).
             int[][] shapes = {{1, 8, 3, 6}, {2, 8, 2, 3}, {1, 8, 1, 1}};
-            for (LstmImplementation lstm : LstmImplementation.values()) {
-                for (int[] shape : lstm == LstmImplementation.FUSED ? shapes : new int[][]{shapes[0]}) {
+            for (LstmImplementation lstm : List.of(LstmImplementation.FUSED)) {
+                for (int[] shape : shapes) {
                     MultiLayerNetwork net = new MultiLayerNetwork(CharLstm.configuration(
                             config(shape[0], shape[1], lstm), VOCAB, DataType.DOUBLE, new NoOp(), false,
                             CharLstm.Symbols.IDS));
@@ -65,7 +65,7 @@ class AdaptiveOutputTest {
                             .input(batch.getFeatures().castTo(DataType.DOUBLE))
                             .labels(batch.getLabels().castTo(DataType.DOUBLE))
                             .epsilon(1e-6).maxRelError(1e-3).minAbsoluteError(1e-8)
-                            .excludeParams(java.util.Set.of("0_W", "1_W")));
+                            .excludeParams(java.util.Set.of("1_W")));
                     assertTrue(ok, "gradient check failed for " + lstm + " " + Arrays.toString(shape));
                 }
             }
@@ -183,19 +183,79 @@ class AdaptiveOutputTest {
                 .replaceAll(",\"softmax\":\"[A-Z]+\",\"adaptive\":null", "");
         assertFalse(old.contains("softmax"), old);
         ModelConfig read = Json.mapper().readValue(old, ModelConfig.class);
-        assertEquals(AdaptiveSoftmax.Choice.FULL, read.softmax());
+        assertEquals(AdaptiveSoftmax.Choice.OFF, read.adaptiveChoice());
         assertNull(read.adaptive());
     }
 
     @Test
-    void switchingTheLstmImplementationKeepsTheOutput() {
+    void onlyTheFusedLstmTakesAdaptiveLayers() {
         MultiLayerNetwork fused = CharLstm.create(config(2, 16, LstmImplementation.FUSED), VOCAB);
-        MultiLayerNetwork stock = CharLstm.current(fused, config(2, 16, LstmImplementation.STOCK));
-        assertEquals(LstmImplementation.STOCK, CharLstm.implementationOf(stock));
-        DataSet batch = Minibatches.toDataSet(CharLstmGradientTest.randomWindows(2, 7, VOCAB));
-        INDArray a = fused.output(batch.getFeatures());
-        INDArray b = stock.output(batch.getFeatures());
-        assertEquals(0, a.sub(b).norm2Number().doubleValue(), 1e-5);
+        assertThrows(IllegalArgumentException.class,
+                () -> CharLstm.current(fused, config(2, 16, LstmImplementation.STOCK)));
+    }
+
+    /**
+     * The adaptive input is a layer whose rows are made from its parameters: the same network with those rows as
+     * the plain input weights of each id gives the same output, and its gradient of them, mapped through the
+     * product, is the adaptive layer's gradient.
+     */
+    @Test
+    void theAdaptiveInputIsTheFullInputWithItsRowsMade() {
+        DataType previous = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+        try {
+            MultiLayerNetwork adaptive = new MultiLayerNetwork(CharLstm.configuration(config(1, 8,
+                    LstmImplementation.FUSED), VOCAB, DataType.DOUBLE, new NoOp(), false, CharLstm.Symbols.IDS));
+            adaptive.init();
+            var fullConf = adaptive.getLayerWiseConfigurations().clone();
+            FusedLstm first = (FusedLstm) fullConf.getConf(0).getLayer();
+            first.setInputCutoffs(null);
+            first.setInputSymbolsByFrequency(null);
+            MultiLayerNetwork full = new MultiLayerNetwork(fullConf);
+            full.init();
+            Map<String, INDArray> a = adaptive.getLayer(0).paramTable();
+            Map<String, INDArray> f = full.getLayer(0).paramTable();
+            AdaptiveSoftmax layout = plan();
+            int[] ranks = layout.ranks();
+            INDArray rows = new AdaptiveInput(layout, 8, DataType.DOUBLE).rows(a).dup();
+            for (int id = 0; id < VOCAB; id++) {
+                f.get("W").getRow(id).assign(rows.getRow(ranks[id]));
+            }
+            f.get("RW").assign(a.get("RW"));
+            f.get("b").assign(a.get("b"));
+            full.getLayer(1).setParams(adaptive.getLayer(1).params());
+
+            DataSet batch = Minibatches.toDataSet(CharLstmGradientTest.randomWindows(3, 6, VOCAB));
+            assertEquals(0, adaptive.output(batch.getFeatures()).sub(full.output(batch.getFeatures()))
+                    .norm2Number().doubleValue(), 1e-12);
+            adaptive.setInput(batch.getFeatures());
+            adaptive.setLabels(batch.getLabels());
+            adaptive.computeGradientAndScore();
+            full.setInput(batch.getFeatures());
+            full.setLabels(batch.getLabels());
+            full.computeGradientAndScore();
+            assertEquals(adaptive.score(), full.score(), 1e-12);
+            Map<String, INDArray> ga = adaptive.gradient().gradientForVariable();
+            INDArray gFull = full.gradient().gradientForVariable().get("0_W");
+            INDArray byRank = Nd4j.create(DataType.DOUBLE, VOCAB, 32);
+            for (int id = 0; id < VOCAB; id++) {
+                byRank.getRow(ranks[id]).assign(gFull.getRow(id));
+            }
+            assertEquals(0, ga.get("0_W").sub(byRank.get(NDArrayIndex.interval(0, 6), NDArrayIndex.all()))
+                    .norm2Number().doubleValue(), 1e-12);
+            for (int c = 1; c <= 2; c++) {
+                INDArray g = byRank.get(NDArrayIndex.interval(layout.clusterStart(c),
+                        layout.clusterStart(c) + layout.clusterSize(c)), NDArrayIndex.all());
+                assertEquals(0, ga.get("0_E" + c).sub(g.mmul(a.get("U" + c).transpose())).norm2Number()
+                        .doubleValue(), 1e-12, "E" + c);
+                assertEquals(0, ga.get("0_U" + c).sub(a.get("E" + c).transpose().mmul(g)).norm2Number()
+                        .doubleValue(), 1e-12, "U" + c);
+            }
+            assertEquals(0, ga.get("0_RW").sub(full.gradient().gradientForVariable().get("0_RW")).norm2Number()
+                    .doubleValue(), 1e-12);
+        } finally {
+            Nd4j.setDefaultDataTypes(previous, previous);
+        }
     }
 
     @Test
@@ -221,10 +281,10 @@ class AdaptiveOutputTest {
         assertEquals(1, plan.clusterOf(256));
         assertEquals(2, plan.clusterOf(5999));
         assertNull(AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.AUTO, new long[AdaptiveSoftmax.AUTO_ABOVE]));
-        assertNull(AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.FULL, counts));
+        assertNull(AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.OFF, counts));
         assertArrayEquals(new int[]{256},
-                AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.ADAPTIVE, new long[300]).cutoffs());
-        assertNull(AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.ADAPTIVE, new long[AdaptiveSoftmax.HEAD]));
+                AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.ON, new long[300]).cutoffs());
+        assertNull(AdaptiveSoftmax.plan(AdaptiveSoftmax.Choice.ON, new long[AdaptiveSoftmax.HEAD]));
         // Not a permutation; a head as wide as the vocabulary.
         int[] head = {4};
         assertThrows(IllegalArgumentException.class, () -> new AdaptiveSoftmax(head, new int[]{0, 1, 1, 2, 3}, 4));

@@ -172,10 +172,10 @@ class TrainingSessionTest {
     }
 
     @Test
-    void aWideVocabularyTrainsAnAdaptiveSoftmaxAndResumesBitForBitWithIt() throws Exception {
+    void aWideVocabularyTrainsAdaptiveLayersAndResumesBitForBitWithThem() throws Exception {
         LocalCorpus wide = wideCorpus();
         assertTrue(wide.vocabulary().size() > AdaptiveSoftmax.AUTO_ABOVE, "symbols: " + wide.vocabulary().size());
-        ModelConfig model = MODEL.withSoftmax(AdaptiveSoftmax.Choice.AUTO);
+        ModelConfig model = MODEL.withAdaptiveChoice(AdaptiveSoftmax.Choice.AUTO);
         java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("wide",
                 run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null));
         Path reference = dir.resolve("reference");
@@ -196,12 +196,21 @@ class TrainingSessionTest {
         assertThrows(IllegalStateException.class, () -> train(killed, config, false,
                 crashingAt(EVERY + 2, new LocalRoundRunner(wide, WINDOW, 100_000))));
         UserError contradicted = assertThrows(UserError.class, () -> train(killed,
-                config.withModel(MODEL.withSoftmax(AdaptiveSoftmax.Choice.FULL)), true,
+                config.withModel(MODEL.withAdaptiveChoice(AdaptiveSoftmax.Choice.OFF)), true,
                 new LocalRoundRunner(wide, WINDOW, 100_000)));
-        assertTrue(contradicted.getMessage().startsWith("--softmax full does not match the run in "),
+        assertTrue(contradicted.getMessage().startsWith("--adaptive off does not match the run in "),
                 contradicted.getMessage());
+        UserError stock = assertThrows(UserError.class, () -> train(killed,
+                config.withModel(config.model().withLstm(LstmImplementation.STOCK)), true,
+                new LocalRoundRunner(wide, WINDOW, 100_000)));
+        assertTrue(stock.getMessage().endsWith("has adaptive layers, which only --lstm fused computes; drop --lstm"
+                + " stock"), stock.getMessage());
         train(killed, config, true, new LocalRoundRunner(wide, WINDOW, 100_000));
         expected.assertSameAs(TrainingState.latest(killed), "resumed run");
+        UserError stockOn = assertThrows(UserError.class, () -> train(dir.resolve("stock"), configFor.apply(
+                dir.resolve("stock")).withModel(MODEL.withLstm(LstmImplementation.STOCK).withAdaptiveChoice(
+                AdaptiveSoftmax.Choice.ON)), false, new LocalRoundRunner(wide, WINDOW, 100_000)));
+        assertEquals("--adaptive on needs --lstm fused; drop --lstm stock or --adaptive on", stockOn.getMessage());
     }
 
     /** A round whose workers' loss came out NaN, as a diverging one. */
