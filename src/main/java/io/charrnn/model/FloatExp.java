@@ -38,4 +38,24 @@ final class FloatExp {
         // 2^n from the low mantissa bits of n + 1.5 * 2^23, which hold n.
         return er * Float.intBitsToFloat((Float.floatToRawIntBits(rounded) - (ROUNDER_BITS - 127)) << 23);
     }
+
+    /** {@code VectorLstmKernel.sigmoid} for one value, to its bits. */
+    static float sigmoid(float x) {
+        return 1f / (exp(-x) + 1f);
+    }
+
+    /** {@code VectorLstmKernel.tanh} for one value, to its bits. */
+    static float tanh(float x) {
+        float a = Math.abs(x);
+        float e = exp(a * -2f);
+        float far = (1f - e) / (1f + e);
+        if (x < 0f) {
+            far = -far;
+        }
+        float x2 = x * x;
+        float p = Math.fma(Math.fma(Math.fma(Math.fma(-1382f / 155925f, x2, 62f / 2835f), x2, -17f / 315f), x2,
+                2f / 15f), x2, -1f / 3f);
+        float near = Math.fma(x * x2, p, x);
+        return a < 0.3f ? near : far;
+    }
 }

@@ -77,7 +77,7 @@ abstract class LstmKernel {
         if (type != DataType.FLOAT && type != DataType.DOUBLE) {
             throw new IllegalArgumentException("FusedLstm computes in FLOAT or DOUBLE, not " + type);
         }
-        if (type == DataType.FLOAT && allowVector && VECTOR_AVAILABLE) {
+        if (type == DataType.FLOAT && allowVector && VECTOR_AVAILABLE && hidden >= VectorLstmKernel.LANES) {
             return new VectorLstmKernel(nIn, hidden, idInput);
         }
         return new ScalarLstmKernel(nIn, hidden, type, idInput);

@@ -23,6 +23,8 @@ import java.util.Arrays;
  */
 final class VectorLstmKernel extends LstmKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** Floats per vector: layers with fewer units take the scalar kernel (the cell update's vectors are whole). */
+    static final int LANES = S.length();
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
     private static final VectorMask<Float> ALL = S.maskAll(true);
     private static final FloatVector MINUS_TWO = FloatVector.broadcast(S, -2f);
@@ -84,33 +86,68 @@ final class VectorLstmKernel extends LstmKernel {
     protected void forwardStep(int s, int t) {
         int h = hidden;
         int bh = batch * h;
-        zBuf.get(s * bh * 4, zt, 0, bh * 4);
         int prevCell = previousCellSlot(t) * bh;
         int curCell = cellSlot(t) * bh;
         int gateBase = stepSlot(t) * bh * 4;
         int tanhBase = stepSlot(t) * bh;
+        // The gate functions and the cell update in methods of their own, each one compilation (conf/jvm-options
+        // keeps C2 from inlining them here): with all six exps in one loop body C2 stopped inlining at its
+        // node-count cutoff, and every vector passed to the calls it left was boxed on the heap (~30 GB a minute
+        // at 2 x 128).
+        zBuf.get(s * bh * 4, gates, gateBase, bh * 4);
         for (int e = 0; e < batch; e++) {
-            int zb = e * 4 * h;
+            int zb = gateBase + e * 4 * h;
+            tanhInPlace(gates, zb, zb + h);
+            sigmoidInPlace(gates, zb + h, zb + 4 * h);
+        }
+        cellUpdate(gateBase, prevCell, curCell, tanhBase);
+        hBuf.put(s * bh, ht, 0, bh);
+    }
+
+    /** The cells, their tanh and the outputs of a step from its gates (in their slot from {@code gateBase}). */
+    private void cellUpdate(int gateBase, int prevCell, int curCell, int tanhBase) {
+        int h = hidden;
+        int lanes = S.length();
+        for (int e = 0; e < batch; e++) {
+            int zb = gateBase + e * 4 * h;
             int cb = e * h;
-            for (int j = 0; j < h; j += S.length()) {
-                VectorMask<Float> m = lanes(j);
-                FloatVector a = tanh(FloatVector.fromArray(S, zt, zb + j, m));
-                FloatVector f = sigmoid(FloatVector.fromArray(S, zt, zb + h + j, m));
-                FloatVector o = sigmoid(FloatVector.fromArray(S, zt, zb + 2 * h + j, m));
-                FloatVector g = sigmoid(FloatVector.fromArray(S, zt, zb + 3 * h + j, m));
-                FloatVector c = f.mul(FloatVector.fromArray(S, cells, prevCell + cb + j, m)).add(g.mul(a));
+            for (int j0 = 0; j0 < h; j0 += lanes) {
+                // Whole vectors, the last one overlapping the one before when h is no multiple of the lanes: a
+                // unit's update reads nothing another writes, so overlapped units get the same values twice.
+                int j = Math.min(j0, h - lanes);
+                FloatVector a = FloatVector.fromArray(S, gates, zb + j);
+                FloatVector f = FloatVector.fromArray(S, gates, zb + h + j);
+                FloatVector o = FloatVector.fromArray(S, gates, zb + 2 * h + j);
+                FloatVector g = FloatVector.fromArray(S, gates, zb + 3 * h + j);
+                FloatVector c = f.mul(FloatVector.fromArray(S, cells, prevCell + cb + j)).add(g.mul(a));
                 FloatVector tc = tanh(c);
-                int gi = gateBase + zb + j;
-                a.intoArray(gates, gi, m);
-                f.intoArray(gates, gi + h, m);
-                o.intoArray(gates, gi + 2 * h, m);
-                g.intoArray(gates, gi + 3 * h, m);
-                c.intoArray(cells, curCell + cb + j, m);
-                tc.intoArray(tanhCells, tanhBase + cb + j, m);
-                o.mul(tc).intoArray(ht, cb + j, m);
+                c.intoArray(cells, curCell + cb + j);
+                tc.intoArray(tanhCells, tanhBase + cb + j);
+                o.mul(tc).intoArray(ht, cb + j);
             }
         }
-        hBuf.put(s * bh, ht, 0, bh);
+    }
+
+    /** x[i] = tanh(x[i]) over [from, to): whole vectors, then the scalar tanh of the same bits. */
+    private static void tanhInPlace(float[] x, int from, int to) {
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            tanh(FloatVector.fromArray(S, x, i)).intoArray(x, i);
+        }
+        for (; i < to; i++) {
+            x[i] = FloatExp.tanh(x[i]);
+        }
+    }
+
+    /** x[i] = sigmoid(x[i]) over [from, to), as {@link #tanhInPlace}. */
+    private static void sigmoidInPlace(float[] x, int from, int to) {
+        int i = from;
+        for (; i + LANES <= to; i += LANES) {
+            sigmoid(FloatVector.fromArray(S, x, i)).intoArray(x, i);
+        }
+        for (; i < to; i++) {
+            x[i] = FloatExp.sigmoid(x[i]);
+        }
     }
 
     @Override
@@ -176,7 +213,7 @@ final class VectorLstmKernel extends LstmKernel {
         cell.data().asNioFloat().put(0, cells, cellSlot(lastTime - 1) * bh, bh);
     }
 
-    private static FloatVector sigmoid(FloatVector x) {
+    static FloatVector sigmoid(FloatVector x) {
         return ONE.div(exp(x.neg()).add(ONE));
     }
 

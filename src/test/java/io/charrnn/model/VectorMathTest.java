@@ -60,6 +60,20 @@ class VectorMathTest {
         assertTrue(FloatExp.exp(1000f) < Float.POSITIVE_INFINITY && FloatExp.exp(-1000f) > 0);
     }
 
+    /** The scalar gate functions take the vector kernel's tails (units past the last whole vector). */
+    @Test
+    void theScalarTanhAndSigmoidGiveTheVectorOnesBits() {
+        float[] x = inputs(20);
+        float[] tanh = apply(VectorLstmKernel::tanh, x);
+        float[] sigmoid = apply(VectorLstmKernel::sigmoid, x);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToRawIntBits(tanh[i]), Float.floatToRawIntBits(FloatExp.tanh(x[i])),
+                    "tanh(" + x[i] + ")");
+            assertEquals(Float.floatToRawIntBits(sigmoid[i]), Float.floatToRawIntBits(FloatExp.sigmoid(x[i])),
+                    "sigmoid(" + x[i] + ")");
+        }
+    }
+
     @Test
     void theSoftmaxsExponentialsAreTheScalarExpsBits() {
         float[] x = inputs(40);
