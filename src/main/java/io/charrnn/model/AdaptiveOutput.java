@@ -111,10 +111,8 @@ public class AdaptiveOutput extends RnnOutputLayer {
         return Objects.hash(super.hashCode(), Arrays.hashCode(cutoffs), Arrays.hashCode(symbolsByFrequency), divisor);
     }
 
-    /** The layer: keeps the loss of its last gradient pass for the score that DL4J asks for right after it. */
-    static final class Impl extends org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer {
-        /** The summed loss of the last gradient pass, for the next training score only; NaN when there is none. */
-        private double lossOfBackprop = Double.NaN;
+    /** The layer: its training score is the loss of its gradient pass. */
+    static final class Impl extends BackpropScoredOutput {
         private transient AdaptiveCrossEntropy crossEntropy;
 
         Impl(NeuralNetConfiguration conf, DataType dataType) {
@@ -179,16 +177,9 @@ public class AdaptiveOutput extends RnnOutputLayer {
         }
 
         @Override
-        public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
-            double loss = lossOfBackprop;
-            lossOfBackprop = Double.NaN;
-            if (!training || Double.isNaN(loss)) {
-                loss = Arrays.stream(rowLosses()).sum();
-            }
-            // BaseOutputLayer's formula: the summed loss over the minibatch size, plus regularization.
-            double score = (conf().isMiniBatch() ? loss / getInputMiniBatchSize() : loss) + fullNetRegTerm;
-            this.score = score;
-            return score;
+        protected double scoreWithoutBackprop(double fullNetRegTerm, boolean training,
+                                              LayerWorkspaceMgr workspaceMgr) {
+            return scoreOf(Arrays.stream(rowLosses()).sum(), fullNetRegTerm);
         }
 
         @Override
@@ -225,18 +216,6 @@ public class AdaptiveOutput extends RnnOutputLayer {
             INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                     new long[]{batch, symbols, time}, 'c');
             return out.assign(p.reshape('c', time, batch, symbols).permute(1, 2, 0));
-        }
-
-        @Override
-        public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-            lossOfBackprop = Double.NaN;
-            super.setInput(input, workspaceMgr);
-        }
-
-        @Override
-        public void setLabels(INDArray labels) {
-            lossOfBackprop = Double.NaN;
-            super.setLabels(labels);
         }
     }
 }

@@ -22,9 +22,7 @@ import java.util.Collection;
 
 /**
  * The softmax output of a network that takes target ids ({@link IdCrossEntropy}): DL4J's RnnOutputLayer, but a
- * training step's score is the one its gradient pass computed. DL4J's own computes the output product and the
- * softmax once more for the score after backprop, which at 6,000 symbols is a third of the output layer's work.
- * Float networks train through {@link SoftmaxCrossEntropy} instead of DL4J's pass (the same quantities); doubles
+ * training step's score is the one its gradient pass computed ({@link BackpropScoredOutput}). Float networks train through {@link SoftmaxCrossEntropy} instead of DL4J's pass (the same quantities); doubles
  * (gradient checks), masks and inference take DL4J's.
  * Stored in the network's JSON by class name, hence the public no-argument constructor.
  */
@@ -73,10 +71,8 @@ public class IdOutput extends RnnOutputLayer {
         return rows.reshape('c', time * batch, features);
     }
 
-    /** The layer: keeps the loss of its last gradient pass for the score that DL4J asks for right after it. */
-    static final class Impl extends org.deeplearning4j.nn.layers.recurrent.RnnOutputLayer {
-        /** The summed loss of the last gradient pass, for the next training score only; NaN when there is none. */
-        private double lossOfBackprop = Double.NaN;
+    /** The layer: its training score is the loss of its gradient pass. */
+    static final class Impl extends BackpropScoredOutput {
         private transient SoftmaxCrossEntropy softmax;
 
         Impl(NeuralNetConfiguration conf, DataType dataType) {
@@ -135,28 +131,9 @@ public class IdOutput extends RnnOutputLayer {
         }
 
         @Override
-        public double computeScore(double fullNetRegTerm, boolean training, LayerWorkspaceMgr workspaceMgr) {
-            double loss = lossOfBackprop;
-            lossOfBackprop = Double.NaN;
-            if (!training || Double.isNaN(loss)) {
-                return super.computeScore(fullNetRegTerm, training, workspaceMgr);
-            }
-            // BaseOutputLayer's formula: the summed loss over the minibatch size, plus regularization.
-            double score = (conf().isMiniBatch() ? loss / getInputMiniBatchSize() : loss) + fullNetRegTerm;
-            this.score = score;
-            return score;
-        }
-
-        @Override
-        public void setInput(INDArray input, LayerWorkspaceMgr workspaceMgr) {
-            lossOfBackprop = Double.NaN;
-            super.setInput(input, workspaceMgr);
-        }
-
-        @Override
-        public void setLabels(INDArray labels) {
-            lossOfBackprop = Double.NaN;
-            super.setLabels(labels);
+        protected double scoreWithoutBackprop(double fullNetRegTerm, boolean training,
+                                              LayerWorkspaceMgr workspaceMgr) {
+            return dl4jScore(fullNetRegTerm, training, workspaceMgr);
         }
     }
 }
