@@ -35,7 +35,17 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
         if (!out.containsKey("val_loss") && lastRound.containsKey("val_loss")) {
             out.put("val_loss", lastRound.get("val_loss"));
         }
+        // A line that repeats the last round (its checkpoint, after a cancelled round or at the end of the run)
+        // has no speed of its own: the round's own line keeps its values there.
+        if (java.util.Objects.equals(out.get("round"), lastRound.get("round"))) {
+            lastRound.forEach(out::putIfAbsent);
+        }
         return out;
+    }
+
+    /** The values the gauges read (for tests). */
+    static Map<String, Object> lastRound() {
+        return lastRound;
     }
 
     @Override
