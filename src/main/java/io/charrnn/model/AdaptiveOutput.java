@@ -3,8 +3,6 @@ package io.charrnn.model;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.RNNFormat;
-import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -13,7 +11,6 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -29,9 +26,6 @@ import java.util.Objects;
  */
 public class AdaptiveOutput extends RnnOutputLayer {
     private static final long serialVersionUID = 1L;
-    /** {@link IdCrossEntropy#CLIP}'s clipping of probabilities, on a row's whole loss. */
-    static final double MAX_LOSS = -Math.log(IdCrossEntropy.CLIP);
-    static final double MIN_LOSS = -Math.log(1 - IdCrossEntropy.CLIP);
 
     private int[] cutoffs;
     private int[] symbolsByFrequency;
@@ -42,20 +36,10 @@ public class AdaptiveOutput extends RnnOutputLayer {
     }
 
     static AdaptiveOutput of(int hidden, AdaptiveSoftmax plan, double dropout) {
-        AdaptiveOutput out = new AdaptiveOutput();
-        out.setNIn(hidden);
-        out.setNOut(plan.symbols());
-        out.setLossFn(new IdCrossEntropy());
-        out.setActivationFn(new ActivationSoftmax());
-        out.setRnnDataFormat(RNNFormat.NCW);
-        out.setHasBias(true);
+        AdaptiveOutput out = IdOutput.takingIds(new AdaptiveOutput(), hidden, plan.symbols(), dropout);
         out.cutoffs = plan.cutoffs();
         out.symbolsByFrequency = plan.symbolsByFrequency();
         out.divisor = plan.divisor();
-        if (dropout > 0) {
-            // DL4J's Dropout takes the probability of keeping an input.
-            out.setIDropout(new Dropout(1.0 - dropout));
-        }
         return out;
     }
 
@@ -138,7 +122,8 @@ public class AdaptiveOutput extends RnnOutputLayer {
             INDArray eps = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                     new long[]{time, batch, features}, 'c');
             lossOfBackprop = crossEntropy().pass(IdOutput.timeMajorRows(input, workspaceMgr), targets(), params,
-                    gradientViews, eps.reshape('c', rows, features), null, MIN_LOSS, MAX_LOSS);
+                    gradientViews, eps.reshape('c', rows, features), null, IdCrossEntropy.MIN_LOSS,
+                    IdCrossEntropy.MAX_LOSS);
             Gradient gradient = new DefaultGradient();
             for (String key : AdaptiveOutputParams.INSTANCE.paramKeys(conf().getLayer())) {
                 gradient.gradientForVariable().put(key, gradientViews.get(key));
@@ -148,16 +133,7 @@ public class AdaptiveOutput extends RnnOutputLayer {
 
         /** The labels' ids in time-major row order. */
         private int[] targets() {
-            long batch = input.size(0);
-            long time = input.size(2);
-            if (labels == null || labels.rank() != 3 || labels.size(0) != batch || labels.size(2) != time) {
-                throw new IllegalArgumentException("labels " + (labels == null ? null
-                        : Arrays.toString(labels.shape())) + " do not match the output layer's input "
-                        + Arrays.toString(input.shape()));
-            }
-            int rows = Math.toIntExact(batch * time);
-            return IdCrossEntropy.targets(labels.permute(2, 0, 1).dup('c').reshape(rows, 1), rows,
-                    layerConf().getNOut());
+            return IdOutput.timeMajorTargets(labels, input, layerConf().getNOut());
         }
 
         private void requireNoMask() {
@@ -172,7 +148,7 @@ public class AdaptiveOutput extends RnnOutputLayer {
             int rows = Math.toIntExact(input.size(0) * input.size(2));
             double[] losses = new double[rows];
             crossEntropy().pass(IdOutput.timeMajorRows(input, LayerWorkspaceMgr.noWorkspaces()), targets(), params,
-                    null, null, losses, MIN_LOSS, MAX_LOSS);
+                    null, null, losses, IdCrossEntropy.MIN_LOSS, IdCrossEntropy.MAX_LOSS);
             return losses;
         }
 

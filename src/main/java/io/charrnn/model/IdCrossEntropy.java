@@ -17,6 +17,9 @@ public final class IdCrossEntropy implements ILossFunction {
     private static final long serialVersionUID = 1L;
     /** MCXENT's clipping of probabilities before the log, so one underflow cannot make a score infinite. */
     static final double CLIP = 1e-10;
+    /** The loss of one target under {@link #CLIP}: it lies in [-log(1 - c), -log(c)]. */
+    static final double MAX_LOSS = -Math.log(CLIP);
+    static final double MIN_LOSS = -Math.log(1 - CLIP);
 
     /** See {@link #takeGradientLoss}; one network (one thread) uses a loss instance at a time. */
     private transient double gradientLoss = Double.NaN;

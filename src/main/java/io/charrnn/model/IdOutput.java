@@ -35,7 +35,11 @@ public class IdOutput extends RnnOutputLayer {
 
     /** Softmax over {@code symbols} outputs from {@code hidden} inputs, dropping inputs with {@code dropout} (0: none). */
     static IdOutput of(int hidden, int symbols, double dropout) {
-        IdOutput out = new IdOutput();
+        return takingIds(new IdOutput(), hidden, symbols, dropout);
+    }
+
+    /** {@code out} set up as an output of {@code symbols} from {@code hidden} inputs taking target ids. */
+    static <T extends RnnOutputLayer> T takingIds(T out, int hidden, int symbols, double dropout) {
         out.setNIn(hidden);
         out.setNOut(symbols);
         out.setLossFn(new IdCrossEntropy());
@@ -71,6 +75,21 @@ public class IdOutput extends RnnOutputLayer {
         return rows.reshape('c', time * batch, features);
     }
 
+    /**
+     * The target ids of labels ([batch, 1, time]) in the row order of {@link #timeMajorRows} of {@code input}
+     * ([batch, features, time]), checked against its shape and the {@code symbols} of the layer.
+     */
+    static int[] timeMajorTargets(INDArray labels, INDArray input, long symbols) {
+        long batch = input.size(0);
+        long time = input.size(2);
+        if (labels == null || labels.rank() != 3 || labels.size(0) != batch || labels.size(2) != time) {
+            throw new IllegalArgumentException("labels " + (labels == null ? null : Arrays.toString(labels.shape()))
+                    + " do not match the output layer's input " + Arrays.toString(input.shape()));
+        }
+        int rows = Math.toIntExact(batch * time);
+        return IdCrossEntropy.targets(labels.permute(2, 0, 1).dup('c').reshape(rows, 1), rows, symbols);
+    }
+
     /** The layer: its training score is the loss of its gradient pass. */
     static final class Impl extends BackpropScoredOutput {
         private transient SoftmaxCrossEntropy softmax;
@@ -104,14 +123,9 @@ public class IdOutput extends RnnOutputLayer {
             long batch = input.size(0);
             long features = input.size(1);
             long time = input.size(2);
-            if (labels.size(0) != batch || labels.size(2) != time) {
-                throw new IllegalArgumentException("labels " + Arrays.toString(labels.shape())
-                        + " do not match the output layer's input " + Arrays.toString(input.shape()));
-            }
             int rows = Math.toIntExact(batch * time);
+            int[] targets = timeMajorTargets(labels, input, layerConf().getNOut());
             INDArray x = timeMajorRows(input, workspaceMgr);
-            int[] targets = IdCrossEntropy.targets(labels.permute(2, 0, 1).dup('c').reshape(rows, 1), rows,
-                    layerConf().getNOut());
             INDArray epsilon = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType,
                     new long[]{time, batch, features}, 'c');
             INDArray weightGradient = gradientViews.get(DefaultParamInitializer.WEIGHT_KEY);

@@ -22,9 +22,6 @@ final class SoftmaxCrossEntropy {
     static final int BLOCK_FLOATS = 1 << 20;
     /** Fewest rows in a block (unless the batch has fewer), so that its products stay matrix products. */
     private static final int MIN_ROWS = 32;
-    /** {@link IdCrossEntropy#CLIP}'s clipping of probabilities: the loss lies in [-log(1 - c), -log(c)]. */
-    private static final double MAX_LOSS = -Math.log(IdCrossEntropy.CLIP);
-    private static final double MIN_LOSS = -Math.log(1 - IdCrossEntropy.CLIP);
 
     private final int symbols;
     private final int blockFloats;
@@ -136,7 +133,7 @@ final class SoftmaxCrossEntropy {
         row[from + target] -= 1f;
         biasGradient[target] -= 1f;
         double loss = Math.log(sum) - targetLogit;
-        return Math.min(MAX_LOSS, Math.max(MIN_LOSS, loss));
+        return Math.min(IdCrossEntropy.MAX_LOSS, Math.max(IdCrossEntropy.MIN_LOSS, loss));
     }
 
     /** row[from + j] += bias[j] for every symbol j; returns the largest. */
