@@ -46,6 +46,8 @@ public final class RunDirectory {
      */
     public static final String PAUSE_BEFORE_RENAME_PROPERTY = "charrnn.faults.pauseBeforeRenameMs";
     public static final String BEST = "best";
+    /** Reads of a file that keeps being replaced under them (see {@link #read}) before the failure counts. */
+    private static final int READ_ATTEMPTS = 5;
 
     private final Path dir;
     private final FileSystem fs;
@@ -348,10 +350,30 @@ public final class RunDirectory {
         }
     }
 
+    /**
+     * A file's bytes. A file replaced while it is read (another process moving {@code latest} on) can fail the read
+     * on HDFS: the old file's blocks are deleted under the open stream, which then finds the name's block list
+     * changed ("Blocklist for ... has changed!") or a block missing. The name always holds a whole file, so the read
+     * is tried again from the start, a few times, before its failure counts.
+     */
     public byte[] read(String name) throws IOException {
         Path p = new Path(dir, name);
-        try (FSDataInputStream in = fs.open(p)) {
-            return in.readAllBytes();
+        for (int attempt = 1; ; attempt++) {
+            try (FSDataInputStream in = fs.open(p)) {
+                return in.readAllBytes();
+            } catch (FileNotFoundException e) {
+                throw e;
+            } catch (IOException e) {
+                if (attempt == READ_ATTEMPTS) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(20L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
