@@ -5,7 +5,9 @@
 # is kept: the machine-readable fields (Files:, Copyright:, ...), lines with e-mail addresses or years of
 # copyright holders, and the indentation of the Debian format go, so a model learns sentences rather than lists
 # of names. The committed file was made this way; run this to remake it, or to make another one from your own
-# machine's packages.
+# machine's packages. Every line is unindented and runs of spaces become one, the license texts' too: their
+# centred titles and ruled boxes held runs of up to 70 spaces, which taught the quick start's model that spaces
+# follow spaces, and at a low temperature some of its samples were nothing but spaces.
 set -euo pipefail
 out="${1:-$(dirname "$0")/debian-licenses.txt}"
 limit=$((1024 * 1024))
@@ -30,7 +32,7 @@ set +o pipefail
     # Only valid UTF-8 text: a few old copyright files are Latin-1.
     if iconv -f UTF-8 -t UTF-8 "$f" >/dev/null 2>&1; then prose "$f"; echo; fi
   done
-} | cat -s | head -c "$limit" > "$out.tmp"
+} | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]\{2,\}/ /g' | cat -s | head -c "$limit" > "$out.tmp"
 set -o pipefail
 # Cut the last, partial line so the file ends on a line boundary.
 sed -i '$ d' "$out.tmp"
