@@ -1,8 +1,6 @@
 package io.charrnn.model;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -12,29 +10,22 @@ import java.util.Map;
 /**
  * The input side of an {@link AdaptiveSoftmax} layout for a {@link FusedLstm} taking ids (Baevski and Auli, "Adaptive
  * input representations", 2019): the head's symbols have rows of W [head, 4H] as with a full input; cluster c's
- * have embeddings E{c} of the cluster's projection width, mapped up to the gates by U{c}. Before each pass the
- * layer's rows, in rank order, are made whole ([symbols, 4H]: W, then E{c} U{c} per cluster) and the kernel gathers
- * them by rank as it gathers W by id; its scatter-added row gradients then become those of W, E and U. A 6,000-symbol
- * 2 x 128 layer so has 0.24 M parameters instead of 3.07 M (the optimizer, clipping, averaging and checkpoints scale
- * with them), for ~45 M multiply-adds a pass to make and unmake the rows.
+ * have embeddings E{c} of the cluster's projection width, mapped up to the gates by U{c}. The kernel reads rows by
+ * rank; a pass makes only the rows it touches (W's, or E{c} rows times U{c}) and maps only their gradients back to
+ * W, E and U. A 6,000-symbol 2 x 128 layer so has 0.24 M parameters instead of 3.07 M (the optimizer, clipping,
+ * averaging and checkpoints scale with them), and a pass's cost grows with the symbols it touches, not with the
+ * vocabulary (making all 6,000 rows and mapping all their gradients back took ~45 M multiply-adds a pass).
  */
 final class AdaptiveInput {
     private final AdaptiveSoftmax layout;
     private final int[] ranks;
-    private final INDArray rows;
-    /** Made on the first backward pass: networks that only score or sample never need it. */
-    private INDArray rowGradients;
 
-    AdaptiveInput(AdaptiveSoftmax layout, int hidden, DataType type) {
+    AdaptiveInput(AdaptiveSoftmax layout) {
         this.layout = layout;
         this.ranks = layout.ranks();
-        // Outside DL4J's workspaces: they outlive a pass.
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            rows = Nd4j.create(type, new long[]{layout.symbols(), 4L * hidden}, 'c');
-        }
     }
 
-    /** A copy of {@code x} (ids) with each id replaced by its rank: the row of {@link #rows} the kernel reads. */
+    /** A copy of {@code x} (ids) with each id replaced by its rank: the row the kernel asks for. */
     INDArray ranksOf(INDArray x) {
         INDArray r = x.dup('c');
         DataBuffer data = r.data();
@@ -51,42 +42,78 @@ final class AdaptiveInput {
         return r;
     }
 
-    /** The rows of every symbol by rank, from the layer's parameters. */
-    INDArray rows(Map<String, INDArray> params) {
-        cluster(rows, 0).assign(params.get(FusedLstmParams.INPUT_WEIGHTS));
-        for (int c = 1; c <= layout.clusters(); c++) {
-            Blas.gemm(params.get(FusedLstmParams.embeddings(c)), params.get(FusedLstmParams.upProjection(c)),
-                    cluster(rows, c), false, false, 1.0, 0.0);
-        }
-        return rows;
-    }
-
-    /** Where the kernel writes the gradient of {@link #rows}. */
-    INDArray rowGradients() {
-        if (rowGradients == null) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                rowGradients = Nd4j.create(rows.dataType(), rows.shape(), 'c');
+    /** The rows by rank, made from the layer's parameters; their gradients go to the layer's gradient views. */
+    InputRows rows(Map<String, INDArray> params, Map<String, INDArray> gradients) {
+        return new InputRows() {
+            @Override
+            public void gather(int[] rows, int count, INDArray table) {
+                int from = 0;
+                for (int c = 0; c <= layout.clusters(); c++) {
+                    int to = end(rows, count, from, c);
+                    if (to == from) {
+                        continue;
+                    }
+                    INDArray part = part(table, from, to);
+                    if (c == 0) {
+                        ViewRows.gather(params.get(FusedLstmParams.INPUT_WEIGHTS), rows, from, to, 0, part);
+                    } else {
+                        Blas.gemm(embeddingRows(params, rows, from, to, c),
+                                params.get(FusedLstmParams.upProjection(c)), part, false, false, 1.0, 0.0);
+                    }
+                    from = to;
+                }
             }
-        }
-        return rowGradients;
+
+            @Override
+            public void scatter(int[] rows, int count, INDArray table) {
+                gradients.get(FusedLstmParams.INPUT_WEIGHTS).assign(0);
+                int from = 0;
+                for (int c = 0; c <= layout.clusters(); c++) {
+                    int to = end(rows, count, from, c);
+                    INDArray part = to == from ? null : part(table, from, to);
+                    if (c == 0) {
+                        if (part != null) {
+                            ViewRows.scatter(part, rows, from, to, 0, gradients.get(FusedLstmParams.INPUT_WEIGHTS));
+                        }
+                    } else {
+                        INDArray gE = gradients.get(FusedLstmParams.embeddings(c));
+                        INDArray gU = gradients.get(FusedLstmParams.upProjection(c));
+                        gE.assign(0);
+                        if (part == null) {
+                            gU.assign(0);
+                        } else {
+                            // dE's rows = G U^T; dU = E's rows^T G.
+                            INDArray dE = Nd4j.create(table.dataType(), to - from, gE.size(1));
+                            Blas.gemm(part, params.get(FusedLstmParams.upProjection(c)), dE, false, true, 1.0, 0.0);
+                            ViewRows.scatter(dE, rows, from, to, layout.clusterStart(c), gE);
+                            Blas.gemm(embeddingRows(params, rows, from, to, c), part, gU, true, false, 1.0, 0.0);
+                        }
+                    }
+                    from = to;
+                }
+            }
+        };
     }
 
-    /** The gradients of W, E{c} and U{c} (overwritten) from the kernel's {@link #rowGradients}. */
-    void backward(Map<String, INDArray> params, Map<String, INDArray> gradients) {
-        gradients.get(FusedLstmParams.INPUT_WEIGHTS).assign(cluster(rowGradients(), 0));
-        for (int c = 1; c <= layout.clusters(); c++) {
-            INDArray g = cluster(rowGradients, c);
-            Blas.gemm(g, params.get(FusedLstmParams.upProjection(c)), gradients.get(FusedLstmParams.embeddings(c)),
-                    false, true, 1.0, 0.0);
-            Blas.gemm(params.get(FusedLstmParams.embeddings(c)), g, gradients.get(FusedLstmParams.upProjection(c)),
-                    true, false, 1.0, 0.0);
+    /** The end of cluster c's ranks among the sorted {@code rows[from, count)}. */
+    private int end(int[] rows, int count, int from, int c) {
+        int limit = c == layout.clusters() ? Integer.MAX_VALUE : layout.clusterStart(c + 1);
+        int to = from;
+        while (to < count && rows[to] < limit) {
+            to++;
         }
+        return to;
     }
 
-    /** The rows of cluster c (0: the head). */
-    private INDArray cluster(INDArray all, int c) {
-        int from = c == 0 ? 0 : layout.clusterStart(c);
-        int to = c == 0 ? layout.clusterStart(1) : from + layout.clusterSize(c);
-        return all.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
+    /** Rows [from, to) of cluster c's embeddings E{c}, by rank, in a new [to - from, d_c] array. */
+    private INDArray embeddingRows(Map<String, INDArray> params, int[] rows, int from, int to, int c) {
+        INDArray e = params.get(FusedLstmParams.embeddings(c));
+        INDArray picked = Nd4j.create(e.dataType(), to - from, e.size(1));
+        ViewRows.gather(e, rows, from, to, layout.clusterStart(c), picked);
+        return picked;
+    }
+
+    private static INDArray part(INDArray table, int from, int to) {
+        return table.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
     }
 }

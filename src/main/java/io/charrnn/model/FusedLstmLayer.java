@@ -117,8 +117,8 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, new long[]{batch, hidden()}, 'f')
                 : timeMajor(workspaceMgr, ArrayType.ACTIVATIONS, batch, hidden(), time);
         AdaptiveInput adaptive = adaptiveInput();
-        kernel().forward(adaptive == null ? x : adaptive.ranksOf(x),
-                adaptive == null ? getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr) : adaptive.rows(params),
+        INDArray w = adaptive == null ? getParamWithNoise(INPUT_WEIGHTS, training, workspaceMgr) : null;
+        kernel().forward(adaptive == null ? x : adaptive.ranksOf(x), idInput() ? null : w, inputRows(w),
                 getParamWithNoise(RECURRENT_WEIGHTS, training, workspaceMgr),
                 getParamWithNoise(BIAS, training, workspaceMgr), initialOutput, initialCell, training, out);
         return out;
@@ -141,15 +141,11 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
         INDArray epsilonOut = input.rank() == 2
                 ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, input.shape(), 'f')
                 : timeMajor(workspaceMgr, ArrayType.ACTIVATION_GRAD, input.size(0), input.size(1), input.size(2));
-        AdaptiveInput adaptive = adaptiveInput();
-        kernel.backward(epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType),
-                adaptive == null ? getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr) : null,
-                getParamWithNoise(RECURRENT_WEIGHTS, true, workspaceMgr), truncated ? backwardLength : -1,
-                adaptive == null ? gradientViews.get(INPUT_WEIGHTS) : adaptive.rowGradients(),
+        INDArray w = adaptiveInput() == null ? getParamWithNoise(INPUT_WEIGHTS, true, workspaceMgr) : null;
+        kernel.backward(epsilon.dataType() == dataType ? epsilon : epsilon.castTo(dataType), idInput() ? null : w,
+                inputRows(w), getParamWithNoise(RECURRENT_WEIGHTS, true, workspaceMgr),
+                truncated ? backwardLength : -1, idInput() ? null : gradientViews.get(INPUT_WEIGHTS),
                 gradientViews.get(RECURRENT_WEIGHTS), gradientViews.get(BIAS), epsilonOut);
-        if (adaptive != null) {
-            adaptive.backward(params, gradientViews);
-        }
         Gradient gradient = new DefaultGradient();
         for (String key : FusedLstmParams.INSTANCE.paramKeys(layerConf())) {
             gradient.gradientForVariable().put(key, gradientViews.get(key));
@@ -172,9 +168,26 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
     /** The adaptive input's rows and their gradients, or null when W has a row per symbol. */
     private AdaptiveInput adaptiveInput() {
         if (adaptiveInput == null && layerConf().inputLayout() != null) {
-            adaptiveInput = new AdaptiveInput(layerConf().inputLayout(), hidden(), dataType);
+            adaptiveInput = new AdaptiveInput(layerConf().inputLayout());
         }
         return adaptiveInput;
+    }
+
+    /**
+     * With id input, where the kernel reads the rows of W (w: its values for this pass) and puts their gradients
+     * (a network that has not trained has no gradient views yet: its forward passes only gather).
+     */
+    private InputRows inputRows(INDArray w) {
+        if (!idInput()) {
+            return null;
+        }
+        AdaptiveInput adaptive = adaptiveInput();
+        return adaptive != null ? adaptive.rows(params, gradientViews)
+                : InputRows.of(w, gradientViews == null ? null : gradientViews.get(INPUT_WEIGHTS));
+    }
+
+    private boolean idInput() {
+        return layerConf().isIdInput();
     }
 
     private LstmKernel kernel() {

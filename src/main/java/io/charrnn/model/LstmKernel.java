@@ -22,7 +22,9 @@ import java.util.Map;
  *
  * <p>With symbol ids as input ([batch, 1, time], each value a row of W), the input product is a gather of W's rows and
  * its weight gradient a scatter-add into them: the same numbers as with one-hot input, but memory and time per step
- * no longer grow with the vocabulary (one-hot rows of a 6,000-symbol corpus took 24 KB per character).
+ * no longer grow with the vocabulary (one-hot rows of a 6,000-symbol corpus took 24 KB per character). A pass asks
+ * its {@link InputRows} for the distinct rows it touches only, and hands back their gradients only: copying the
+ * whole table each pass (12 MB at 6,000 symbols x 4 x 128) cost a fifth of a 6,000-symbol run's time.
  */
 abstract class LstmKernel {
     /** Steps per pass when nothing is kept for backprop, so evaluating long windows needs bounded memory. */
@@ -44,9 +46,18 @@ abstract class LstmKernel {
     private INDArray xRows;
     /** With id input: the symbol of each time-major row of the current pass. */
     private int[] ids;
-    /** Heap copies of pre-activation rows, and of W or its gradient, for the id input's gather and scatter. */
+    /** With id input: the pass's distinct symbols, ascending ({@link #touchedCount} of them)... */
+    private int[] touched;
+    private int touchedCount;
+    /** ... each row's index among them ... */
+    private int[] slots;
+    /** ... (by symbol: its index during a pass, else -1) ... */
+    private int[] slotOf;
+    /** ... and their input rows, then their gradients: [touched, 4H], C order. */
+    private INDArray touchedRows;
+    /** Heap copies of pre-activation rows and of the touched rows, for the id input's gather and scatter. */
     private float[] rowScratch;
-    private float[] weightScratch;
+    private float[] touchedScratch;
     /** Pre-activations in the forward pass; their gradients in the backward pass. */
     protected INDArray z;
     protected INDArray hRows;
@@ -129,10 +140,11 @@ abstract class LstmKernel {
     /**
      * Runs the layer over x ([batch, nIn, time], or [batch, nIn] for one step; with id input [batch, 1, time] or
      * [batch, 1]) from the given state (null: zeros) into out ([batch, hidden, time] or [batch, hidden]); with keep,
-     * holds what {@link #backward} needs.
+     * holds what {@link #backward} needs. The input weights are w for features, {@code inputRows} for ids (the
+     * other one null).
      */
-    final void forward(INDArray x, INDArray w, INDArray r, INDArray b, INDArray h0, INDArray c0, boolean keep,
-                       INDArray out) {
+    final void forward(INDArray x, INDArray w, InputRows inputRows, INDArray r, INDArray b, INDArray h0, INDArray c0,
+                       boolean keep, INDArray out) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             boolean oneStep = x.rank() == 2;
             int bsz = (int) x.size(0);
@@ -155,7 +167,7 @@ abstract class LstmKernel {
                             ids[s * bsz + e] = (int) symbols[e * time + t0 + s];
                         }
                     }
-                    gatherInputRows(w, b, len);
+                    gatherInputRows(inputRows, b, len);
                 } else {
                     INDArray xr = rows(xRows, len);
                     if (oneStep) {
@@ -213,11 +225,11 @@ abstract class LstmKernel {
 
     /**
      * Gradients of the kept forward pass for the loss gradient eps w.r.t. its output: writes dL/dW, dL/dR, dL/db
-     * into the given views and dL/dx into epsOut. With backwardLength > 0 only that many last steps propagate back
-     * (truncated BPTT).
+     * into the given views (dL/dW through {@code inputRows} with id input, gW and w then null) and dL/dx into
+     * epsOut. With backwardLength > 0 only that many last steps propagate back (truncated BPTT).
      */
-    final void backward(INDArray epsilon, INDArray w, INDArray r, int backwardLength, INDArray gW, INDArray gR,
-                        INDArray gB, INDArray epsOut) {
+    final void backward(INDArray epsilon, INDArray w, InputRows inputRows, INDArray r, int backwardLength,
+                        INDArray gW, INDArray gR, INDArray gB, INDArray epsOut) {
         if (keptTime < 0) {
             throw new IllegalStateException("backward without a kept forward pass");
         }
@@ -242,7 +254,7 @@ abstract class LstmKernel {
             }
             INDArray zr = rows(z, time);
             if (idInput) {
-                scatterInputGradient(gW, time);
+                scatterInputGradient(inputRows, time);
             } else {
                 Blas.gemmViaRowMajor(rows(xRows, time), zr, gW, true, false, inputGradientRows);
             }
@@ -285,6 +297,13 @@ abstract class LstmKernel {
         int allRows = chunk * bsz;
         if (idInput) {
             ids = new int[allRows];
+            slots = new int[allRows];
+            touched = new int[allRows];
+            if (slotOf == null) {
+                slotOf = new int[nIn];
+                java.util.Arrays.fill(slotOf, -1);
+            }
+            touchedRows = Nd4j.create(type, Math.min(allRows, nIn), 4L * hidden);
             xRows = null;
         } else {
             xRows = Nd4j.create(type, allRows, nIn);
@@ -327,16 +346,43 @@ abstract class LstmKernel {
     }
 
     /**
-     * z rows of the first {@code steps} steps = W[id] + b: exactly what the one-hot product and the bias add give
-     * (a product with a one-hot row sums zeros and one weight). Reads W and b through their strides, as DL4J hands
-     * views of the flat parameter vector. In ND4J a view's NIO buffer starts at its base buffer, so the float path
-     * adds {@code offset()}; its DataBuffer indexer starts at the view, so the double path does not.
+     * The distinct symbols of the first n rows in {@link #touched}, ascending, and each row's index among them in
+     * {@link #slots}; returns their count.
      */
-    private void gatherInputRows(INDArray w, INDArray b, int steps) {
+    private int touch(int n) {
+        int count = 0;
+        for (int r = 0; r < n; r++) {
+            if (slotOf[ids[r]] < 0) {
+                slotOf[ids[r]] = 0;
+                touched[count++] = ids[r];
+            }
+        }
+        java.util.Arrays.sort(touched, 0, count);
+        for (int k = 0; k < count; k++) {
+            slotOf[touched[k]] = k;
+        }
+        for (int r = 0; r < n; r++) {
+            slots[r] = slotOf[ids[r]];
+        }
+        for (int k = 0; k < count; k++) {
+            slotOf[touched[k]] = -1;
+        }
+        return count;
+    }
+
+    /**
+     * z rows of the first {@code steps} steps = W[id] + b: exactly what the one-hot product and the bias add give
+     * (a product with a one-hot row sums zeros and one weight). W's rows come from {@code inputRows}, the pass's
+     * distinct ones only. Reads b through its strides, as DL4J hands views of the flat parameter vector. In ND4J a
+     * view's NIO buffer starts at its base buffer, so the float path adds {@code offset()}; its DataBuffer indexer
+     * starts at the view, so the double path does not.
+     */
+    private void gatherInputRows(InputRows inputRows, INDArray b, int steps) {
         int n = steps * batch;
         int g = 4 * hidden;
-        long w0 = w.stride(0);
-        long w1 = w.stride(1);
+        touchedCount = touch(n);
+        INDArray table = touchedRows();
+        inputRows.gather(touched, touchedCount, table);
         long b1 = b.stride(b.rank() - 1);
         if (type == DataType.FLOAT) {
             FloatBuffer bb = b.data().asNioFloat();
@@ -345,98 +391,73 @@ abstract class LstmKernel {
             for (int j = 0; j < g; j++) {
                 bias[j] = bb.get((int) (bo + j * b1));
             }
+            float[] weights = touchedScratch(touchedCount * g);
+            table.data().asNioFloat().get(0, weights, 0, touchedCount * g);
             float[] rows = rowScratch(n * g);
-            if (nIn <= 4L * n) {
-                // Training: W read at once (element by element, the NIO buffer's checks cost more than the sums).
-                float[] weights = span(w);
-                for (int r = 0; r < n; r++) {
-                    int row = (int) (ids[r] * w0);
-                    int zr = r * g;
-                    for (int j = 0; j < g; j++) {
-                        rows[zr + j] = weights[(int) (row + j * w1)] + bias[j];
-                    }
-                }
-            } else {
-                // Few rows of a large vocabulary (sampling one step at a time): only the rows needed.
-                FloatBuffer wb = w.data().asNioFloat();
-                long wo = w.offset();
-                for (int r = 0; r < n; r++) {
-                    long row = wo + ids[r] * w0;
-                    int zr = r * g;
-                    for (int j = 0; j < g; j++) {
-                        rows[zr + j] = wb.get((int) (row + j * w1)) + bias[j];
-                    }
+            for (int r = 0; r < n; r++) {
+                int row = slots[r] * g;
+                int zr = r * g;
+                for (int j = 0; j < g; j++) {
+                    rows[zr + j] = weights[row + j] + bias[j];
                 }
             }
             z.data().asNioFloat().put(0, rows, 0, n * g);
         } else {
-            DataBuffer wb = w.data();
+            DataBuffer tb = table.data();
             DataBuffer bb = b.data();
             DataBuffer zb = z.data();
             for (int r = 0; r < n; r++) {
-                long row = ids[r] * w0;
+                long row = (long) slots[r] * g;
                 for (int j = 0; j < g; j++) {
-                    zb.put((long) r * g + j, wb.getDouble(row + j * w1) + bb.getDouble(j * b1));
+                    zb.put((long) r * g + j, tb.getDouble(row + j) + bb.getDouble(j * b1));
                 }
             }
         }
     }
 
-    /** dL/dW for id input: each row's pre-activation gradient (in z) added to the W row of its symbol. */
-    private void scatterInputGradient(INDArray gW, int steps) {
+    /** dL/dW for id input: each row's pre-activation gradient (in z) added to the row of its symbol. */
+    private void scatterInputGradient(InputRows inputRows, int steps) {
         int n = steps * batch;
         int g = 4 * hidden;
-        long w0 = gW.stride(0);
-        long w1 = gW.stride(1);
+        INDArray table = touchedRows();
         if (type == DataType.FLOAT) {
-            if (spanLength(gW) != gW.length()) {
-                throw new IllegalStateException("the input-weight gradient view is not contiguous: "
-                        + gW.shapeInfoToString());
-            }
-            // Written whole: the view's span is exactly its elements.
-            float[] gradient = weightScratch(spanLength(gW));
-            java.util.Arrays.fill(gradient, 0, spanLength(gW), 0f);
+            float[] gradient = touchedScratch(touchedCount * g);
+            java.util.Arrays.fill(gradient, 0, touchedCount * g, 0f);
             float[] rows = rowScratch(n * g);
             z.data().asNioFloat().get(0, rows, 0, n * g);
             for (int r = 0; r < n; r++) {
-                int row = (int) (ids[r] * w0);
+                int row = slots[r] * g;
                 int zr = r * g;
                 for (int j = 0; j < g; j++) {
-                    gradient[(int) (row + j * w1)] += rows[zr + j];
+                    gradient[row + j] += rows[zr + j];
                 }
             }
-            gW.data().asNioFloat().put((int) gW.offset(), gradient, 0, (int) gW.length());
+            table.data().asNioFloat().put(0, gradient, 0, touchedCount * g);
         } else {
-            gW.assign(0);
-            DataBuffer gb = gW.data();
+            table.assign(0);
+            DataBuffer tb = table.data();
             DataBuffer zb = z.data();
             for (int r = 0; r < n; r++) {
-                long row = ids[r] * w0;
+                long row = (long) slots[r] * g;
                 for (int j = 0; j < g; j++) {
-                    long at = row + j * w1;
-                    gb.put(at, gb.getDouble(at) + zb.getDouble((long) r * g + j));
+                    tb.put(row + j, tb.getDouble(row + j) + zb.getDouble((long) r * g + j));
                 }
             }
         }
+        inputRows.scatter(touched, touchedCount, table);
     }
 
-    /** The floats a 2-D float view covers, from its first element (index = its strides), read at once. */
-    private float[] span(INDArray x) {
-        float[] values = weightScratch(spanLength(x));
-        x.data().asNioFloat().get((int) x.offset(), values, 0, spanLength(x));
-        return values;
+    /** The first {@link #touchedCount} rows of {@link #touchedRows}: a view from its start, offset 0. */
+    private INDArray touchedRows() {
+        return touchedCount == touchedRows.size(0) ? touchedRows
+                : touchedRows.get(NDArrayIndex.interval(0, touchedCount), NDArrayIndex.all());
     }
 
-    /** A heap array of at least {@code length} floats, kept by the kernel (a 6,000-symbol W is 12 MB a pass). */
-    private float[] weightScratch(int length) {
-        if (weightScratch == null || weightScratch.length < length) {
-            weightScratch = new float[length];
+    private float[] touchedScratch(int length) {
+        if (touchedScratch == null || touchedScratch.length < length) {
+            touchedScratch = new float[length];
         }
-        return weightScratch;
-    }
-
-    private static int spanLength(INDArray x) {
-        return (int) ((x.size(0) - 1) * x.stride(0) + (x.size(1) - 1) * x.stride(1) + 1);
+        return touchedScratch;
     }
 
     private float[] rowScratch(int length) {

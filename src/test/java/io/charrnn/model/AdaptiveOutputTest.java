@@ -217,7 +217,8 @@ class AdaptiveOutputTest {
             Map<String, INDArray> f = full.getLayer(0).paramTable();
             AdaptiveSoftmax layout = plan();
             int[] ranks = layout.ranks();
-            INDArray rows = new AdaptiveInput(layout, 8, DataType.DOUBLE).rows(a).dup();
+            // The rows by rank, made here as the layout defines them: W's, then E{c} U{c} of each cluster.
+            INDArray rows = Nd4j.vstack(a.get("W"), a.get("E1").mmul(a.get("U1")), a.get("E2").mmul(a.get("U2")));
             for (int id = 0; id < VOCAB; id++) {
                 f.get("W").getRow(id).assign(rows.getRow(ranks[id]));
             }

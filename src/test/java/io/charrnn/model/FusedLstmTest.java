@@ -177,14 +177,14 @@ class FusedLstmTest {
             LstmKernel kernel = LstmKernel.create(nIn, hidden, DataType.FLOAT, v == 1, false);
             assertEquals(v == 1 ? VectorLstmKernel.class : ScalarLstmKernel.class, kernel.getClass());
             INDArray out = Nd4j.create(DataType.FLOAT, batch, hidden, time);
-            kernel.forward(x, w, r, b, h0, c0, true, out);
+            kernel.forward(x, w, null, r, b, h0, c0, true, out);
             Map<String, INDArray> state = new HashMap<>();
             kernel.lastState(state, "h", "c");
             INDArray gW = Nd4j.create(DataType.FLOAT, nIn, 4 * hidden);
             INDArray gR = Nd4j.create(DataType.FLOAT, hidden, 4 * hidden);
             INDArray gB = Nd4j.create(DataType.FLOAT, 1, 4 * hidden);
             INDArray dx = Nd4j.create(DataType.FLOAT, batch, nIn, time);
-            kernel.backward(eps, w, r, 5, gW, gR, gB, dx);
+            kernel.backward(eps, w, null, r, 5, gW, gR, gB, dx);
             results[v] = new INDArray[]{out, state.get("h"), state.get("c"), gW, gR, gB, dx};
         }
         String[] names = {"output", "last output", "last cell", "dW", "dR", "db", "dx"};
