@@ -2,7 +2,6 @@ package io.charrnn.model;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,7 +25,6 @@ final class VectorLstmKernel extends LstmKernel {
     /** Floats per vector: layers with fewer units take the scalar kernel (the cell update's vectors are whole). */
     static final int LANES = S.length();
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
-    private static final VectorMask<Float> ALL = S.maskAll(true);
     private static final FloatVector MINUS_TWO = FloatVector.broadcast(S, -2f);
 
     private FloatBuffer zBuf;
@@ -167,35 +165,60 @@ final class VectorLstmKernel extends LstmKernel {
         }
         int gateBase = t * bh * 4;
         int stepBase = t * bh;
+        // Whole vectors, then a scalar tail of the same operations in the same order (the same bits): masked
+        // loads and stores have no intrinsic on AVX2, and their fallback boxed every vector of the loop on the heap.
+        int whole = h - h % LANES;
         for (int e = 0; e < batch; e++) {
             int zb = e * 4 * h;
             int cb = e * h;
-            for (int j = 0; j < h; j += S.length()) {
-                VectorMask<Float> m = lanes(j);
+            for (int j = 0; j < whole; j += LANES) {
                 int i = cb + j;
                 int gi = gateBase + zb + j;
-                FloatVector a = FloatVector.fromArray(S, gates, gi, m);
-                FloatVector f = FloatVector.fromArray(S, gates, gi + h, m);
-                FloatVector o = FloatVector.fromArray(S, gates, gi + 2 * h, m);
-                FloatVector g = FloatVector.fromArray(S, gates, gi + 3 * h, m);
-                FloatVector tc = FloatVector.fromArray(S, tanhCells, stepBase + i, m);
-                FloatVector previousCell = FloatVector.fromArray(S, cells, stepBase + i, m);
-                FloatVector dh = FloatVector.fromArray(S, eps, stepBase + i, m)
-                        .add(FloatVector.fromArray(S, dhRec, i, m));
-                FloatVector dc = FloatVector.fromArray(S, dcNext, i, m).add(dh.mul(o).mul(ONE.sub(tc.mul(tc))));
-                dc.mul(f).intoArray(dcNext, i, m);
+                FloatVector a = FloatVector.fromArray(S, gates, gi);
+                FloatVector f = FloatVector.fromArray(S, gates, gi + h);
+                FloatVector o = FloatVector.fromArray(S, gates, gi + 2 * h);
+                FloatVector g = FloatVector.fromArray(S, gates, gi + 3 * h);
+                FloatVector tc = FloatVector.fromArray(S, tanhCells, stepBase + i);
+                FloatVector previousCell = FloatVector.fromArray(S, cells, stepBase + i);
+                FloatVector dh = FloatVector.fromArray(S, eps, stepBase + i).add(FloatVector.fromArray(S, dhRec, i));
+                FloatVector dc = FloatVector.fromArray(S, dcNext, i).add(dh.mul(o).mul(ONE.sub(tc.mul(tc))));
+                dc.mul(f).intoArray(dcNext, i);
                 FloatVector dzA = dc.mul(g).mul(ONE.sub(a.mul(a)));
                 FloatVector dzF = dc.mul(previousCell).mul(f).mul(ONE.sub(f));
                 FloatVector dzO = dh.mul(tc).mul(o).mul(ONE.sub(o));
                 FloatVector dzG = dc.mul(a).mul(g).mul(ONE.sub(g));
-                dzA.intoArray(dz, zb + j, m);
-                dzF.intoArray(dz, zb + h + j, m);
-                dzO.intoArray(dz, zb + 2 * h + j, m);
-                dzG.intoArray(dz, zb + 3 * h + j, m);
-                FloatVector.fromArray(S, db, j, m).add(dzA).intoArray(db, j, m);
-                FloatVector.fromArray(S, db, h + j, m).add(dzF).intoArray(db, h + j, m);
-                FloatVector.fromArray(S, db, 2 * h + j, m).add(dzO).intoArray(db, 2 * h + j, m);
-                FloatVector.fromArray(S, db, 3 * h + j, m).add(dzG).intoArray(db, 3 * h + j, m);
+                dzA.intoArray(dz, zb + j);
+                dzF.intoArray(dz, zb + h + j);
+                dzO.intoArray(dz, zb + 2 * h + j);
+                dzG.intoArray(dz, zb + 3 * h + j);
+                FloatVector.fromArray(S, db, j).add(dzA).intoArray(db, j);
+                FloatVector.fromArray(S, db, h + j).add(dzF).intoArray(db, h + j);
+                FloatVector.fromArray(S, db, 2 * h + j).add(dzO).intoArray(db, 2 * h + j);
+                FloatVector.fromArray(S, db, 3 * h + j).add(dzG).intoArray(db, 3 * h + j);
+            }
+            for (int j = whole; j < h; j++) {
+                int i = cb + j;
+                int gi = gateBase + zb + j;
+                float a = gates[gi];
+                float f = gates[gi + h];
+                float o = gates[gi + 2 * h];
+                float g = gates[gi + 3 * h];
+                float tc = tanhCells[stepBase + i];
+                float dh = eps[stepBase + i] + dhRec[i];
+                float dc = dcNext[i] + dh * o * (1f - tc * tc);
+                dcNext[i] = dc * f;
+                float dzA = dc * g * (1f - a * a);
+                float dzF = dc * cells[stepBase + i] * f * (1f - f);
+                float dzO = dh * tc * o * (1f - o);
+                float dzG = dc * a * g * (1f - g);
+                dz[zb + j] = dzA;
+                dz[zb + h + j] = dzF;
+                dz[zb + 2 * h + j] = dzO;
+                dz[zb + 3 * h + j] = dzG;
+                db[j] += dzA;
+                db[h + j] += dzF;
+                db[2 * h + j] += dzO;
+                db[3 * h + j] += dzG;
             }
         }
         zBuf.put(t * bh * 4, dz, 0, bh * 4);
@@ -256,10 +279,5 @@ final class VectorLstmKernel extends LstmKernel {
         IntVector bits = rounded.reinterpretAsInts().sub(FloatExp.ROUNDER_BITS - 127)
                 .lanewise(VectorOperators.LSHL, 23);
         return er.mul(bits.reinterpretAsFloats());
-    }
-
-    /** The lanes from unit j on that exist: all of them but in the last, partial vector of a row. */
-    private VectorMask<Float> lanes(int j) {
-        return j + S.length() <= hidden ? ALL : S.indexInRange(j, hidden);
     }
 }
