@@ -1,6 +1,8 @@
 package io.charrnn.model;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -12,8 +14,10 @@ import java.util.Map;
  * The cross-entropy of an {@link AdaptiveSoftmax} and its gradients, on rows of hidden states ([rows, hidden],
  * row-major), a block of rows at a time: the head's logits for every row, each cluster's only for the rows whose
  * target lies in it (gathered, and their input gradients scattered back, by one {@code pullRows} each). In the
- * network's precision, float or double (gradient checks), through ND4J's ops: a pass makes a few dozen calls, so
- * their overhead is small against the products.
+ * network's precision: products by {@link Blas}; for floats each row's softmax and cross-entropy on the heap
+ * ({@link SoftmaxRows}, in a scratch block reused across passes), for doubles (gradient checks) through ND4J's ops.
+ * ND4J's max, exp, sums and broadcasts over the float logits, and its per-row reads, took a tenth of a 6,000-symbol
+ * run and allocated native arrays each pass that lived until the next garbage collection.
  *
  * <p>Parameters, by {@link AdaptiveOutputParams}' keys: head weights W [hidden, headWidth] and bias b; for each
  * cluster c, projection P{c} [hidden, d_c], weights W{c} [d_c, size_c] and bias b{c}.
@@ -26,6 +30,9 @@ final class AdaptiveCrossEntropy {
     private final AdaptiveSoftmax plan;
     private final int[] ranks;
     private final long blockFloats;
+    /** Float logits of one block (the head's, then each cluster's in turn), and their heap copy. */
+    private INDArray scratch;
+    private float[] heap = new float[0];
 
     AdaptiveCrossEntropy(AdaptiveSoftmax plan) {
         this(plan, BLOCK_FLOATS);
@@ -76,12 +83,11 @@ final class AdaptiveCrossEntropy {
                 headTargets[i] = c == 0 ? rank : head + c - 1;
             }
             INDArray w = params.get(AdaptiveOutputParams.HEAD_WEIGHTS);
-            INDArray z = logits(xb, w, params.get(AdaptiveOutputParams.HEAD_BIAS));
-            crossEntropyRows(z, headTargets, rowLoss, backward);
+            INDArray z = crossEntropy(xb, w, params.get(AdaptiveOutputParams.HEAD_BIAS), headTargets, rowLoss,
+                    backward ? gradients.get(AdaptiveOutputParams.HEAD_BIAS) : null, first);
             if (backward) {
                 Blas.gemm(xb, z, gradients.get(AdaptiveOutputParams.HEAD_WEIGHTS), true, false, 1.0,
                         first ? 0.0 : 1.0);
-                addColumnSums(z, gradients.get(AdaptiveOutputParams.HEAD_BIAS), first);
                 Blas.gemm(z, w, dx.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), false, true, 1.0,
                         0.0);
             }
@@ -112,16 +118,15 @@ final class AdaptiveCrossEntropy {
                 }
                 INDArray xc = Nd4j.pullRows(x, 1, rowsOf);
                 INDArray h = xc.mmul(p);
-                INDArray zc = logits(h, wc, params.get(AdaptiveOutputParams.bias(c)));
                 double[] clusterLoss = new double[members[c]];
-                crossEntropyRows(zc, local, clusterLoss, backward);
+                INDArray zc = crossEntropy(h, wc, params.get(AdaptiveOutputParams.bias(c)), local, clusterLoss,
+                        backward ? gradients.get(AdaptiveOutputParams.bias(c)) : null, first);
                 for (int k = 0; k < rowsOf.length; k++) {
                     rowLoss[rowsOf[k] - r0] += clusterLoss[k];
                 }
                 if (backward) {
                     Blas.gemm(h, zc, gradients.get(AdaptiveOutputParams.weights(c)), true, false, 1.0,
                             first ? 0.0 : 1.0);
-                    addColumnSums(zc, gradients.get(AdaptiveOutputParams.bias(c)), first);
                     INDArray dh = zc.mmul(wc.transpose());
                     Blas.gemm(xc, dh, gradients.get(AdaptiveOutputParams.projection(c)), true, false, 1.0,
                             first ? 0.0 : 1.0);
@@ -165,6 +170,57 @@ final class AdaptiveCrossEntropy {
         }
         // Column id of the result is column ranks[id] of byRank: rows of the transposes.
         return Nd4j.pullRows(byRank.transpose().dup('c'), 1, ranks).transpose();
+    }
+
+    /**
+     * The cross-entropy of the rows a w + b against {@code targets} (columns), added to {@code losses}. With
+     * {@code biasGradient} (overwritten when {@code first}, else added to) the returned logits are turned into their
+     * gradient, p - onehot(target), whose column sums go to the bias gradient. Float logits live in the scratch
+     * block until the next call.
+     */
+    private INDArray crossEntropy(INDArray a, INDArray w, INDArray b, int[] targets, double[] losses,
+                                  INDArray biasGradient, boolean first) {
+        if (a.dataType() != DataType.FLOAT) {
+            INDArray z = logits(a, w, b);
+            crossEntropyRows(z, targets, losses, biasGradient != null);
+            if (biasGradient != null) {
+                addColumnSums(z, biasGradient, first);
+            }
+            return z;
+        }
+        int rows = (int) a.size(0);
+        int width = (int) w.size(1);
+        int length = rows * width;
+        if (scratch == null || scratch.length() < length) {
+            // Outside DL4J's workspaces: it outlives this pass.
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                scratch = Nd4j.create(DataType.FLOAT, Math.max(length, scratch == null ? 0 : 2 * scratch.length()));
+            }
+            heap = new float[(int) scratch.length()];
+        }
+        INDArray z = scratch.get(NDArrayIndex.interval(0, length)).reshape('c', rows, width);
+        Blas.gemm(a, w, z, false, false, 1.0, 0.0);
+        scratch.data().asNioFloat().get(0, heap, 0, length);
+        float[] bias = new float[width];
+        b.dup('c').data().asNioFloat().get(bias);
+        if (biasGradient == null) {
+            for (int i = 0; i < rows; i++) {
+                losses[i] += SoftmaxRows.loss(heap, i * width, bias, targets[i]);
+            }
+            return z;
+        }
+        float[] sums = new float[width];
+        for (int i = 0; i < rows; i++) {
+            losses[i] += SoftmaxRows.gradient(heap, i * width, bias, targets[i], sums);
+        }
+        scratch.data().asNioFloat().put(0, heap, 0, length);
+        INDArray columnSums = Nd4j.create(sums, new long[]{1, width}, 'c');
+        if (first) {
+            biasGradient.assign(columnSums);
+        } else {
+            biasGradient.addi(columnSums);
+        }
+        return z;
     }
 
     /** a w + b as a new row-major array. */

@@ -62,7 +62,8 @@ final class SoftmaxCrossEntropy {
             INDArray xBlock = x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all());
             INDArray zBlock = blockLogits(xBlock, w, n);
             for (int i = 0; i < n; i++) {
-                loss += softmaxGradientRow(block, i * symbols, targets[r0 + i]);
+                double rowLoss = SoftmaxRows.gradient(block, i * symbols, bias, targets[r0 + i], biasGradient);
+                loss += Math.min(IdCrossEntropy.MAX_LOSS, Math.max(IdCrossEntropy.MIN_LOSS, rowLoss));
             }
             logits.data().asNioFloat().put(0, block, 0, n * symbols);
             Blas.gemm(xBlock, zBlock, dw, true, false, 1.0, r0 == 0 ? 0.0 : 1.0);
@@ -86,11 +87,7 @@ final class SoftmaxCrossEntropy {
             int n = Math.min(step, rows - r0);
             blockLogits(x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), w, n);
             for (int i = 0; i < n; i++) {
-                int from = i * symbols;
-                float max = addBias(block, from, bias);
-                float targetLogit = block[from + targets[r0 + i]] - max;
-                double loss = Math.log(exponentiate(block, from, from + symbols, max)) - targetLogit;
-                losses[r0 + i] = Math.min(maxLoss, loss);
+                losses[r0 + i] = Math.min(maxLoss, SoftmaxRows.loss(block, i * symbols, bias, targets[r0 + i]));
             }
         }
     }
@@ -118,62 +115,5 @@ final class SoftmaxCrossEntropy {
         }
         b.dup('c').data().asNioFloat().get(bias);
         return step;
-    }
-
-    /**
-     * Row {@code row[from, from + symbols)}: logits in, p - onehot(target) out (the gradient of the loss with
-     * respect to the logits), its sum added to the bias gradient; returns the row's loss, -log p(target).
-     */
-    private double softmaxGradientRow(float[] row, int from, int target) {
-        int to = from + symbols;
-        float max = addBias(row, from, bias);
-        float targetLogit = row[from + target] - max;
-        float sum = exponentiate(row, from, to, max);
-        scaleInto(row, from, 1f / sum, biasGradient);
-        row[from + target] -= 1f;
-        biasGradient[target] -= 1f;
-        double loss = Math.log(sum) - targetLogit;
-        return Math.min(IdCrossEntropy.MAX_LOSS, Math.max(IdCrossEntropy.MIN_LOSS, loss));
-    }
-
-    /** row[from + j] += bias[j] for every symbol j; returns the largest. */
-    private static float addBias(float[] row, int from, float[] bias) {
-        if (LstmKernel.VECTOR_AVAILABLE) {
-            return VectorSoftmax.addBias(row, from, bias);
-        }
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < bias.length; j++) {
-            float v = row[from + j] + bias[j];
-            row[from + j] = v;
-            max = Math.max(max, v);
-        }
-        return max;
-    }
-
-    /** row[from + j] *= scale for every symbol j, each result added to sums[j]. */
-    private static void scaleInto(float[] row, int from, float scale, float[] sums) {
-        if (LstmKernel.VECTOR_AVAILABLE) {
-            VectorSoftmax.scaleInto(row, from, scale, sums);
-            return;
-        }
-        for (int j = 0; j < sums.length; j++) {
-            float p = row[from + j] * scale;
-            row[from + j] = p;
-            sums[j] += p;
-        }
-    }
-
-    /** row[j] = exp(row[j] - max) over [from, to); returns their sum. */
-    private static float exponentiate(float[] row, int from, int to, float max) {
-        if (LstmKernel.VECTOR_AVAILABLE) {
-            return VectorSoftmax.exponentiate(row, from, to, max);
-        }
-        float sum = 0;
-        for (int j = from; j < to; j++) {
-            float e = FloatExp.exp(row[j] - max);
-            row[j] = e;
-            sum += e;
-        }
-        return sum;
     }
 }

@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The softmax's row loops with the JDK's vector API, for {@link SoftmaxCrossEntropy}: at 6,000 symbols the
+ * The softmax's row loops with the JDK's vector API, for {@link SoftmaxRows}: at 6,000 symbols the
  * scalar exp loop ran ~18 ns an element and took a third of a training step, the bias and scaling loops a sixth.
  * Loaded only where the {@code jdk.incubator.vector} module is present ({@link LstmKernel#VECTOR_AVAILABLE}).
  *

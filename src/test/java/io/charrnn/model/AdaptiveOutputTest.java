@@ -142,6 +142,47 @@ class AdaptiveOutputTest {
         }
     }
 
+    /** Floats take the heap pass (SoftmaxRows); doubles ND4J's ops: the same numbers to float precision. */
+    @Test
+    void theFloatPassComputesWhatTheDoublePassComputes() {
+        MultiLayerNetwork net = new MultiLayerNetwork(CharLstm.configuration(config(1, 8, LstmImplementation.FUSED),
+                VOCAB, DataType.DOUBLE, new NoOp(), true, CharLstm.Symbols.IDS));
+        net.init();
+        Map<String, INDArray> doubles = net.getOutputLayer().paramTable();
+        Map<String, INDArray> floats = new LinkedHashMap<>();
+        doubles.forEach((k, v) -> floats.put(k, v.castTo(DataType.FLOAT)));
+        Random random = new Random(4);
+        int rows = 100;
+        int[] targets = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            targets[i] = random.nextInt(VOCAB);
+        }
+        INDArray x = Nd4j.rand(DataType.DOUBLE, rows, 8).subi(0.5).muli(4);
+        Map<String, INDArray> expected = gradients(doubles);
+        INDArray dxExpected = Nd4j.create(DataType.DOUBLE, rows, 8);
+        double[] lossesExpected = new double[rows];
+        double loss = new AdaptiveCrossEntropy(plan()).pass(x, targets, doubles, expected, dxExpected, lossesExpected,
+                0, 1e9);
+        // One block and several (the scratch reused at other widths); training and scoring.
+        for (long blockFloats : new long[]{AdaptiveCrossEntropy.BLOCK_FLOATS, 1}) {
+            AdaptiveCrossEntropy pass = new AdaptiveCrossEntropy(plan(), blockFloats);
+            Map<String, INDArray> actual = gradients(floats);
+            INDArray dx = Nd4j.create(DataType.FLOAT, rows, 8);
+            double[] losses = new double[rows];
+            assertEquals(loss, pass.pass(x.castTo(DataType.FLOAT), targets, floats, actual, dx, losses, 0, 1e9),
+                    1e-5 * loss);
+            assertArrayEquals(lossesExpected, losses, 1e-5);
+            assertEquals(0, dxExpected.sub(dx.castTo(DataType.DOUBLE)).amaxNumber().doubleValue(), 1e-5);
+            for (String key : expected.keySet()) {
+                assertEquals(0, expected.get(key).sub(actual.get(key).castTo(DataType.DOUBLE)).amaxNumber()
+                        .doubleValue(), 1e-5, key);
+            }
+            double[] scored = new double[rows];
+            pass.pass(x.castTo(DataType.FLOAT), targets, floats, null, null, scored, 0, 1e9);
+            assertArrayEquals(lossesExpected, scored, 1e-5);
+        }
+    }
+
     private static Map<String, INDArray> gradients(Map<String, INDArray> params) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         params.forEach((k, v) -> out.put(k, Nd4j.create(v.dataType(), v.shape(), 'f').assign(Double.NaN)));
