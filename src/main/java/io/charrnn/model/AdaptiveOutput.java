@@ -30,6 +30,8 @@ public class AdaptiveOutput extends RnnOutputLayer {
     private int[] cutoffs;
     private int[] symbolsByFrequency;
     private int divisor;
+    /** Made on first use (a transient field is not restored by deserialization); shared by clones. */
+    private transient AdaptiveSoftmax.Cache plan;
 
     public AdaptiveOutput() {
         // For JSON.
@@ -44,7 +46,10 @@ public class AdaptiveOutput extends RnnOutputLayer {
     }
 
     public AdaptiveSoftmax plan() {
-        return new AdaptiveSoftmax(cutoffs, symbolsByFrequency, divisor);
+        if (plan == null) {
+            plan = new AdaptiveSoftmax.Cache();
+        }
+        return plan.of(cutoffs, symbolsByFrequency, divisor);
     }
 
     public int[] getCutoffs() {

@@ -66,6 +66,33 @@ public record AdaptiveSoftmax(int[] cutoffs, int[] symbolsByFrequency, int divis
     }
 
     /**
+     * The layout of a layer configuration's fields, made again only when a setter has replaced one of them: DL4J
+     * asks a layer for its parameter keys several times a pass, and making (and checking) a 6,000-symbol layout
+     * each time cost ~7 MB of garbage a second. Not part of a configuration's JSON or equality.
+     */
+    static final class Cache {
+        private int[] cutoffs;
+        private int[] symbolsByFrequency;
+        private int divisor;
+        private AdaptiveSoftmax layout;
+
+        /** The layout of these fields; null when {@code cutoffs} is. */
+        synchronized AdaptiveSoftmax of(int[] cutoffs, int[] symbolsByFrequency, int divisor) {
+            if (cutoffs == null) {
+                return null;
+            }
+            if (layout == null || cutoffs != this.cutoffs || symbolsByFrequency != this.symbolsByFrequency
+                    || divisor != this.divisor) {
+                layout = new AdaptiveSoftmax(cutoffs, symbolsByFrequency, divisor);
+                this.cutoffs = cutoffs;
+                this.symbolsByFrequency = symbolsByFrequency;
+                this.divisor = divisor;
+            }
+            return layout;
+        }
+    }
+
+    /**
      * The layout {@code choice} gives a vocabulary with these per-id counts, or null for the full softmax. Ranks
      * break ties by id, so that the same counts always give the same layout.
      */

@@ -41,8 +41,8 @@ public class FusedLstm extends AbstractLSTM {
     private int[] inputCutoffs;
     private int[] inputSymbolsByFrequency;
     private int inputDivisor;
-    /** {@link #inputLayout()}, once made (not part of the configuration's JSON or equality). */
-    private transient AdaptiveSoftmax inputLayout;
+    /** Made on first use (a transient field is not restored by deserialization); shared by clones. */
+    private transient AdaptiveSoftmax.Cache inputLayout;
 
     /**
      * Whether float networks in this JVM run the vector kernel; false where the JVM lacks
@@ -76,18 +76,10 @@ public class FusedLstm extends AbstractLSTM {
 
     /** The adaptive layout of the input's symbols, or null when each has a row of W. */
     public AdaptiveSoftmax inputLayout() {
-        if (inputCutoffs == null) {
-            return null;
+        if (inputLayout == null) {
+            inputLayout = new AdaptiveSoftmax.Cache();
         }
-        AdaptiveSoftmax layout = inputLayout;
-        // Made again only when a setter replaced what it was made of: each pass asks for the parameter keys, and
-        // checking a 6,000-symbol layout cost ~5 MB of garbage a second.
-        if (layout == null || layout.cutoffs() != inputCutoffs
-                || layout.symbolsByFrequency() != inputSymbolsByFrequency || layout.divisor() != inputDivisor) {
-            layout = new AdaptiveSoftmax(inputCutoffs, inputSymbolsByFrequency, inputDivisor);
-            inputLayout = layout;
-        }
-        return layout;
+        return inputLayout.of(inputCutoffs, inputSymbolsByFrequency, inputDivisor);
     }
 
     public int[] getInputCutoffs() {
