@@ -192,7 +192,7 @@ public final class FusedLstmLayer extends BaseRecurrentLayer<FusedLstm> {
 
     private LstmKernel kernel() {
         if (kernel == null) {
-            kernel = LstmKernel.create((int) layerConf().getNIn(), hidden(), dataType, true, layerConf().isIdInput());
+            kernel = LstmKernel.create((int) layerConf().getNIn(), hidden(), dataType, true, idInput());
         }
         return kernel;
     }

@@ -391,9 +391,9 @@ abstract class LstmKernel {
             for (int j = 0; j < g; j++) {
                 bias[j] = bb.get((int) (bo + j * b1));
             }
-            float[] weights = touchedScratch(touchedCount * g);
+            float[] weights = touchedScratch = atLeast(touchedScratch, touchedCount * g);
             table.data().asNioFloat().get(0, weights, 0, touchedCount * g);
-            float[] rows = rowScratch(n * g);
+            float[] rows = rowScratch = atLeast(rowScratch, n * g);
             for (int r = 0; r < n; r++) {
                 int row = slots[r] * g;
                 int zr = r * g;
@@ -421,9 +421,9 @@ abstract class LstmKernel {
         int g = 4 * hidden;
         INDArray table = touchedRows();
         if (type == DataType.FLOAT) {
-            float[] gradient = touchedScratch(touchedCount * g);
+            float[] gradient = touchedScratch = atLeast(touchedScratch, touchedCount * g);
             java.util.Arrays.fill(gradient, 0, touchedCount * g, 0f);
-            float[] rows = rowScratch(n * g);
+            float[] rows = rowScratch = atLeast(rowScratch, n * g);
             z.data().asNioFloat().get(0, rows, 0, n * g);
             for (int r = 0; r < n; r++) {
                 int row = slots[r] * g;
@@ -453,18 +453,9 @@ abstract class LstmKernel {
                 : touchedRows.get(NDArrayIndex.interval(0, touchedCount), NDArrayIndex.all());
     }
 
-    private float[] touchedScratch(int length) {
-        if (touchedScratch == null || touchedScratch.length < length) {
-            touchedScratch = new float[length];
-        }
-        return touchedScratch;
-    }
-
-    private float[] rowScratch(int length) {
-        if (rowScratch == null || rowScratch.length < length) {
-            rowScratch = new float[length];
-        }
-        return rowScratch;
+    /** {@code array}, or a new one when it is missing or shorter than {@code length}: scratch kept across passes. */
+    private static float[] atLeast(float[] array, int length) {
+        return array != null && array.length >= length ? array : new float[length];
     }
 
     /** The rows of the first {@code steps} time steps of a time-major buffer. */
