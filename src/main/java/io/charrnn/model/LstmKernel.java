@@ -7,6 +7,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
 
@@ -32,6 +34,18 @@ abstract class LstmKernel {
     /** Whether float networks use the vector kernel: the module is present and not switched off. */
     static final boolean VECTOR_AVAILABLE = !"false".equals(System.getProperty("charrnn.lstm.vector"))
             && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    static {
+        // The kernels read ND4J's buffers through FloatBuffer, whose only subclass loaded when C2 first compiles them
+        // is DirectFloatBufferU; C2 then inlines its methods unguarded and makes the code depend on that. The first
+        // other kind loaded later (a checkpoint's heap view of its bytes, say) throws all of that code away, and until
+        // C2 has compiled it again C1's code boxes every vector: over a gigabyte of garbage in seconds, under which G1
+        // grew the heap for good (the 6,000-symbol benchmark's peak RSS). With the other kinds loaded first C2 guards
+        // on the class it saw instead, which costs a compare.
+        FloatBuffer.allocate(1);
+        ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        ByteBuffer.allocate(Float.BYTES).order(ByteOrder.BIG_ENDIAN).asFloatBuffer();
+    }
 
     protected final int nIn;
     protected final int hidden;
