@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # bench-vocabulary.sh [corpus]: training speed and peak memory against the size of the vocabulary. Makes a
 # 6,000-symbol corpus of the same length from the given one (make-wide-vocabulary.py: its most frequent words become
-# ideographs, the text repeated to the length), then
-# runs `charrnn bench` with every default (model, batch, memory, master) on both, one after the other, and prints
-# one JSON line each (also to $CHARRNN_VOCAB_OUT, default bench-vocabulary.jsonl) and the ratios.
+# ideographs, the text repeated to the length), then runs `charrnn bench` with every default (model, batch, memory,
+# master) on both, one after the other, and prints one JSON line each (also to $CHARRNN_VOCAB_OUT, default
+# bench-vocabulary.jsonl) and the ratios.
 # Minutes per run: CHARRNN_VOCAB_MINUTES (default 2); symbols: CHARRNN_VOCAB_SYMBOLS (default 6000).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
