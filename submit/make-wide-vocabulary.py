@@ -17,6 +17,9 @@ import sys
 source, target = sys.argv[1], sys.argv[2]
 symbols = int(sys.argv[3]) if len(sys.argv) > 3 else 6000
 text = open(source, encoding="utf-8").read()
+if not text:
+    print(f"make-wide-vocabulary: {source} is empty; give a corpus with text", file=sys.stderr)
+    sys.exit(2)
 words = collections.Counter(re.findall(r"[A-Za-z']+", text))
 kept = set(text)
 # A word mapped to an ideograph may take the last use of some letter away; recount until the total is right.
