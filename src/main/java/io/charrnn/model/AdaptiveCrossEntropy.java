@@ -2,22 +2,20 @@ package io.charrnn.model;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
+import java.util.Arrays;
 import java.util.Map;
 
 /**
  * The cross-entropy of an {@link AdaptiveSoftmax} and its gradients, on rows of hidden states ([rows, hidden],
  * row-major), a block of rows at a time: the head's logits for every row, each cluster's only for the rows whose
- * target lies in it (gathered, and their input gradients scattered back, by one {@code pullRows} each). In the
- * network's precision: products by {@link Blas}; for floats each row's softmax and cross-entropy on the heap
- * ({@link SoftmaxRows}, in a scratch block reused across passes), for doubles (gradient checks) through ND4J's ops.
- * ND4J's max, exp, sums and broadcasts over the float logits, and its per-row reads, took a tenth of a 6,000-symbol
- * run and allocated native arrays each pass that lived until the next garbage collection.
+ * target lies in it. Floats go through {@link AdaptiveFloatPass} (raw products on one reused native buffer, each row's
+ * softmax and cross-entropy on the heap); other precisions (gradient checks), and arrays it cannot take, through
+ * ND4J's ops here, which the tests hold the float pass to.
  *
  * <p>Parameters, by {@link AdaptiveOutputParams}' keys: head weights W [hidden, headWidth] and bias b; for each
  * cluster c, projection P{c} [hidden, d_c], weights W{c} [d_c, size_c] and bias b{c}.
@@ -30,9 +28,8 @@ final class AdaptiveCrossEntropy {
     private final AdaptiveSoftmax plan;
     private final int[] ranks;
     private final long blockFloats;
-    /** Float logits of one block (the head's, then each cluster's in turn), and their heap copy. */
-    private INDArray scratch;
-    private float[] heap = new float[0];
+    /** The float pass, made for the first pass's hidden width. */
+    private AdaptiveFloatPass floatPass;
 
     AdaptiveCrossEntropy(AdaptiveSoftmax plan) {
         this(plan, BLOCK_FLOATS);
@@ -63,77 +60,16 @@ final class AdaptiveCrossEntropy {
                 INDArray dx, double[] losses, double minLoss, double maxLoss) {
         int rows = (int) x.size(0);
         int step = blockRows(rows);
-        boolean backward = gradients != null;
-        int clusters = plan.clusters();
-        int head = plan.clusterStart(1);
+        AdaptiveFloatPass fast = floatPass(x, params, dx);
         double total = 0;
         for (int r0 = 0; r0 < rows; r0 += step) {
             int n = Math.min(step, rows - r0);
-            boolean first = r0 == 0;
-            INDArray xb = x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all());
+            Block block = new Block(targets, r0, n);
             double[] rowLoss = new double[n];
-            int[] headTargets = new int[n];
-            int[] members = new int[clusters + 1];
-            int[] cluster = new int[n];
-            for (int i = 0; i < n; i++) {
-                int rank = ranks[targets[r0 + i]];
-                int c = plan.clusterOf(rank);
-                cluster[i] = c;
-                members[c]++;
-                headTargets[i] = c == 0 ? rank : head + c - 1;
-            }
-            INDArray w = params.get(AdaptiveOutputParams.HEAD_WEIGHTS);
-            INDArray z = crossEntropy(xb, w, params.get(AdaptiveOutputParams.HEAD_BIAS), headTargets, rowLoss,
-                    backward ? gradients.get(AdaptiveOutputParams.HEAD_BIAS) : null, first);
-            if (backward) {
-                Blas.gemm(xb, z, gradients.get(AdaptiveOutputParams.HEAD_WEIGHTS), true, false, 1.0,
-                        first ? 0.0 : 1.0);
-                Blas.gemm(z, w, dx.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), false, true, 1.0,
-                        0.0);
-            }
-            for (int c = 1; c <= clusters; c++) {
-                INDArray p = params.get(AdaptiveOutputParams.projection(c));
-                INDArray wc = params.get(AdaptiveOutputParams.weights(c));
-                if (members[c] == 0) {
-                    if (backward && first) {
-                        gradients.get(AdaptiveOutputParams.projection(c)).assign(0);
-                        gradients.get(AdaptiveOutputParams.weights(c)).assign(0);
-                        gradients.get(AdaptiveOutputParams.bias(c)).assign(0);
-                    }
-                    continue;
-                }
-                int[] rowsOf = new int[members[c]];
-                int[] local = new int[members[c]];
-                // Where each row of the block finds its gradient: its place among the cluster's rows, or the zero
-                // row after them.
-                int[] gather = new int[n];
-                for (int i = 0, k = 0; i < n; i++) {
-                    if (cluster[i] == c) {
-                        rowsOf[k] = r0 + i;
-                        local[k] = ranks[targets[r0 + i]] - plan.clusterStart(c);
-                        gather[i] = k++;
-                    } else {
-                        gather[i] = members[c];
-                    }
-                }
-                INDArray xc = Nd4j.pullRows(x, 1, rowsOf);
-                INDArray h = xc.mmul(p);
-                double[] clusterLoss = new double[members[c]];
-                INDArray zc = crossEntropy(h, wc, params.get(AdaptiveOutputParams.bias(c)), local, clusterLoss,
-                        backward ? gradients.get(AdaptiveOutputParams.bias(c)) : null, first);
-                for (int k = 0; k < rowsOf.length; k++) {
-                    rowLoss[rowsOf[k] - r0] += clusterLoss[k];
-                }
-                if (backward) {
-                    Blas.gemm(h, zc, gradients.get(AdaptiveOutputParams.weights(c)), true, false, 1.0,
-                            first ? 0.0 : 1.0);
-                    INDArray dh = zc.mmul(wc.transpose());
-                    Blas.gemm(xc, dh, gradients.get(AdaptiveOutputParams.projection(c)), true, false, 1.0,
-                            first ? 0.0 : 1.0);
-                    INDArray dxc = Nd4j.vstack(dh.mmul(p.transpose()), Nd4j.zeros(dx.dataType(), 1, x.size(1)));
-                    dx.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all())
-                            .addi(Nd4j.pullRows(dxc, 1, gather));
-                }
+            if (fast != null) {
+                fast.block(x, r0, n, block, params, gradients, dx, rowLoss, r0 == 0);
+            } else {
+                nd4jBlock(x, r0, n, block, params, gradients, dx, rowLoss, r0 == 0);
             }
             for (int i = 0; i < n; i++) {
                 double loss = Math.min(maxLoss, Math.max(minLoss, rowLoss[i]));
@@ -144,6 +80,122 @@ final class AdaptiveCrossEntropy {
             }
         }
         return total;
+    }
+
+    /** Which rows of a block [r0, r0 + n) each cluster predicts, and the targets of the head and of each cluster. */
+    final class Block {
+        private final int[] headTargets;
+        private final int[][] rowsOf;
+        private final int[][] local;
+
+        Block(int[] targets, int r0, int n) {
+            int clusters = plan.clusters();
+            int head = plan.clusterStart(1);
+            headTargets = new int[n];
+            int[] cluster = new int[n];
+            int[] members = new int[clusters + 1];
+            for (int i = 0; i < n; i++) {
+                int rank = ranks[targets[r0 + i]];
+                int c = plan.clusterOf(rank);
+                cluster[i] = c;
+                members[c]++;
+                headTargets[i] = c == 0 ? rank : head + c - 1;
+            }
+            rowsOf = new int[clusters + 1][];
+            local = new int[clusters + 1][];
+            for (int c = 1; c <= clusters; c++) {
+                rowsOf[c] = new int[members[c]];
+                local[c] = new int[members[c]];
+                for (int i = 0, k = 0; i < n; i++) {
+                    if (cluster[i] == c) {
+                        rowsOf[c][k] = r0 + i;
+                        local[c][k++] = ranks[targets[r0 + i]] - plan.clusterStart(c);
+                    }
+                }
+            }
+        }
+
+        /** Each row's target in the head: its symbol's rank, or the entry of its cluster. */
+        int[] headTargets() {
+            return headTargets;
+        }
+
+        /** The rows of x (not of the block) whose targets lie in cluster c, ascending. */
+        int[] rowsOf(int c) {
+            return rowsOf[c];
+        }
+
+        /** Their targets' places in cluster c. */
+        int[] localTargets(int c) {
+            return local[c];
+        }
+    }
+
+    /** The float pass where x, dx and the parameters allow it (see {@link #pass}), else null. */
+    AdaptiveFloatPass floatPass(INDArray x, Map<String, INDArray> params, INDArray dx) {
+        if (!Blas.DIRECT || x.dataType() != DataType.FLOAT || !denseRows(x) || (dx != null && (!denseRows(dx)
+                || dx.dataType() != DataType.FLOAT))
+                || params.get(AdaptiveOutputParams.HEAD_WEIGHTS).dataType() != DataType.FLOAT) {
+            return null;
+        }
+        if (floatPass == null || floatPass.hidden() != x.size(1)) {
+            floatPass = new AdaptiveFloatPass(plan, (int) x.size(1));
+        }
+        return floatPass;
+    }
+
+    private static boolean denseRows(INDArray x) {
+        return x.rank() == 2 && x.stride(1) == 1 && x.stride(0) == x.size(1);
+    }
+
+    /** {@link AdaptiveFloatPass#block} through ND4J's ops, in any precision. */
+    private void nd4jBlock(INDArray x, int r0, int n, Block block, Map<String, INDArray> params,
+                           Map<String, INDArray> gradients, INDArray dx, double[] rowLoss, boolean first) {
+        boolean backward = gradients != null;
+        INDArray xb = x.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all());
+        INDArray w = params.get(AdaptiveOutputParams.HEAD_WEIGHTS);
+        INDArray z = crossEntropy(xb, w, params.get(AdaptiveOutputParams.HEAD_BIAS), block.headTargets(), rowLoss,
+                backward ? gradients.get(AdaptiveOutputParams.HEAD_BIAS) : null, first);
+        if (backward) {
+            Blas.gemm(xb, z, gradients.get(AdaptiveOutputParams.HEAD_WEIGHTS), true, false, 1.0, first ? 0.0 : 1.0);
+            Blas.gemm(z, w, dx.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()), false, true, 1.0, 0.0);
+        }
+        for (int c = 1; c <= plan.clusters(); c++) {
+            int[] rowsOf = block.rowsOf(c);
+            if (rowsOf.length == 0) {
+                if (backward && first) {
+                    gradients.get(AdaptiveOutputParams.projection(c)).assign(0);
+                    gradients.get(AdaptiveOutputParams.weights(c)).assign(0);
+                    gradients.get(AdaptiveOutputParams.bias(c)).assign(0);
+                }
+                continue;
+            }
+            INDArray p = params.get(AdaptiveOutputParams.projection(c));
+            INDArray wc = params.get(AdaptiveOutputParams.weights(c));
+            INDArray xc = Nd4j.pullRows(x, 1, rowsOf);
+            INDArray h = xc.mmul(p);
+            double[] clusterLoss = new double[rowsOf.length];
+            INDArray zc = crossEntropy(h, wc, params.get(AdaptiveOutputParams.bias(c)), block.localTargets(c),
+                    clusterLoss, backward ? gradients.get(AdaptiveOutputParams.bias(c)) : null, first);
+            for (int k = 0; k < rowsOf.length; k++) {
+                rowLoss[rowsOf[k] - r0] += clusterLoss[k];
+            }
+            if (backward) {
+                Blas.gemm(h, zc, gradients.get(AdaptiveOutputParams.weights(c)), true, false, 1.0, first ? 0.0 : 1.0);
+                INDArray dh = zc.mmul(wc.transpose());
+                Blas.gemm(xc, dh, gradients.get(AdaptiveOutputParams.projection(c)), true, false, 1.0,
+                        first ? 0.0 : 1.0);
+                // Where each row of the block finds its gradient: its place among the cluster's rows, or the zero
+                // row after them.
+                int[] gather = new int[n];
+                Arrays.fill(gather, rowsOf.length);
+                for (int k = 0; k < rowsOf.length; k++) {
+                    gather[rowsOf[k] - r0] = k;
+                }
+                INDArray dxc = Nd4j.vstack(dh.mmul(p.transpose()), Nd4j.zeros(dx.dataType(), 1, x.size(1)));
+                dx.get(NDArrayIndex.interval(r0, r0 + n), NDArrayIndex.all()).addi(Nd4j.pullRows(dxc, 1, gather));
+            }
+        }
     }
 
     /**
@@ -175,50 +227,14 @@ final class AdaptiveCrossEntropy {
     /**
      * The cross-entropy of the rows a w + b against {@code targets} (columns), added to {@code losses}. With
      * {@code biasGradient} (overwritten when {@code first}, else added to) the returned logits are turned into their
-     * gradient, p - onehot(target), whose column sums go to the bias gradient. Float logits live in the scratch
-     * block until the next call.
+     * gradient, p - onehot(target), whose column sums go to the bias gradient.
      */
-    private INDArray crossEntropy(INDArray a, INDArray w, INDArray b, int[] targets, double[] losses,
-                                  INDArray biasGradient, boolean first) {
-        if (a.dataType() != DataType.FLOAT) {
-            INDArray z = logits(a, w, b);
-            crossEntropyRows(z, targets, losses, biasGradient != null);
-            if (biasGradient != null) {
-                addColumnSums(z, biasGradient, first);
-            }
-            return z;
-        }
-        int rows = (int) a.size(0);
-        int width = (int) w.size(1);
-        int length = rows * width;
-        if (scratch == null || scratch.length() < length) {
-            // Outside DL4J's workspaces: it outlives this pass.
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                scratch = Nd4j.create(DataType.FLOAT, Math.max(length, scratch == null ? 0 : 2 * scratch.length()));
-            }
-            heap = new float[(int) scratch.length()];
-        }
-        INDArray z = scratch.get(NDArrayIndex.interval(0, length)).reshape('c', rows, width);
-        Blas.gemm(a, w, z, false, false, 1.0, 0.0);
-        scratch.data().asNioFloat().get(0, heap, 0, length);
-        float[] bias = new float[width];
-        b.dup('c').data().asNioFloat().get(bias);
-        if (biasGradient == null) {
-            for (int i = 0; i < rows; i++) {
-                losses[i] += SoftmaxRows.loss(heap, i * width, bias, targets[i]);
-            }
-            return z;
-        }
-        float[] sums = new float[width];
-        for (int i = 0; i < rows; i++) {
-            losses[i] += SoftmaxRows.gradient(heap, i * width, bias, targets[i], sums);
-        }
-        scratch.data().asNioFloat().put(0, heap, 0, length);
-        INDArray columnSums = Nd4j.create(sums, new long[]{1, width}, 'c');
-        if (first) {
-            biasGradient.assign(columnSums);
-        } else {
-            biasGradient.addi(columnSums);
+    private static INDArray crossEntropy(INDArray a, INDArray w, INDArray b, int[] targets, double[] losses,
+                                         INDArray biasGradient, boolean first) {
+        INDArray z = logits(a, w, b);
+        crossEntropyRows(z, targets, losses, biasGradient != null);
+        if (biasGradient != null) {
+            addColumnSums(z, biasGradient, first);
         }
         return z;
     }

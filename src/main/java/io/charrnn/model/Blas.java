@@ -27,19 +27,66 @@ final class Blas {
             Nd4j.gemm(a, b, c, transA, transB, alpha, beta);
             return;
         }
-        int order = layout(c);
-        int la = layout(a);
-        int lb = layout(b);
+        gemm(Matrix.of(a), Matrix.of(b), Matrix.of(c), transA, transB, (float) alpha, (float) beta);
+    }
+
+    /**
+     * c = alpha op(a) op(b) + beta c on float matrices in memory: for passes that keep their working rows in one
+     * native scratch buffer, whose row ranges as ND4J views would each cost an array (and its native shape) a call.
+     */
+    static void gemm(Matrix a, Matrix b, Matrix c, boolean transA, boolean transB, float alpha, float beta) {
         // An operand stored in the other order than c is its own transpose in c's order.
-        boolean ta = transA ^ (la != order);
-        boolean tb = transB ^ (lb != order);
-        int m = (int) c.size(0);
-        int n = (int) c.size(1);
-        int k = (int) (transA ? a.size(0) : a.size(1));
-        int cblasOrder = order == ROW_MAJOR ? openblas.CblasRowMajor : openblas.CblasColMajor;
-        openblas.cblas_sgemm(cblasOrder, ta ? openblas.CblasTrans : openblas.CblasNoTrans,
-                tb ? openblas.CblasTrans : openblas.CblasNoTrans, m, n, k, (float) alpha, pointer(a),
-                leading(a, la), pointer(b), leading(b, lb), (float) beta, pointer(c), leading(c, order));
+        boolean ta = transA ^ (a.rowMajor != c.rowMajor);
+        boolean tb = transB ^ (b.rowMajor != c.rowMajor);
+        int k = transA ? a.rows : a.cols;
+        if ((transA ? a.cols : a.rows) != c.rows || (transB ? b.rows : b.cols) != c.cols
+                || (transB ? b.cols : b.rows) != k) {
+            throw new IllegalArgumentException("gemm of " + a + (transA ? "^T" : "") + " and " + b
+                    + (transB ? "^T" : "") + " into " + c);
+        }
+        openblas.cblas_sgemm(c.rowMajor ? openblas.CblasRowMajor : openblas.CblasColMajor,
+                ta ? openblas.CblasTrans : openblas.CblasNoTrans, tb ? openblas.CblasTrans : openblas.CblasNoTrans,
+                c.rows, c.cols, k, alpha, a.pointer(), a.leading, b.pointer(), b.leading, beta, c.pointer(),
+                c.leading);
+    }
+
+    /**
+     * A float matrix in memory: where its buffer starts, its first element's offset in floats, its shape, whether its
+     * rows (or else its columns) are contiguous, and the stride between them.
+     */
+    record Matrix(FloatPointer base, long offset, int rows, int cols, boolean rowMajor, int leading) {
+        /** A 2-D float array with unit stride one way (see {@link #takesDirectly}). */
+        static Matrix of(INDArray x) {
+            int layout = layout(x);
+            if (x.dataType() != DataType.FLOAT || x.rank() != 2 || layout == 0) {
+                throw new IllegalArgumentException("not a float matrix with unit stride: " + x.shapeInfoToString());
+            }
+            // A view's buffer address is already its own first element (unlike its NIO buffer).
+            return new Matrix(new FloatPointer(x.data().addressPointer()), 0, (int) x.size(0), (int) x.size(1),
+                    layout == ROW_MAJOR, Blas.leading(x, layout));
+        }
+
+        /** Dense rows [rows, cols] from {@code offset} floats into {@code base}. */
+        static Matrix dense(FloatPointer base, long offset, int rows, int cols) {
+            return new Matrix(base, offset, rows, cols, true, Math.max(1, cols));
+        }
+
+        /** Rows [from, to) of a row-major matrix. */
+        Matrix rows(int from, int to) {
+            if (!rowMajor || from < 0 || to > rows || from > to) {
+                throw new IllegalArgumentException("rows [" + from + ", " + to + ") of " + this);
+            }
+            return new Matrix(base, offset + (long) from * leading, to - from, cols, true, leading);
+        }
+
+        private FloatPointer pointer() {
+            return offset == 0 ? base : new FloatPointer(base).position(offset);
+        }
+
+        @Override
+        public String toString() {
+            return "[" + rows + ", " + cols + "] " + (rowMajor ? "row" : "column") + "-major, leading " + leading;
+        }
     }
 
     /**
@@ -117,10 +164,5 @@ final class Blas {
     /** The leading dimension OpenBLAS wants: the stride between rows (or columns), at least their length. */
     private static int leading(INDArray x, int layout) {
         return (int) (layout == ROW_MAJOR ? Math.max(x.stride(0), x.size(1)) : Math.max(x.stride(1), x.size(0)));
-    }
-
-    /** The first element of x: a view's buffer address is already its own first element (unlike its NIO buffer). */
-    private static FloatPointer pointer(INDArray x) {
-        return new FloatPointer(x.data().addressPointer());
     }
 }

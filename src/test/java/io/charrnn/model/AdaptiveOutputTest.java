@@ -6,6 +6,8 @@ import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -142,15 +144,28 @@ class AdaptiveOutputTest {
         }
     }
 
-    /** Floats take the heap pass (SoftmaxRows); doubles ND4J's ops: the same numbers to float precision. */
-    @Test
-    void theFloatPassComputesWhatTheDoublePassComputes() {
+    /**
+     * Floats take AdaptiveFloatPass (raw products, SoftmaxRows); doubles ND4J's ops: the same numbers to float
+     * precision, with the parameters as a float network lays them out (column-major views of one vector) and as
+     * row-major copies.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void theFloatPassComputesWhatTheDoublePassComputes(boolean networkViews) {
         MultiLayerNetwork net = new MultiLayerNetwork(CharLstm.configuration(config(1, 8, LstmImplementation.FUSED),
                 VOCAB, DataType.DOUBLE, new NoOp(), true, CharLstm.Symbols.IDS));
         net.init();
         Map<String, INDArray> doubles = net.getOutputLayer().paramTable();
         Map<String, INDArray> floats = new LinkedHashMap<>();
-        doubles.forEach((k, v) -> floats.put(k, v.castTo(DataType.FLOAT)));
+        if (networkViews) {
+            MultiLayerNetwork floatNet = new MultiLayerNetwork(CharLstm.configuration(config(1, 8,
+                    LstmImplementation.FUSED), VOCAB, DataType.FLOAT, new NoOp(), true, CharLstm.Symbols.IDS));
+            floatNet.init(net.params().castTo(DataType.FLOAT), true);
+            floats.putAll(floatNet.getOutputLayer().paramTable());
+            assertEquals('f', floats.get(AdaptiveOutputParams.HEAD_WEIGHTS).ordering());
+        } else {
+            doubles.forEach((k, v) -> floats.put(k, v.castTo(DataType.FLOAT).dup('c')));
+        }
         Random random = new Random(4);
         int rows = 100;
         int[] targets = new int[rows];
@@ -169,6 +184,7 @@ class AdaptiveOutputTest {
             Map<String, INDArray> actual = gradients(floats);
             INDArray dx = Nd4j.create(DataType.FLOAT, rows, 8);
             double[] losses = new double[rows];
+            assertNotNull(pass.floatPass(x.castTo(DataType.FLOAT), floats, dx), "the float pass takes these");
             assertEquals(loss, pass.pass(x.castTo(DataType.FLOAT), targets, floats, actual, dx, losses, 0, 1e9),
                     1e-5 * loss);
             assertArrayEquals(lossesExpected, losses, 1e-5);
