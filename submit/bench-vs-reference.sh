@@ -8,7 +8,8 @@
 # finish within the time, and writes no checkpoints. Before each model, `charrnn bench --products` times its matrix
 # products alone on one thread: the ceiling both programs are measured against (fraction = chars/s / ceiling, per
 # thread for the two-thread rows; a column gives the fraction that 1.5x the reference would take, above 1.0 where no
-# saving around the products can reach it). Prints one JSON line per pair (also to $CHARRNN_VS_OUT, default
+# saving around the products can reach it, and the next the GFLOP/s per thread it would take against the products'
+# best rate, a 1024 x 1024 sgemm's). Prints one JSON line per pair (also to $CHARRNN_VS_OUT, default
 # bench-vs-reference.jsonl), then the ratio table. Seconds per run: CHARRNN_VS_SECONDS (default 75); sizes:
 # CHARRNN_VS_HIDDEN (default "128 256 512"); the reference: CHARRNN_PEER. The reference needs Debian's
 # python3-torch, python3-numpy and libopenblas0-openmp: installed here when missing, if run as root.
@@ -52,15 +53,17 @@ done
 "$python" - "$out" <<'PY'
 import json, sys
 print("| model | threads | this project, chars/s | PyTorch, chars/s | ratio | products' ceiling per thread "
-      "| project / ceiling | PyTorch / ceiling | 1.5x PyTorch / ceiling | project peak RSS MB | PyTorch peak RSS MB |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+      "| project / ceiling | PyTorch / ceiling | 1.5x PyTorch / ceiling | 1.5x PyTorch, GFLOP/s per thread (sgemm 1024) "
+      "| project peak RSS MB | PyTorch peak RSS MB |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 for line in open(sys.argv[1]):
     r = json.loads(line)
     p, t, c = r["project"], r["reference"], r["ceiling"]["chars_per_sec_ceiling"]
     ratio = p["chars_per_sec"] / t["train_chars_per_sec"]
     per = c * r["threads"]
+    needed = 1.5 * t['train_chars_per_sec'] * r["ceiling"]["flop_per_char"] / r["threads"] / 1e9
     print(f"| 2 x {r['hidden']} | {r['threads']} | {p['chars_per_sec']:,} | {round(t['train_chars_per_sec']):,} "
           f"| {ratio:.2f} | {c:,} | {p['chars_per_sec'] / per:.2f} | {t['train_chars_per_sec'] / per:.2f} "
-          f"| {1.5 * t['train_chars_per_sec'] / per:.2f} "
-          f"| {p['peak_rss_mb']} | {round(t.get('peak_rss_mb', 0))} |")
+          f"| {1.5 * t['train_chars_per_sec'] / per:.2f} | {needed:.0f} ({r['ceiling']['gflops']['sgemm_1024']:.0f}) "
+          f"| {p['peak_rss_mb']:,} | {round(t.get('peak_rss_mb', 0)):,} |")
 PY
