@@ -61,9 +61,10 @@ for line in open(sys.argv[1]):
     p, t, c = r["project"], r["reference"], r["ceiling"]["chars_per_sec_ceiling"]
     ratio = p["chars_per_sec"] / t["train_chars_per_sec"]
     per = c * r["threads"]
-    needed = 1.5 * t['train_chars_per_sec'] * r["ceiling"]["flop_per_char"] / r["threads"] / 1e9
+    goal = 1.5 * t["train_chars_per_sec"]
+    goal_gflops = goal * r["ceiling"]["flop_per_char"] / r["threads"] / 1e9
     print(f"| 2 x {r['hidden']} | {r['threads']} | {p['chars_per_sec']:,} | {round(t['train_chars_per_sec']):,} "
           f"| {ratio:.2f} | {c:,} | {p['chars_per_sec'] / per:.2f} | {t['train_chars_per_sec'] / per:.2f} "
-          f"| {1.5 * t['train_chars_per_sec'] / per:.2f} | {needed:.0f} ({r['ceiling']['gflops']['sgemm_1024']:.0f}) "
+          f"| {goal / per:.2f} | {goal_gflops:.0f} ({r['ceiling']['gflops']['sgemm_1024']:.0f}) "
           f"| {p['peak_rss_mb']:,} | {round(t.get('peak_rss_mb', 0)):,} |")
 PY
