@@ -1,6 +1,7 @@
 package io.charrnn.checkpoint;
 
 import io.charrnn.corpus.Vocabulary;
+import io.charrnn.training.BatchSchedule;
 import io.charrnn.training.Progress;
 import io.charrnn.training.TrainConfig;
 
@@ -8,11 +9,12 @@ import io.charrnn.training.TrainConfig;
  * What a checkpoint holds besides the DL4J network: the vocabulary, the full configuration and the progress, so
  * that a checkpoint alone can be sampled, evaluated and continued; and its provenance (which data, code and
  * cluster made it: the corpus or dataset fingerprint, this project's and its libraries' versions, the JVM, Spark's
- * version and master), absent in checkpoints from before it was recorded.
+ * version and master), absent in checkpoints from before it was recorded; and the batch schedule's state (the
+ * batch in force and the noise estimate), absent in checkpoints from before it existed.
  */
 public record CheckpointMeta(String format, int version, int[] codePoints, long[] counts, TrainConfig train,
                              Progress progress, String createdAt, String contentSha256, Boolean unknownSymbol,
-                             java.util.Map<String, String> provenance) {
+                             java.util.Map<String, String> provenance, BatchSchedule.State batch) {
     public static final String FORMAT = "charrnn-checkpoint";
     public static final int VERSION = 1;
 
@@ -22,14 +24,19 @@ public record CheckpointMeta(String format, int version, int[] codePoints, long[
 
     public static CheckpointMeta of(Vocabulary vocabulary, TrainConfig train, Progress progress,
                                     java.util.Map<String, String> provenance) {
+        return of(vocabulary, train, progress, provenance, null);
+    }
+
+    public static CheckpointMeta of(Vocabulary vocabulary, TrainConfig train, Progress progress,
+                                    java.util.Map<String, String> provenance, BatchSchedule.State batch) {
         return new CheckpointMeta(FORMAT, VERSION, vocabulary.codePoints(), vocabulary.counts(), train, progress,
-                java.time.Instant.now().toString(), null, vocabulary.hasUnknown(), provenance);
+                java.time.Instant.now().toString(), null, vocabulary.hasUnknown(), provenance, batch);
     }
 
     /** The same metadata with the SHA-256 of the checkpoint's network entries (names and contents, in order). */
     public CheckpointMeta withContentSha256(String sha256) {
         return new CheckpointMeta(format, version, codePoints, counts, train, progress, createdAt, sha256,
-                unknownSymbol, provenance);
+                unknownSymbol, provenance, batch);
     }
 
     public Vocabulary vocabulary() {

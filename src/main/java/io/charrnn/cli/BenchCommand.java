@@ -60,7 +60,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             // The model flags checked as training checks them; the run directory is never made.
             var model = options.toConfig("file:///charrnn-bench-products").model();
-            Map<String, Object> line = ProductCeiling.measure(model.layers(), model.hidden(), options.batchSize,
+            Map<String, Object> line = ProductCeiling.measure(model.layers(), model.hidden(), options.oneWorkerBatch(),
                     model.seqLength(), products);
             line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
             spec.commandLine().getOut().println(Json.write(line));
@@ -88,6 +88,7 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("cpu_seconds", cpuSeconds);
         line.put("cores", Runtime.getRuntime().availableProcessors());
         line.putAll(roundCosts(target));
+        line.putAll(batchAtEnd(target));
         String master = singleProcess ? "none (single process, one thread)"
                 : SparkSetup.configure("charrnn bench", options.sparkConf.values).get("spark.master");
         line.put("master", master);
@@ -149,6 +150,20 @@ public final class BenchCommand implements Callable<Integer> {
             m.put("worker_seconds_median", work);
             m.put("fixed_seconds_per_round", round - work);
             m.put("fixed_share_of_round", (round - work) / round);
+        }
+        return m;
+    }
+
+    /** The batch of the run's last round: windows per step, each worker's share, the noise scale then. */
+    static Map<String, Object> batchAtEnd(String run) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (JsonNode n : JsonLinesLog.read(new RunDirectory(run, new org.apache.hadoop.conf.Configuration()),
+                RunDirectory.METRICS_FILE)) {
+            if (n.hasNonNull("worker_batch")) {
+                m.put("windows_per_step", n.get("windows_per_step").asInt());
+                m.put("worker_batch", n.get("worker_batch").asInt());
+                m.put("noise_scale", n.hasNonNull("noise_scale") ? n.get("noise_scale").asDouble() : null);
+            }
         }
         return m;
     }

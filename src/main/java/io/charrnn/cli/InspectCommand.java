@@ -82,8 +82,12 @@ public final class InspectCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "vocabulary   %d symbols%s from %,d characters of %s%n", vocabulary.size(),
                 vocabulary.hasUnknown() ? " (U+FFFD stands for every other symbol)" : "", vocabulary.totalCount(),
                 train.corpus());
-        out.printf(Locale.ROOT, "training     window %d, batch %d per worker, averaging every %d, val-fraction %s%n",
-                train.window(), train.batchSize(), train.averagingFrequency(), train.valFraction());
+        var batch = meta.batch();
+        out.printf(Locale.ROOT, "training     window %d, %s, averaging every %d, val-fraction %s%n", train.window(),
+                train.globalBatch() == null ? "batch " + train.batchSize() + " per worker"
+                        : "global batch " + train.globalBatch() + (batch == null ? "" : ", now " + batch.globalBatch()
+                        + " windows per step, noise scale " + String.format(Locale.ROOT, "%.0f",
+                        batch.noise().windows())), train.averagingFrequency(), train.valFraction());
         out.printf(Locale.ROOT, "progress     epoch %.2f, %d rounds (%d per epoch), iteration %d, %,d characters"
                         + " in %.0f s%n", p.epochFraction(), p.totalRounds(), p.roundsPerEpoch(), iteration,
                 p.charsTrained(), p.trainSeconds());

@@ -47,9 +47,20 @@ public final class TrainOptions {
                     + "segments inside it (default: ${DEFAULT-VALUE}).")
     int window;
 
-    @Option(names = "--batch-size", defaultValue = "32",
-            description = "Windows per minibatch on each worker (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--global-batch", paramLabel = "N|auto",
+            description = "Windows behind each optimizer step across all workers; each worker takes its share,"
+                    + " ceil(N / workers). auto (or auto:N to start at N): start at "
+                    + io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL + " and double while the gradient noise scale measured from the workers' rounds is at least twice"
+                    + " the batch (a worker's share at most " + io.charrnn.training.BatchSchedule.AUTO_MAX_PER_WORKER
+                    + "), the learning rate following with the square root. A resumed run keeps its batch"
+                    + " (default: " + io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL + ", see README \"How the"
+                    + " batch is chosen\").")
+    String globalBatch;
+
+    @Option(names = "--batch-size", paramLabel = "B",
+            description = "Windows per minibatch on each worker, instead of --global-batch: the windows behind a"
+                    + " step then grow with the workers (default: from --global-batch).")
+    Integer batchSize;
 
     @Option(names = "--averaging-frequency", defaultValue = "5",
             description = "Minibatches each worker trains between parameter averagings; one averaging is a "
@@ -179,10 +190,31 @@ public final class TrainOptions {
     TrainConfig toConfig(String output) {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed,
                 lstm).withAdaptiveChoice(adaptive);
-        return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency,
+        if (batchSize != null && globalBatch != null) {
+            throw new io.charrnn.corpus.UserError("--batch-size and --global-batch exclude each other: give the"
+                    + " windows per step across the workers (--global-batch) or per worker (--batch-size)");
+        }
+        if (batchSize != null && batchSize < 1) {
+            throw new io.charrnn.corpus.UserError("--batch-size must be between 1 and 100000, got " + batchSize);
+        }
+        return new TrainConfig(corpus, output, model, window, batchSize == null ? 0 : batchSize, averagingFrequency,
                 valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                new Averaging(averaging, outerLr, momentum(), outerWarmup));
+                new Averaging(averaging, outerLr, momentum(), outerWarmup),
+                global());
+    }
+
+    /** The minibatch of a single worker under these flags. */
+    int oneWorkerBatch() {
+        if (batchSize != null) {
+            return batchSize;
+        }
+        String g = global();
+        return g == null ? io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL : io.charrnn.training.BatchSchedule.parse(g);
+    }
+
+    private String global() {
+        return globalBatch == null ? null : globalBatch.trim().toLowerCase(java.util.Locale.ROOT);
     }
 
     private Double momentum() {

@@ -14,6 +14,7 @@ import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.model.Sampler;
 import io.charrnn.training.Averaging;
+import io.charrnn.training.BatchSchedule;
 import io.charrnn.training.Divergence;
 import io.charrnn.training.Metrics;
 import io.charrnn.training.ModelState;
@@ -96,16 +97,19 @@ public final class TrainingSession {
         // Checkpoints record the workers resolved, so that a resume with --workers 0 sees its data in the same order.
         ModelConfig model = resumed != null ? modelFor(vocabulary, resumed, "the run in " + run.uri())
                 : modelFor(vocabulary, warmStart, "the --init-from model");
-        recorded = config.withWorkers(workers).withModel(model);
+        TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null);
+        BatchSchedule batch = BatchSchedule.of(settled, workers, resumed != null ? resumed.meta().batch() : null);
+        recorded = settled.withWorkers(workers).withModel(model).withStartBatch(batch.perWorker());
         provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());
         provenance.putAll(runner.provenance());
         provenance.put("workers", Integer.toString(workers));
-        RoundPlan plan = new RoundPlan(windows.training(), workers, config.batchSize(), config.averagingFrequency());
+        long resumeAt = resumed != null ? resumePosition(resumed.meta(), windows.training()) : 0;
+        RoundPlan plan = planAt(windows.training(), workers, batch, resumeAt);
         Averaging averaging = config.averaging();
         LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
-                        + " {} rounds per epoch; {}; {}", vocabulary.size(), corpusVocabulary.totalCount(),
+                        + " {} rounds per epoch; {}; {}; {}", vocabulary.size(), corpusVocabulary.totalCount(),
                 windows.training(), windows.validation(), config.window(), workers, runner.describe(),
-                plan.roundsPerEpoch(), describe(averaging, workers), model.adaptive() == null
+                plan.roundsPerEpoch(), batch.describe(), describe(averaging, workers), model.adaptive() == null
                         ? "char-rnn's input and softmax" : model.adaptive().describe(model.hidden()));
 
         MultiLayerNetwork net;
@@ -121,17 +125,9 @@ public final class TrainingSession {
                         resumed.meta().train().model().lstm());
             }
             Progress saved = resumed.meta().progress();
-            int round = Math.min(saved.round(), plan.roundsPerEpoch() - 1);
-            if (saved.roundsPerEpoch() != plan.roundsPerEpoch()) {
-                // A grown corpus does this (a nightly run), and so does another --workers: the rest of the epoch
-                // is cut anew, so some windows of it may be skipped or seen twice. Said, not silent.
-                LOG.warn("{} cut an epoch into {} rounds and now {} rounds ({} workers, {} training windows): the"
-                                + " corpus or the number of workers changed; continuing at round {} of the epoch",
-                        run.uri(), saved.roundsPerEpoch(), plan.roundsPerEpoch(), workers, windows.training(), round);
-            }
-            progress = new Progress(saved.epoch(), round, plan.roundsPerEpoch(), saved.totalRounds(),
+            progress = new Progress(saved.epoch(), 0, plan.roundsPerEpoch(), saved.totalRounds(),
                     saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
-                    saved.bestValLoss());
+                    saved.bestValLoss(), resumeAt, plan.windows()).under(plan);
             velocity = resumed.outerVelocity();
             metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, saved.totalRounds());
             samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, saved.totalRounds());
@@ -148,7 +144,7 @@ public final class TrainingSession {
                 net.setParams(warmStart.network().params());
                 LOG.info("starting from the weights of {}", config.initFrom());
             }
-            progress = Progress.start(plan.roundsPerEpoch());
+            progress = Progress.start(plan);
             metrics = new JsonLinesLog(run, RunDirectory.METRICS_FILE);
             samples = new JsonLinesLog(run, RunDirectory.SAMPLES_FILE);
         }
@@ -167,8 +163,12 @@ public final class TrainingSession {
         training:
         while (progress.epoch() < config.epochs() && !outOfTime) {
             int epoch = progress.epoch();
+            if (progress.position() == 0) {
+                plan = planAt(windows.training(), workers, batch, 0);
+                progress = progress.under(plan);
+            }
             double learningRate = config.learningRateAt(epoch);
-            net.setLearningRate(learningRate);
+            net.setLearningRate(learningRate * batch.learningRateScale());
             state = ModelState.of(net);
             while (progress.epoch() == epoch) {
                 if (lastRoundSeconds == 0 && seconds(startNanos) > budgetSeconds) {
@@ -177,8 +177,8 @@ public final class TrainingSession {
                     break;
                 }
                 long roundStart = System.nanoTime();
-                double roundLearningRate = learningRate * Math.pow(0.5, failures);
-                RoundStart start = new RoundStart(state, model, vocabulary.size(), config.batchSize(),
+                double roundLearningRate = learningRate * batch.learningRateScale() * Math.pow(0.5, failures);
+                RoundStart start = new RoundStart(state, model, vocabulary.size(), batch.perWorker(),
                         roundLearningRate, epoch);
                 WorkerResult sum;
                 try {
@@ -190,12 +190,15 @@ public final class TrainingSession {
                 ModelState before = state;
                 Progress progressBefore = progress;
                 float[] velocityBefore = outer.velocity() == null ? null : outer.velocity().clone();
+                BatchSchedule.State batchBefore = batch.state();
                 ModelState mean = sum.mean(state);
+                double meanSquare = squaredDistance(mean.params(), state.params());
                 state = mean.withParams(outer.step(state.params(), mean.params(), progress.totalRounds()));
                 state.applyTo(net);
                 double roundSeconds = seconds(roundStart);
                 long chars = sum.windows() * config.window();
-                progress = progress.afterRound(chars, roundSeconds, sum.meanLoss());
+                boolean fullRound = plan.isFull(progress.round());
+                progress = progress.afterRound(plan, chars, roundSeconds, sum.meanLoss());
 
                 boolean endOfEpoch = progress.epoch() != epoch;
                 // The last round the budget allows checkpoints too, so that its metrics line is its only one.
@@ -219,6 +222,7 @@ public final class TrainingSession {
                     state = before;
                     state.applyTo(net);
                     outer.restoreVelocity(velocityBefore);
+                    batch.restore(batchBefore);
                     progress = progressBefore;
                     if (cancelled != null) {
                         break training;
@@ -243,9 +247,21 @@ public final class TrainingSession {
                     continue;
                 }
                 failures = 0;
+                int roundBatch = batch.perWorker();
+                if (batch.afterRound(sum, fullRound, meanSquare)) {
+                    // The next round steps on more windows: the rest of the epoch is dealt anew for them.
+                    LOG.info("noise scale {} windows: the batch grows to {}, learning rate x {}", String.format(
+                            Locale.ROOT, "%.0f", batch.noiseScale()), batch.describe(), String.format(Locale.ROOT,
+                            "%.3f", batch.learningRateScale()));
+                    net.setLearningRate(learningRate * batch.learningRateScale());
+                    if (progress.epoch() == epoch) {
+                        plan = planAt(windows.training(), workers, batch, progress.position());
+                        progress = progress.under(plan);
+                    }
+                }
                 String saved = null;
                 if (due) {
-                    saved = saveCheckpoint(net, outer, vocabulary, progress);
+                    saved = saveCheckpoint(net, outer, batch, vocabulary, progress);
                     lastCheckpoint = saved;
                     lastCheckpointRound = progress.totalRounds();
                 }
@@ -255,6 +271,11 @@ public final class TrainingSession {
                 line.put("optimizer_steps", state.iteration());
                 line.put("worker_seconds", Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
                 line.put("scalar_kernel_workers", sum.scalarKernelWorkers());
+                line.put("worker_batch", roundBatch);
+                line.put("windows_per_step", roundBatch * sum.workers());
+                line.put("noise_scale", Double.isFinite(batch.noiseScale())
+                        ? Math.round(batch.noiseScale() * 10) / 10.0 : null);
+                line.put("learning_rate", roundLearningRate);
                 metrics.append(line);
                 runner.roundEnded(line);
                 if (sum.scalarKernelWorkers() > 0 && !warnedScalarKernel) {
@@ -264,7 +285,7 @@ public final class TrainingSession {
                             + "cluster", sum.scalarKernelWorkers(), sum.workers());
                 }
                 LOG.info(progressLine(progress, saved != null, chars / roundSeconds, lastRoundSeconds,
-                        startNanos, budgetSeconds));
+                        startNanos, budgetSeconds) + batchLine(sum.workers(), roundBatch, batch.noiseScale()));
                 if (saved != null) {
                     logSample(net, vocabulary, progress, saved, samples);
                 }
@@ -276,7 +297,7 @@ public final class TrainingSession {
         }
         if (lastCheckpointRound != progress.totalRounds() && (cancelled == null || cancelled.runnerUsable())) {
             progress = progress.withValidation(runner.validationLoss(net));
-            lastCheckpoint = saveCheckpoint(net, outer, vocabulary, progress);
+            lastCheckpoint = saveCheckpoint(net, outer, batch, vocabulary, progress);
             Map<String, Object> line = Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint);
             metrics.append(line);
             runner.roundEnded(line);
@@ -292,6 +313,42 @@ public final class TrainingSession {
         }
         return new TrainResult(progress, lastCheckpoint, run.pointer(RunDirectory.BEST).orElse(null),
                 vocabulary.size(), seconds(startNanos), outOfTime);
+    }
+
+    /** The rounds from {@code position} of an epoch on, at the batch in force. */
+    private RoundPlan planAt(long trainingWindows, int workers, BatchSchedule batch, long position) {
+        return new RoundPlan(trainingWindows, workers, batch.perWorker(), config.averagingFrequency(), position);
+    }
+
+    /**
+     * Where in its epoch a resumed run goes on: the checkpoint's position, or for a checkpoint from before positions
+     * were recorded, its rounds times the windows of its rounds. A corpus that changed since (a nightly run's grown
+     * text) or other workers cut the rest of the epoch anew, so some windows of it may be skipped or seen twice:
+     * said, not silent.
+     */
+    private long resumePosition(CheckpointMeta meta, long trainingWindows) {
+        Progress saved = meta.progress();
+        TrainConfig before = meta.train();
+        long position = saved.epochWindows() > 0 ? saved.position()
+                : (long) saved.round() * before.workers() * before.batchSize() * before.averagingFrequency();
+        boolean sameEpoch = saved.epochWindows() > 0 ? saved.epochWindows() == trainingWindows
+                : saved.roundsPerEpoch() == new RoundPlan(trainingWindows, before.workers(), before.batchSize(),
+                        before.averagingFrequency()).roundsPerEpoch();
+        if (!sameEpoch) {
+            LOG.warn("{} was trained on an epoch of other training windows (now {}): the corpus changed; continuing"
+                    + " at window {} of the epoch", run.uri(), trainingWindows, Math.min(position,
+                    trainingWindows - 1));
+        }
+        return Math.min(position, trainingWindows - 1);
+    }
+
+    private static double squaredDistance(float[] a, float[] b) {
+        double sum = 0;
+        for (int i = 0; i < a.length; i++) {
+            double d = (double) a[i] - b[i];
+            sum += d * d;
+        }
+        return sum;
     }
 
     private static String describe(Averaging averaging, int workers) {
@@ -412,11 +469,11 @@ public final class TrainingSession {
         return runner.defaultWorkers();
     }
 
-    private String saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, Vocabulary vocabulary,
-                                  Progress progress) {
+    private String saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, BatchSchedule batch,
+                                  Vocabulary vocabulary, Progress progress) {
         String name = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
-        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress, provenance),
-                outer.velocity()).toBytes();
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress, provenance,
+                batch.state()), outer.velocity()).toBytes();
         run.saveCheckpoint(name, bytes, progress.isBest());
         LOG.info("checkpoint {} written to {}", name, run.uri());
         if (config.keep() > 0) {
@@ -458,6 +515,12 @@ public final class TrainingSession {
         return String.format(Locale.ROOT, "epoch %.2f | round %d | train %.4f%s | %,.0f chars/s | elapsed %s"
                         + " | epoch ends in %s%s", p.epochFraction(), p.totalRounds(), p.trainLoss(), val,
                 charsPerSecond, clock(elapsed), clock(roundsLeftInEpoch * roundSeconds), budget);
+    }
+
+    /** The batch the round stepped on, and the noise scale that {@code --global-batch auto} follows. */
+    private static String batchLine(int workers, int perWorker, double noiseScale) {
+        return String.format(Locale.ROOT, " | batch %d x %d%s", workers, perWorker, Double.isFinite(noiseScale)
+                ? String.format(Locale.ROOT, " | noise scale %.1f", noiseScale) : "");
     }
 
     static String clock(double seconds) {

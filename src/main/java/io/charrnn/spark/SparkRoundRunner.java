@@ -46,6 +46,7 @@ public final class SparkRoundRunner implements RoundRunner {
     private JavaPairRDD<EncodedWindow, Long> train;
     private JavaRDD<EncodedWindow> validation;
     private int arrangedEpoch = -1;
+    private RoundPlan arrangedPlan;
     private JavaRDD<EncodedWindow> arranged;
     private DelegatedRound dl4j;
     /** The job group of the last round trained to its end; the validation of its state is named after it. */
@@ -124,9 +125,10 @@ public final class SparkRoundRunner implements RoundRunner {
 
     @Override
     public WorkerResult train(RoundPlan plan, int epoch, int round, RoundStart start) {
-        if (arrangedEpoch != epoch) {
+        if (arrangedEpoch != epoch || arrangedPlan != plan) {
             arranged = arrange(plan, epoch, start.model().seed());
             arrangedEpoch = epoch;
+            arrangedPlan = plan;
         }
         // One job group per round, so that the UI finds a round and a user can cancel it (training then ends at
         // the round before, with a checkpoint of it).
@@ -186,10 +188,15 @@ public final class SparkRoundRunner implements RoundRunner {
         return WorkerResult.sumInOrder(0, level.collect());
     }
 
-    /** Deals this epoch's training windows into one partition per (round, worker), in epoch order. */
+    /**
+     * Deals this epoch's training windows from the plan's start on into one partition per (round, worker), in epoch
+     * order (a plan that starts inside the epoch, after a change of the batch, leaves out what was trained before).
+     */
     private JavaRDD<EncodedWindow> arrange(RoundPlan plan, int epoch, long seed) {
         EpochOrder order = new EpochOrder(plan.windows(), seed, epoch);
+        long from = plan.start();
         return train.mapToPair(p -> new Tuple2<>(order.positionOf(p._2()), p._1()))
+                .filter(p -> p._1() >= from)
                 .repartitionAndSortWithinPartitions(new RoundPartitioner(plan))
                 .values();
     }
@@ -206,7 +213,7 @@ public final class SparkRoundRunner implements RoundRunner {
         String group = trainedGroup + "-validation";
         jsc.setJobGroup(group, "charrnn: validation loss", false);
         try {
-            return Evaluation.loss(jsc, net, validation, config.batchSize(), true).natsPerChar();
+            return Evaluation.loss(jsc, net, validation, io.charrnn.model.LossMeter.CARRY_LANES, true).natsPerChar();
         } catch (Exception e) {
             throw sparkFailure(e, group, "the validation loss");
         }

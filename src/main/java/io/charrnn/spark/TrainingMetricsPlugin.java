@@ -63,6 +63,9 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
                 field(registry, "train_loss", "train_loss");
                 field(registry, "validation_loss", "val_loss");
                 field(registry, "round_seconds", "round_seconds");
+                field(registry, "windows_per_step", "windows_per_step");
+                field(registry, "worker_batch", "worker_batch");
+                field(registry, "noise_scale", "noise_scale");
                 registry.register("checkpoint_age_seconds", (Gauge<Double>) () -> lastCheckpointNanos == 0
                         ? Double.NaN : (System.nanoTime() - lastCheckpointNanos) / 1e9);
             }

@@ -66,7 +66,7 @@ public final class RoundWorker {
         }
         int steps = net.getIterationCount() - start.state().iteration();
         WorkerResult result = WorkerResult.of(index, ModelState.of(net), steps, loss.nats, loss.chars, count,
-                (System.nanoTime() - started) / 1e9);
+                (System.nanoTime() - started) / 1e9).withChangeFrom(start.state());
         return model.lstm() == LstmImplementation.FUSED && !FusedLstm.vectorKernel() ? result.ranScalarKernel()
                 : result;
     }

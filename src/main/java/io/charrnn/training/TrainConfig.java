@@ -9,11 +9,18 @@ import java.io.Serializable;
  * Everything a training run was asked to do. Stored in every checkpoint, so a checkpoint alone tells how it was
  * made and a resumed run can check that it continues the same run. The defaults live in the CLI's option
  * definitions ({@code cli.TrainOptions}).
+ *
+ * <p>The batch: {@code globalBatch} is the windows behind a step across all workers ({@code --global-batch}: a
+ * number, or {@link BatchSchedule#AUTO}), and {@code batchSize} the per-worker minibatch it gave at the start; a run
+ * with no {@code globalBatch} trains every worker on {@code batchSize} windows ({@code --batch-size}, and every run
+ * from before the global batch). Neither given ({@code batchSize} 0, no {@code globalBatch}): a new run takes the
+ * default global batch, a resumed one the batch it had ({@link #withBatchOf}).
  */
 public record TrainConfig(String corpus, String output, ModelConfig model, int window, int batchSize,
                           int averagingFrequency, double valFraction, int epochs, double maxMinutes,
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
-                          double lrDecay, int lrDecayAfter, int keep, String initFrom, Averaging averaging)
+                          double lrDecay, int lrDecayAfter, int keep, String initFrom, Averaging averaging,
+                          String globalBatch)
         implements Serializable {
 
     public TrainConfig {
@@ -27,7 +34,8 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         require(model.seqLength() <= window, "--seq-length (" + model.seqLength() + ") must not exceed --window ("
                 + window + ")");
         require(window <= 1_000_000, "--window must be at most 1000000, got " + window);
-        require(batchSize >= 1 && batchSize <= 100_000, "--batch-size must be between 1 and 100000, got " + batchSize);
+        require(batchSize >= 0 && batchSize <= 100_000, "--batch-size must be between 1 and 100000, got " + batchSize);
+        BatchSchedule.checked(globalBatch);
         require(averagingFrequency >= 1, "--averaging-frequency must be at least 1, got " + averagingFrequency);
         require(model.learningRate() > 0 && model.learningRate() < 10,
                 "--learning-rate must be in (0, 10), got " + model.learningRate());
@@ -71,14 +79,46 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
     public TrainConfig withWorkers(int resolved) {
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, resolved, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging);
+                averaging, globalBatch);
     }
 
     /** This configuration with another model configuration, for the output layout resolved at start. */
     public TrainConfig withModel(ModelConfig resolved) {
         return new TrainConfig(corpus, output, resolved, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging);
+                averaging, globalBatch);
+    }
+
+    /** Whether the batch was left to the default (a new run) or to the run continued. */
+    public boolean batchUnset() {
+        return globalBatch == null && batchSize == 0;
+    }
+
+    /**
+     * This configuration with its batch settled: as given, else those of {@code run} (the run it continues), else
+     * the default global batch.
+     */
+    public TrainConfig withBatchOf(TrainConfig run) {
+        if (!batchUnset()) {
+            return this;
+        }
+        int perWorker = run != null ? run.batchSize : 0;
+        String global = run != null ? run.globalBatch : Integer.toString(BatchSchedule.DEFAULT_GLOBAL);
+        return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
+                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
+                averaging, global);
+    }
+
+    /** This configuration with the per-worker minibatch its global batch gives at the start of a job. */
+    public TrainConfig withStartBatch(int perWorker) {
+        return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
+                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
+                averaging, globalBatch);
+    }
+
+    /** The batch setting as its flag, for messages. */
+    private String batchFlag() {
+        return globalBatch != null ? "--global-batch " + globalBatch : "--batch-size " + batchSize;
     }
 
     /** The settings that differ from those of another run and keep this one from continuing it, as flags. */
@@ -94,7 +134,9 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         diff(d, "--grad-clip", a.gradClip(), b.gradClip());
         diff(d, "--seed", a.seed(), b.seed());
         diff(d, "--window", window, other.window);
-        diff(d, "--batch-size", batchSize, other.batchSize);
+        if (!batchUnset() && !other.batchUnset() && !batchFlag().equals(other.batchFlag())) {
+            d.add(other.batchFlag() + " (not " + batchFlag() + ")");
+        }
         diff(d, "--averaging-frequency", averagingFrequency, other.averagingFrequency);
         diff(d, "--val-fraction", valFraction, other.valFraction);
         diff(d, "--corpus", corpus, other.corpus);

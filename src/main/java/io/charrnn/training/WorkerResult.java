@@ -25,9 +25,15 @@ public final class WorkerResult implements Serializable {
     private final double maxSeconds;
     /** Workers whose LSTM ran the scalar kernel (~1.6x slower): executors without the JDK's vector module. */
     private final int scalarKernelWorkers;
+    /**
+     * The sum over the workers of the squared length of each one's change of the parameters in the round (NaN where
+     * a worker did not say): with the mean change it gives the gradient noise scale ({@link NoiseScale}).
+     */
+    private final double squaredChanges;
 
     private WorkerResult(int index, int workers, float[] params, float[] updater, int maxSteps, double lossNats,
-                         long lossChars, long windows, double maxSeconds, int scalarKernelWorkers) {
+                         long lossChars, long windows, double maxSeconds, int scalarKernelWorkers,
+                         double squaredChanges) {
         this.index = index;
         this.workers = workers;
         this.params = params;
@@ -38,6 +44,7 @@ public final class WorkerResult implements Serializable {
         this.windows = windows;
         this.maxSeconds = maxSeconds;
         this.scalarKernelWorkers = scalarKernelWorkers;
+        this.squaredChanges = squaredChanges;
     }
 
     /**
@@ -47,16 +54,31 @@ public final class WorkerResult implements Serializable {
     public static WorkerResult of(int index, ModelState end, int steps, double lossNats, long lossChars,
                                   long windows, double seconds) {
         if (windows == 0) {
-            return new WorkerResult(index, 0, null, null, 0, 0, 0, 0, 0, 0);
+            return new WorkerResult(index, 0, null, null, 0, 0, 0, 0, 0, 0, 0);
         }
         return new WorkerResult(index, 1, end.params(), end.updater(), steps, lossNats, lossChars, windows,
-                seconds, 0);
+                seconds, 0, Double.NaN);
+    }
+
+    /** This one worker's result with the squared length of its change from {@code start}, for the noise scale. */
+    public WorkerResult withChangeFrom(ModelState start) {
+        if (workers != 1) {
+            return this;
+        }
+        float[] from = start.params();
+        double sum = 0;
+        for (int i = 0; i < params.length; i++) {
+            double d = (double) params[i] - from[i];
+            sum += d * d;
+        }
+        return new WorkerResult(index, workers, params, updater, maxSteps, lossNats, lossChars, windows, maxSeconds,
+                scalarKernelWorkers, sum);
     }
 
     /** This result, from a worker whose LSTM ran the scalar kernel. */
     public WorkerResult ranScalarKernel() {
         return new WorkerResult(index, workers, params, updater, maxSteps, lossNats, lossChars, windows, maxSeconds,
-                workers);
+                workers, squaredChanges);
     }
 
     /** The sum of {@code parts} taken in the order of their indexes, under a new index. */
@@ -73,6 +95,7 @@ public final class WorkerResult implements Serializable {
         long windows = 0;
         double seconds = 0;
         int scalar = 0;
+        double squares = 0;
         for (WorkerResult r : sorted) {
             if (r.workers == 0) {
                 continue;
@@ -86,8 +109,9 @@ public final class WorkerResult implements Serializable {
             windows += r.windows;
             seconds = Math.max(seconds, r.maxSeconds);
             scalar += r.scalarKernelWorkers;
+            squares += r.squaredChanges;
         }
-        return new WorkerResult(index, workers, p, u, maxSteps, nats, chars, windows, seconds, scalar);
+        return new WorkerResult(index, workers, p, u, maxSteps, nats, chars, windows, seconds, scalar, squares);
     }
 
     private static float[] addInto(float[] sum, float[] x) {
@@ -137,6 +161,11 @@ public final class WorkerResult implements Serializable {
      */
     public double maxWorkerSeconds() {
         return maxSeconds;
+    }
+
+    /** See {@link #withChangeFrom}: summed over the workers, NaN if one of them did not say. */
+    public double sumOfSquaredChanges() {
+        return squaredChanges;
     }
 
     public int scalarKernelWorkers() {

@@ -27,7 +27,12 @@ class CheckpointTest {
     static final Vocabulary VOCAB = Vocabulary.fromCounts(Map.of((int) 'x', 4L, (int) 'y', 2L, (int) '\n', 1L));
     static final ModelConfig MODEL = new ModelConfig(1, 8, 5, 0, 1e-2, 5, 3, LstmImplementation.FUSED);
     static final TrainConfig TRAIN = new TrainConfig("file:/c.txt", "file:/run", MODEL, 10, 4, 2, 0.05, 3, 0, 5, 0,
-            1000, 0, 1, 0, 0, null, null);
+            1000, 0, 1, 0, 0, null, null, null);
+
+    /** An epoch of {@code rounds} rounds. */
+    static io.charrnn.training.RoundPlan plan(int rounds) {
+        return new io.charrnn.training.RoundPlan(rounds, 1, 1, 1);
+    }
 
     static MultiLayerNetwork trainedALittle() {
         MultiLayerNetwork net = CharLstm.create(MODEL, VOCAB.size());
@@ -42,7 +47,7 @@ class CheckpointTest {
     @Test
     void roundTripKeepsParametersUpdaterStateAndMetadata() {
         MultiLayerNetwork net = trainedALittle();
-        Progress progress = Progress.start(4).afterRound(100, 1.5, 1.9).withValidation(1.7);
+        Progress progress = Progress.start(plan(4)).afterRound(plan(4), 100, 1.5, 1.9).withValidation(1.7);
         byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, progress)).toBytes();
 
         Checkpoint back = Checkpoint.fromBytes(bytes, "test", true);
@@ -59,7 +64,7 @@ class CheckpointTest {
     @Test
     void aCheckpointIsAlsoAPlainDl4jModel() throws Exception {
         MultiLayerNetwork net = trainedALittle();
-        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(1))).toBytes();
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(plan(1)))).toBytes();
         MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes), false);
         assertArrayEquals(bits(net.params()), bits(plain.params()));
     }
@@ -93,8 +98,8 @@ class CheckpointTest {
         RunDirectory run = new RunDirectory(dir.resolve("run").toUri().toString(), new Configuration());
         assertTrue(run.isEmpty());
         MultiLayerNetwork net = trainedALittle();
-        Progress first = Progress.start(2).afterRound(10, 1, 2.0).withValidation(2.0);
-        Progress second = first.afterRound(10, 1, 2.5).withValidation(2.4);
+        Progress first = Progress.start(plan(2)).afterRound(plan(2), 10, 1, 2.0).withValidation(2.0);
+        Progress second = first.afterRound(plan(2), 10, 1, 2.5).withValidation(2.4);
         String a = Checkpoint.fileName(first.epochFraction(), first.valLoss());
         String b = Checkpoint.fileName(second.epochFraction(), second.valLoss());
         run.saveCheckpoint(a, new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, first)).toBytes(), first.isBest());
@@ -118,7 +123,7 @@ class CheckpointTest {
         RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
         MultiLayerNetwork net = trainedALittle();
         for (double loss : new double[]{2.2, 1.9, 2.1}) {
-            Progress p = Progress.start(1).withValidation(loss);
+            Progress p = Progress.start(plan(1)).withValidation(loss);
             run.writeAtomically(Checkpoint.fileName(p.epochFraction(), loss),
                     new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, p)).toBytes());
         }
@@ -131,7 +136,7 @@ class CheckpointTest {
         run.writeText(RunDirectory.METRICS_FILE, "{}\n");
         run.writeText(RunDirectory.METRICS_FILE, "{}\n{}\n");
         run.saveCheckpoint(Checkpoint.fileName(1, 2), new Checkpoint(trainedALittle(),
-                CheckpointMeta.of(VOCAB, TRAIN, Progress.start(1))).toBytes(), true);
+                CheckpointMeta.of(VOCAB, TRAIN, Progress.start(plan(1)))).toBytes(), true);
         try (var files = Files.list(dir)) {
             List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
             assertEquals(List.of("best", Checkpoint.fileName(1, 2), "latest", RunDirectory.METRICS_FILE), names);
@@ -141,7 +146,7 @@ class CheckpointTest {
     @Test
     void aDamagedCheckpointNeverLoadsWithOtherWeights(@TempDir Path dir) throws Exception {
         MultiLayerNetwork net = trainedALittle();
-        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(1))).toBytes();
+        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(plan(1)))).toBytes();
         Path file = dir.resolve("ckpt_epoch1.00_val2.0000.zip");
         int detected = 0;
         // Flip one bit at a time all through the file: each damaged copy is refused, or (a flip in a zip header

@@ -17,6 +17,7 @@ import io.charrnn.model.CharLstm;
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.training.Averaging;
+import io.charrnn.training.BatchSchedule;
 import io.charrnn.training.Divergence;
 import io.charrnn.training.EpochOrder;
 import io.charrnn.training.LocalRoundRunner;
@@ -68,7 +69,7 @@ class TrainingSessionTest {
 
     private static TrainConfig config(String output, int workers, int epochs, Averaging averaging) {
         return new TrainConfig("verse", output, MODEL, WINDOW, BATCH, FREQUENCY, 0.1, epochs, 0, EVERY, workers, 100_000,
-                0, 0.5, 1, 0, null, averaging);
+                0, 0.5, 1, 0, null, averaging, null);
     }
 
     private static Averaging outer(double lr, Double momentum) {
@@ -177,7 +178,7 @@ class TrainingSessionTest {
         assertTrue(wide.vocabulary().size() > AdaptiveSoftmax.AUTO_ABOVE, "symbols: " + wide.vocabulary().size());
         ModelConfig model = MODEL.withAdaptiveChoice(AdaptiveSoftmax.Choice.AUTO);
         java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("wide",
-                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null));
+                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null);
         Path reference = dir.resolve("reference");
         TrainResult done = train(reference, configFor.apply(reference), false, new LocalRoundRunner(wide, WINDOW,
                 100_000));
@@ -263,7 +264,7 @@ class TrainingSessionTest {
     void theDecayScheduleAndTheOuterStepBelongToTheRun() {
         TrainConfig base = config("file:/r", 1, 2, outer(1, null));
         TrainConfig decay = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                100_000, 0, 0.9, 1, 0, null, outer(1, null));
+                100_000, 0, 0.9, 1, 0, null, outer(1, null), null);
         assertEquals(List.of("--lr-decay 0.5 (not 0.9)"), decay.differencesFrom(base));
         assertEquals(List.of("--outer-momentum auto (not 0.5)", "--outer-warmup 0 (not 3)"),
                 config("file:/r", 1, 2, new Averaging(Averaging.Mode.OUTER, 1, 0.5, 3)).differencesFrom(base));
@@ -293,6 +294,121 @@ class TrainingSessionTest {
         for (int i = 0; i < lines.size(); i++) {
             assertEquals(i + 1, lines.get(i).get("round").asLong());
         }
+    }
+
+    private static TrainConfig batchConfig(String output, int batchSize, String globalBatch) {
+        return new TrainConfig("verse", output, MODEL, WINDOW, batchSize, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000,
+                0, 0.5, 1, 0, null, outer(1, null), globalBatch);
+    }
+
+    private static List<JsonNode> metricsOf(Path run) {
+        return JsonLinesLog.read(new RunDirectory(run.toUri().toString(), new Configuration()),
+                RunDirectory.METRICS_FILE);
+    }
+
+    /**
+     * The round's two workers as if they had disagreed more: the same mean state, each worker's change from the
+     * start spread by 0.9 of the mean change (reversed, so not along it). That sets the noise scale to
+     * 2b |d|^2 / (|D|^2 - |d|^2) = 2 x 0.81 / 0.19, about 8.5 windows for one-window workers, whatever the model
+     * learns: the batch schedule sees a reason to grow.
+     */
+    private static WorkerResult spread(RoundStart start, WorkerResult real) {
+        ModelState mean = real.mean(start.state());
+        float[] from = start.state().params();
+        float[] m = mean.params();
+        int n = m.length;
+        float[] a = new float[n];
+        float[] b = new float[n];
+        for (int i = 0; i < n; i++) {
+            float d = 0.9f * (m[n - 1 - i] - from[n - 1 - i]);
+            a[i] = m[i] + d;
+            b[i] = m[i] - d;
+        }
+        int steps = mean.iteration() - start.state().iteration();
+        double nats = real.meanLoss() * 1000;
+        long half = real.windows() / 2;
+        return WorkerResult.sumInOrder(0, List.of(
+                WorkerResult.of(0, new ModelState(a, mean.updater(), mean.iteration()), steps, nats, 1000, half, 0.1)
+                        .withChangeFrom(start.state()),
+                WorkerResult.of(1, new ModelState(b, mean.updater(), mean.iteration()), steps, nats, 1000,
+                        real.windows() - half, 0.1).withChangeFrom(start.state())));
+    }
+
+    @Test
+    void aRunResumedRightAfterItsBatchGrewEndsBitForBitLikeAnUninterruptedOne() {
+        // Two workers of one window each to start, whose rounds say the noise scale is about 8.5 windows.
+        Path reference = dir.resolve("reference");
+        train(reference, batchConfig(reference.toUri().toString(), 0, "auto:2"), false,
+                intercepting((call, start, train) -> spread(start, train.get())));
+        List<JsonNode> lines = metricsOf(reference);
+        int grown = 0;
+        while (grown < lines.size() && lines.get(grown).get("worker_batch").asInt() == 1) {
+            grown++;
+        }
+        assertEquals(BatchSchedule.AUTO_MIN_ROUNDS, grown, "the batch grew after the rounds the schedule waits");
+        assertTrue(lines.get(grown - 1).get("noise_scale").asDouble() >= 4, lines.get(grown - 1).toString());
+        assertTrue(grown < lines.size() - 2 * EVERY, "inside the epoch: round " + grown + " of " + lines.size());
+        assertEquals(2, lines.get(grown).get("worker_batch").asInt());
+        assertEquals(4, lines.get(grown).get("windows_per_step").asInt());
+        assertEquals(MODEL.learningRate() * Math.sqrt(2), lines.get(grown).get("learning_rate").asDouble(), 1e-12);
+        TrainingState expected = TrainingState.latest(reference);
+
+        // The first checkpoint at or after the round that grew the batch holds the new batch and a plan that starts
+        // inside the epoch; the crash comes three rounds later.
+        int checkpointed = (grown + EVERY - 1) / EVERY * EVERY;
+        Path killed = dir.resolve("killed");
+        TrainConfig config = batchConfig(killed.toUri().toString(), 0, "auto:2");
+        assertThrows(IllegalStateException.class, () -> train(killed, config, false,
+                intercepting((call, start, train) -> {
+                    if (call == checkpointed + 3) {
+                        throw new IllegalStateException("killed");
+                    }
+                    return spread(start, train.get());
+                })));
+        RunDirectory killedDir = new RunDirectory(killed.toUri().toString(), new Configuration());
+        Checkpoint saved = killedDir.load(killedDir.pointer(RunDirectory.LATEST).orElseThrow(), false);
+        assertEquals(checkpointed, saved.meta().progress().totalRounds());
+        assertEquals(4, saved.meta().batch().globalBatch());
+        assertTrue(saved.meta().progress().position() > 0, "inside the epoch");
+        train(killed, config, true, intercepting((call, start, train) -> spread(start, train.get())));
+        expected.assertSameAs(TrainingState.latest(killed), "resumed run");
+        assertEquals(lines.size(), metricsOf(killed).size(), "every round in metrics.jsonl once");
+    }
+
+    @Test
+    void aRunFromBeforeTheGlobalBatchResumesWithItsOwnPerWorkerBatch() {
+        Path reference = dir.resolve("reference");
+        train(reference, batchConfig(reference.toUri().toString(), BATCH, null), false, runner());
+        TrainingState expected = TrainingState.latest(reference);
+
+        // The run as this project wrote it before: no global batch, no batch state, no epoch position.
+        Path old = dir.resolve("old");
+        assertThrows(IllegalStateException.class, () -> train(old, batchConfig(old.toUri().toString(), BATCH, null),
+                false, crashingAt(2 * EVERY + 2)));
+        RunDirectory runDir = new RunDirectory(old.toUri().toString(), new Configuration());
+        String latest = runDir.pointer(RunDirectory.LATEST).orElseThrow();
+        Checkpoint c = runDir.load(latest, true);
+        io.charrnn.training.Progress p = c.meta().progress();
+        assertTrue(p.position() > 0, "the checkpoint is inside its epoch: " + p);
+        io.charrnn.checkpoint.CheckpointMeta before = new io.charrnn.checkpoint.CheckpointMeta(c.meta().format(),
+                c.meta().version(), c.meta().codePoints(), c.meta().counts(), c.meta().train(),
+                new io.charrnn.training.Progress(p.epoch(), p.round(), p.roundsPerEpoch(), p.totalRounds(),
+                        p.charsTrained(), p.trainSeconds(), p.trainLoss(), p.valLoss(), p.bestValLoss(), 0, 0),
+                c.meta().createdAt(), null, c.meta().unknownSymbol(), c.meta().provenance(), null);
+        runDir.writeAtomically(latest, new Checkpoint(c.network(), before, c.outerVelocity()).toBytes());
+
+        // Resumed with neither --batch-size nor --global-batch: the run's own 4 windows per worker, not the default.
+        List<Integer> batches = new ArrayList<>();
+        train(old, batchConfig(old.toUri().toString(), 0, null), true, intercepting((call, start, train) -> {
+            batches.add(start.batchSize());
+            return train.get();
+        }));
+        assertTrue(batches.stream().allMatch(b -> b == BATCH), batches.toString());
+        expected.assertSameAs(TrainingState.latest(old), "resumed run");
+        // Another batch on resume is another run.
+        UserError other = assertThrows(UserError.class, () -> train(old, batchConfig(old.toUri().toString(), 0,
+                "8"), true, runner()));
+        assertTrue(other.getMessage().contains("--batch-size 4 (not --global-batch 8)"), other.getMessage());
     }
 
     @Test

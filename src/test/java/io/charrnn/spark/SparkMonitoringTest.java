@@ -114,6 +114,9 @@ class SparkMonitoringTest {
         assertEquals(2.0, gauge("round"), scraped);
         assertEquals(number(lines.get(1), "train_loss"), gauge("train_loss"), 1e-9, scraped);
         assertTrue(gauge("chars_per_second") > 0, scraped);
+        assertEquals(8.0, gauge("worker_batch"), scraped);
+        assertEquals(16.0, gauge("windows_per_step"), scraped);
+        assertEquals(number(lines.get(1), "noise_scale"), gauge("noise_scale"), 1e-9, scraped);
         gauge("checkpoint_age_seconds");
 
         // The checkpoint of the last completed round, then a resume finishes the epoch.
