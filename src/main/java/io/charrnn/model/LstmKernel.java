@@ -123,6 +123,21 @@ abstract class LstmKernel {
     /** Pre-activation gradients of step t into z rows of step t; adds the recurrent gradient when asked. */
     protected abstract void backwardStep(int t, boolean addRecurrent);
 
+    /**
+     * Whether this kernel computes the per-step recurrent products of the coming forward pass itself (adding
+     * {@code h(s-1) r} into step s's pre-activations in {@link #forwardStep} for s > 0, and, when keeping, the
+     * recurrent gradient for the step before in {@link #backwardStep}); if so it takes what it needs of r now.
+     * Otherwise they are OpenBLAS products into the z and dhRecurrent rows.
+     */
+    protected boolean takeRecurrentProducts(INDArray r, int time, boolean keep) {
+        return false;
+    }
+
+    /** Whether the kept forward pass's recurrent products, and so its backward ones, are the kernel's own. */
+    protected boolean recurrentProductsTaken() {
+        return false;
+    }
+
     /** Writes the summed bias gradient into {@link #biasGradient}. */
     protected abstract void finishBackward();
 
@@ -172,6 +187,7 @@ abstract class LstmKernel {
             setInitialCell(hasPrevious ? c0 : null);
             keptInitialState = hasPrevious;
             float[] symbols = idInput ? symbolsOf(x) : null;
+            boolean heapRecurrent = takeRecurrentProducts(r, time, keep);
             for (int t0 = 0; t0 < time; t0 += chunk) {
                 int len = Math.min(chunk, time - t0);
                 INDArray zr = rows(z, len);
@@ -196,7 +212,9 @@ abstract class LstmKernel {
                 }
                 for (int s = 0; s < len; s++) {
                     if (s > 0) {
-                        Blas.gemm(hStep[s - 1], r, zStep[s], false, false, 1.0, 1.0);
+                        if (!heapRecurrent) {
+                            Blas.gemm(hStep[s - 1], r, zStep[s], false, false, 1.0, 1.0);
+                        }
                     } else if (hasPrevious) {
                         Blas.gemm(hInit, r, zStep[0], false, false, 1.0, 1.0);
                     }
@@ -259,7 +277,7 @@ abstract class LstmKernel {
             startBackward(time);
             for (int t = time - 1; t >= start; t--) {
                 backwardStep(t, t < time - 1);
-                if (t > start) {
+                if (t > start && !recurrentProductsTaken()) {
                     Blas.gemm(zStep[t], r, dhRecurrent, false, true, 1.0, 0.0);
                 }
             }

@@ -44,6 +44,24 @@ final class VectorLstmKernel extends LstmKernel {
     private float[] eps;
     private float[] db;
 
+    /**
+     * Minibatches of at most this many rows take the per-step recurrent products here ({@link FewRowProducts}),
+     * whatever the layer's size; up to {@link #CACHED_ROWS} rows too while the recurrent weights fit in
+     * {@link #CACHED_FLOATS}. Larger ones take OpenBLAS's. Measured one after another on one core (1-minute runs,
+     * 2026-12-06, BENCHMARKS.md "Small minibatches"): here against OpenBLAS, 4 rows x 128 units 26.0k against
+     * 16.1k chars/s, 8 x 256 9.9k against 7.2k, 4 x 512 1.59k against 1.21k; 32 x 128 44.5k against 37.2k,
+     * 64 x 128 50.4k against 46.5k; but 32 x 256 (1 MB of weights) 11.5k against 12.5k.
+     */
+    static final int FEW_ROWS = 8;
+    static final int CACHED_ROWS = 64;
+    static final int CACHED_FLOATS = 64 * 1024;
+    /** The recurrent weights, row-major [hidden][4 hidden], and transposed, for the products taken here. */
+    private float[] recurrent;
+    private float[] recurrentTransposed;
+    private INDArray recurrentRowMajor;
+    private boolean recurrentHere;
+    private boolean recurrentHereKept;
+
     VectorLstmKernel(int nIn, int hidden, boolean idInput) {
         super(nIn, hidden, DataType.FLOAT, idInput);
     }
@@ -71,6 +89,40 @@ final class VectorLstmKernel extends LstmKernel {
     }
 
     @Override
+    protected boolean takeRecurrentProducts(INDArray r, int time, boolean keep) {
+        int g = 4 * hidden;
+        boolean few = batch <= FEW_ROWS || (batch <= CACHED_ROWS && (long) hidden * g <= CACHED_FLOATS);
+        recurrentHere = few && time > 1 && FewRowProducts.fits(g)
+                && (!keep || FewRowProducts.fits(hidden));
+        if (keep) {
+            recurrentHereKept = recurrentHere;
+        }
+        if (!recurrentHere) {
+            return false;
+        }
+        if (recurrentRowMajor == null) {
+            recurrentRowMajor = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, hidden, g);
+            recurrent = new float[hidden * g];
+            recurrentTransposed = new float[hidden * g];
+        }
+        recurrentRowMajor.assign(r);
+        recurrentRowMajor.data().asNioFloat().get(0, recurrent, 0, recurrent.length);
+        if (keep) {
+            for (int k = 0; k < hidden; k++) {
+                for (int j = 0; j < g; j++) {
+                    recurrentTransposed[j * hidden + k] = recurrent[k * g + j];
+                }
+            }
+        }
+        return true;
+    }
+
+    @Override
+    protected boolean recurrentProductsTaken() {
+        return recurrentHereKept;
+    }
+
+    @Override
     protected void setInitialCell(INDArray c0) {
         int bh = batch * hidden;
         if (c0 == null) {
@@ -93,6 +145,10 @@ final class VectorLstmKernel extends LstmKernel {
         // node-count cutoff, and every vector passed to the calls it left was boxed on the heap (~30 GB a minute
         // at 2 x 128).
         zBuf.get(s * bh * 4, gates, gateBase, bh * 4);
+        if (recurrentHere && s > 0) {
+            // ht still holds step s - 1's outputs.
+            FewRowProducts.addProduct(ht, 0, batch, h, recurrent, 4 * h, gates, gateBase);
+        }
         for (int e = 0; e < batch; e++) {
             int zb = gateBase + e * 4 * h;
             tanhInPlace(gates, zb, zb + h);
@@ -160,7 +216,7 @@ final class VectorLstmKernel extends LstmKernel {
     protected void backwardStep(int t, boolean addRecurrent) {
         int h = hidden;
         int bh = batch * h;
-        if (addRecurrent) {
+        if (addRecurrent && !recurrentHereKept) {
             dhBuf.get(0, dhRec, 0, bh);
         }
         int gateBase = t * bh * 4;
@@ -222,6 +278,11 @@ final class VectorLstmKernel extends LstmKernel {
             }
         }
         zBuf.put(t * bh * 4, dz, 0, bh * 4);
+        if (recurrentHereKept) {
+            // The recurrent gradient for step t - 1 (the step before the first one is not asked for it).
+            Arrays.fill(dhRec, 0, bh, 0f);
+            FewRowProducts.addProduct(dz, 0, batch, 4 * h, recurrentTransposed, h, dhRec, 0);
+        }
     }
 
     @Override

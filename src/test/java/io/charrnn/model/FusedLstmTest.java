@@ -160,11 +160,21 @@ class FusedLstmTest {
 
     @Test
     void vectorKernelComputesWhatTheScalarKernelComputes() {
+        // 37 units: two full vectors of 16 (or four of 8) and a scalar tail; the recurrent products are OpenBLAS's.
+        vectorKernelComputesWhatTheScalarKernelComputes(37, 3, false);
+        // 64 units in a minibatch of 5: the vector kernel's own recurrent products, a block of four rows and one.
+        vectorKernelComputesWhatTheScalarKernelComputes(64, 5, true);
+        // Above the rows that take them: OpenBLAS's again (64 units' weights fit the cache, 160 units' do not).
+        vectorKernelComputesWhatTheScalarKernelComputes(64, VectorLstmKernel.CACHED_ROWS + 1, false);
+        vectorKernelComputesWhatTheScalarKernelComputes(160, VectorLstmKernel.FEW_ROWS + 1, false);
+        vectorKernelComputesWhatTheScalarKernelComputes(160, VectorLstmKernel.FEW_ROWS, true);
+    }
+
+    private void vectorKernelComputesWhatTheScalarKernelComputes(int hidden, int batch, boolean ownProducts) {
         assertTrue(LstmKernel.VECTOR_AVAILABLE, "tests run with --add-modules=jdk.incubator.vector (pom.xml)");
         Nd4j.setDefaultDataTypes(DataType.FLOAT, DataType.FLOAT);
         Nd4j.getRandom().setSeed(5);
-        // 37 units: two full vectors of 16 (or four of 8) and a scalar tail.
-        int nIn = 9, hidden = 37, batch = 3, time = 7;
+        int nIn = 9, time = 7;
         INDArray x = Nd4j.randn(DataType.FLOAT, batch, nIn, time);
         INDArray w = Nd4j.randn(DataType.FLOAT, nIn, 4 * hidden).muli(0.3);
         INDArray r = Nd4j.randn(DataType.FLOAT, hidden, 4 * hidden).muli(0.3);
@@ -178,6 +188,7 @@ class FusedLstmTest {
             assertEquals(v == 1 ? VectorLstmKernel.class : ScalarLstmKernel.class, kernel.getClass());
             INDArray out = Nd4j.create(DataType.FLOAT, batch, hidden, time);
             kernel.forward(x, w, null, r, b, h0, c0, true, out);
+            assertEquals(v == 1 && ownProducts, kernel.recurrentProductsTaken(), hidden + " x " + batch);
             Map<String, INDArray> state = new HashMap<>();
             kernel.lastState(state, "h", "c");
             INDArray gW = Nd4j.create(DataType.FLOAT, nIn, 4 * hidden);
@@ -190,7 +201,8 @@ class FusedLstmTest {
         String[] names = {"output", "last output", "last cell", "dW", "dR", "db", "dx"};
         for (int i = 0; i < names.length; i++) {
             double scale = Math.max(1, results[0][i].amaxNumber().doubleValue());
-            assertEquals(0, maxAbsDifference(results[0][i], results[1][i]) / scale, 2e-6, names[i]);
+            assertEquals(0, maxAbsDifference(results[0][i], results[1][i]) / scale, 2e-6, names[i] + " at " + hidden
+                    + " units x " + batch);
         }
     }
 
