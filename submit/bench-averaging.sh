@@ -7,8 +7,11 @@
 # characters it took to reach each validation loss in CHARRNN_AVG_TARGETS (nats/char, default "2.0 1.7"; linear
 # between evaluations). One JSON line per run on stdout and appended to $CHARRNN_BENCH_OUT
 # (default bench-averaging.jsonl).
-# Runs: CHARRNN_AVG_RUNS, a list of workers:outer-lr:outer-momentum[:averaging-frequency[:batch-size]] (momentum
-# "auto" = 1 - 1/workers; lr 1 with momentum 0 is plain averaging; frequency 1 and batch 32 unless given). Each run stops at CHARRNN_AVG_EPOCHS epochs (default 7)
+# Runs: CHARRNN_AVG_RUNS, a list of workers:outer-lr:outer-momentum[:averaging-frequency[:batch]] (momentum
+# "auto" = 1 - 1/workers; lr 1 with momentum 0 is plain averaging; frequency 1 and batch 32 unless given). The batch
+# is windows per worker (--batch-size N), or gN for --global-batch N (each worker ceil(N / workers)), or auto /
+# autoN for --global-batch auto / auto:N. Each line also gives the one thread's chars/s and the batch and noise
+# scale of the last round. CHARRNN_AVG_FLAGS: more train flags for every run (e.g. --learning-rate 3e-3). Each run stops at CHARRNN_AVG_EPOCHS epochs (default 7)
 # or CHARRNN_AVG_MINUTES minutes (default 15), whichever comes first.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,9 +26,15 @@ for spec in $runs; do
   frequency="${frequency:-1}"
   batch="${batch:-32}"
   run="$work/w$workers-lr$lr-m$momentum-f$frequency-b$batch"
-  every=$(( 131072 / (workers * batch * frequency * 1000) )); every=$(( every < 1 ? 1 : every ))
+  case "$batch" in
+    auto) batch_flags=(--global-batch auto); start=32 ;;
+    auto*) batch_flags=(--global-batch "auto:${batch#auto}"); start="${batch#auto}" ;;
+    g*) batch_flags=(--global-batch "${batch#g}"); start="${batch#g}" ;;
+    *) batch_flags=(--batch-size "$batch"); start=$(( workers * batch )) ;;
+  esac
+  every=$(( 131072 / (start * frequency * 1000) )); every=$(( every < 1 ? 1 : every ))
   bench=$("$root/submit/charrnn" bench --corpus "$corpus" --single-process --workers "$workers" \
-      --outer-lr "$lr" --outer-momentum "$momentum" --averaging-frequency "$frequency" --batch-size "$batch" \
+      --outer-lr "$lr" --outer-momentum "$momentum" --averaging-frequency "$frequency" "${batch_flags[@]}" ${CHARRNN_AVG_FLAGS:-} \
       --checkpoint-every "$every" --keep 1 --sample-chars 0 --epochs "${CHARRNN_AVG_EPOCHS:-7}" \
       --max-minutes "${CHARRNN_AVG_MINUTES:-15}" --output "file://$run" 2>"$run.log" | tail -1)
   python3 - "$run/metrics.jsonl" "$spec" "$targets" "$bench" <<'PY' | tee -a "$out"
@@ -51,7 +60,9 @@ for t in targets:
 workers, lr, momentum, *rest = spec.split(":")
 print(json.dumps({"workers": int(workers), "outer_lr": float(lr), "outer_momentum": momentum,
                   "averaging_frequency": int(rest[0]) if rest else 1,
-                  "batch_size": int(rest[1]) if len(rest) > 1 else 32, "chars_to_reach": reached,
+                  "batch": rest[1] if len(rest) > 1 else "32", "chars_to_reach": reached,
+                  "chars_per_sec": bench.get("chars_per_sec"), "worker_batch_at_end": bench.get("worker_batch"),
+                  "noise_scale_at_end": bench.get("noise_scale"),
                   "final_val_loss": evals[-1][1] if evals else None, "chars": rows[-1]["chars"] if rows else 0,
                   "rounds": rows[-1]["round"] if rows else 0, "train_seconds": bench.get("train_seconds"),
                   "curve": [[c, round(l, 4)] for c, l in evals]}))

@@ -47,7 +47,7 @@ public final class TrainOptions {
                     + "segments inside it (default: ${DEFAULT-VALUE}).")
     int window;
 
-    @Option(names = "--global-batch", paramLabel = "N|auto",
+    @Option(names = "--global-batch", paramLabel = "N",
             description = "Windows behind each optimizer step across all workers; each worker takes its share,"
                     + " ceil(N / workers). auto (or auto:N to start at N): start at "
                     + io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL + " and double while the gradient noise scale measured from the workers' rounds is at least twice"
