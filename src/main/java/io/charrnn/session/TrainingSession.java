@@ -68,7 +68,13 @@ public final class TrainingSession {
         long startNanos = System.nanoTime();
         double budgetSeconds = config.maxMinutes() > 0 ? config.maxMinutes() * 60 : Double.POSITIVE_INFINITY;
 
-        Checkpoint resumed = resume ? loadLatest() : null;
+        Checkpoint resumed = resume && hasCheckpoints() ? loadLatest() : null;
+        if (resume && resumed == null) {
+            // The job before stopped before its first checkpoint (killed, out of memory, a preempted node): nothing
+            // of it is worth keeping, so the same command starts the run again rather than refusing every night.
+            LOG.warn("{} holds a run without a checkpoint yet (its job stopped before the first one): starting it"
+                    + " again in place", run.uri());
+        }
         Vocabulary corpusVocabulary = runner.corpusVocabulary();
         Vocabulary vocabulary = corpusVocabulary;
         Checkpoint warmStart = null;
@@ -145,8 +151,9 @@ public final class TrainingSession {
                 LOG.info("starting from the weights of {}", config.initFrom());
             }
             progress = Progress.start(plan);
-            metrics = new JsonLinesLog(run, RunDirectory.METRICS_FILE);
-            samples = new JsonLinesLog(run, RunDirectory.SAMPLES_FILE);
+            // Empty for a new run; a run started again in place drops the lines of the rounds it redoes.
+            metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, 0);
+            samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, 0);
         }
         OuterOptimizer outer = new OuterOptimizer(averaging.outerLr(), averaging.momentumFor(workers),
                 averaging.warmupRounds(), velocity);
@@ -362,6 +369,11 @@ public final class TrainingSession {
         return String.format(Locale.ROOT, "outer Nesterov step, lr %s, momentum %s%s", averaging.outerLr(),
                 momentum, averaging.warmupRounds() > 0 ? " after " + averaging.warmupRounds()
                         + " rounds of plain averaging" : "");
+    }
+
+    /** Whether the run has written a checkpoint (readable or not) or the pointer to one. */
+    private boolean hasCheckpoints() {
+        return run.pointer(RunDirectory.LATEST).isPresent() || !run.checkpointNames().isEmpty();
     }
 
     /**

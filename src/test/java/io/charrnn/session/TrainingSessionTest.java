@@ -412,6 +412,28 @@ class TrainingSessionTest {
     }
 
     @Test
+    void aRunKilledBeforeItsFirstCheckpointStartsAgainInPlace() {
+        TrainConfig reference = config(dir.resolve("reference").toUri().toString(), 2, 1, outer(1, null));
+        train(dir.resolve("reference"), reference, false, runner());
+        TrainingState expected = TrainingState.latest(dir.resolve("reference"));
+
+        Path killed = dir.resolve("killed");
+        TrainConfig config = config(killed.toUri().toString(), 2, 1, outer(1, null));
+        // Rounds 1 and 2 done and logged, no checkpoint yet (the first is due after round 5); round 3 dies.
+        assertThrows(IllegalStateException.class, () -> train(killed, config, false, crashingAt(3)));
+        RunDirectory runDir = new RunDirectory(killed.toUri().toString(), new Configuration());
+        assertTrue(runDir.checkpointNames().isEmpty());
+        assertEquals(2, JsonLinesLog.read(runDir, RunDirectory.METRICS_FILE).size());
+        train(killed, config, true, runner());
+        expected.assertSameAs(TrainingState.latest(killed), "the run started again");
+        List<JsonNode> lines = JsonLinesLog.read(runDir, RunDirectory.METRICS_FILE);
+        assertEquals(expected.rounds(), lines.size(), "every round in metrics.jsonl once");
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals(i + 1, lines.get(i).get("round").asLong());
+        }
+    }
+
+    @Test
     void aRunResumedWithWorkersZeroKeepsTheWorkersItTrainedWith() {
         Path reference = dir.resolve("reference");
         train(reference, config(reference.toUri().toString(), 2, 2, outer(1, null)), false, runner());

@@ -119,14 +119,18 @@ class KillAndResumeTest {
 
     /**
      * Each job of one run is killed with SIGKILL at another step of its file writes (FaultPoints: after a replace's
-     * temporary file is synced, after its rename, in the middle of an appended metrics line, after an append), and
+     * temporary file is synced, after its rename, in the middle of an appended metrics line, after an append; the
+     * first one before the run's first checkpoint), and
      * the next job resumes. After every kill no file the run had is missing, every checkpoint under its final name
      * loads and the pointers name such checkpoints; the last job ends with the uninterrupted run's exact bits and
      * every round's metrics line once.
      */
     @Test
     void killsBetweenTheStepsOfEveryKindOfWriteLoseNothing() throws Exception {
-        killAtEachPointThenFinish(dir, dir.resolve("killed").toUri().toString(), FaultPoints.REPLACE_WRITTEN + ":1",
+        // The first job dies after round 1's metrics line: run.json is there, no checkpoint yet (a nightly job killed
+        // in its first pass over a large corpus); the next one starts the run again in place.
+        killAtEachPointThenFinish(dir, dir.resolve("killed").toUri().toString(), FaultPoints.APPEND_DONE + ":1",
+                FaultPoints.REPLACE_WRITTEN + ":1",
                 FaultPoints.APPEND_TORN + ":2", FaultPoints.REPLACE_RENAMED + ":2", FaultPoints.REPLACE_WRITTEN + ":3",
                 FaultPoints.APPEND_TORN + ":1", FaultPoints.REPLACE_RENAMED + ":1", FaultPoints.APPEND_DONE + ":3",
                 FaultPoints.REPLACE_WRITTEN + ":2");
