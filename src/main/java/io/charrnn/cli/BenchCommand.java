@@ -95,11 +95,12 @@ public final class BenchCommand implements Callable<Integer> {
         // CPU time and RSS are this JVM's: the driver, and in local mode every executor too.
         line.put("cpu_and_rss_cover", singleProcess || master.startsWith("local") ? "driver and executors"
                 : "driver only");
-        line.put("config", options.toConfig(target));
-        // What --adaptive came to for this vocabulary (the flags' config above has it unresolved).
+        // The configuration the run recorded: the flags with what they came to (workers, batch, --adaptive's layout).
         var hadoop = new org.apache.hadoop.conf.Configuration();
-        var layout = result.latestCheckpoint() == null ? null : RunDirectory.load(RunDirectory.resolveUri(target,
-                hadoop), hadoop, false).meta().train().model().adaptive();
+        var recorded = result.latestCheckpoint() == null ? null : RunDirectory.load(RunDirectory.resolveUri(target,
+                hadoop), hadoop, false).meta().train();
+        line.put("config", recorded != null ? recorded : options.toConfig(target));
+        var layout = recorded == null ? null : recorded.model().adaptive();
         line.put("adaptive_layers", layout == null ? null : layout.describe(options.hidden));
         line.put("spark_conf", options.sparkConf.values);
         line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());

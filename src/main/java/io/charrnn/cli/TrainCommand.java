@@ -103,9 +103,6 @@ public final class TrainCommand implements Callable<Integer> {
             if (start == Start.OVERWRITE) {
                 run.deleteAllExcept(RunLock.FILE);
             }
-            if (start != Start.RESUME) {
-                config = config.withBatchOf(null); // a resumed run's batch is its checkpoint's (the session's)
-            }
             if (start == Start.RESUME) {
                 checkWorkLeft(run, config, output);
             } else {

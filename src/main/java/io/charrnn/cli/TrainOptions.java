@@ -49,12 +49,14 @@ public final class TrainOptions {
 
     @Option(names = "--global-batch", paramLabel = "N",
             description = "Windows behind each optimizer step across all workers; each worker takes its share,"
-                    + " ceil(N / workers). auto (or auto:N to start at N): start at "
-                    + io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL + " and double while the gradient noise scale measured from the workers' rounds is at least twice"
-                    + " the batch (a worker's share at most " + io.charrnn.training.BatchSchedule.AUTO_MAX_PER_WORKER
-                    + "), the learning rate following with the square root. A resumed run keeps its batch"
-                    + " (default: " + io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL + ", see README \"How the"
-                    + " batch is chosen\").")
+                    + " ceil(N / workers). Above " + io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL + " windows"
+                    + " per step --learning-rate is multiplied by the square root of their ratio. auto (or auto:N"
+                    + " to start at N): start at the default and double while the gradient noise scale measured from"
+                    + " the workers' rounds is at least twice the batch (a worker's share at most "
+                    + io.charrnn.training.BatchSchedule.AUTO_MAX_PER_WORKER + "). A resumed run keeps its batch"
+                    + " (default: " + io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL + ", or "
+                    + io.charrnn.training.BatchSchedule.DEFAULT_PER_WORKER + " per worker when that is more; see"
+                    + " README \"How the batch is chosen\").")
     String globalBatch;
 
     @Option(names = "--batch-size", paramLabel = "B",
@@ -210,7 +212,8 @@ public final class TrainOptions {
             return batchSize;
         }
         String g = global();
-        return g == null ? io.charrnn.training.BatchSchedule.DEFAULT_GLOBAL : io.charrnn.training.BatchSchedule.parse(g);
+        return g == null || g.equals(io.charrnn.training.BatchSchedule.AUTO)
+                ? io.charrnn.training.BatchSchedule.defaultGlobal(1) : io.charrnn.training.BatchSchedule.parse(g);
     }
 
     private String global() {

@@ -103,7 +103,8 @@ public final class TrainingSession {
         // Checkpoints record the workers resolved, so that a resume with --workers 0 sees its data in the same order.
         ModelConfig model = resumed != null ? modelFor(vocabulary, resumed, "the run in " + run.uri())
                 : modelFor(vocabulary, warmStart, "the --init-from model");
-        TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null);
+        // A batch left unset is the run's own when it continues, else the default for these workers.
+        TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null, workers);
         BatchSchedule batch = BatchSchedule.of(settled, workers, resumed != null ? resumed.meta().batch() : null);
         recorded = settled.withWorkers(workers).withModel(model).withStartBatch(batch.perWorker());
         provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());

@@ -132,16 +132,18 @@ public final class SparkRoundRunner implements RoundRunner {
         }
         // One job group per round, so that the UI finds a round and a user can cancel it (training then ends at
         // the round before, with a checkpoint of it).
-        String group = String.format(Locale.ROOT, "charrnn-epoch-%d-round-%d", epoch + 1, round + 1);
-        jsc.setJobGroup(group, String.format(Locale.ROOT, "charrnn: train epoch %d round %d/%d", epoch + 1,
-                round + 1, plan.roundsPerEpoch()), false);
+        // A plan that starts inside the epoch (the batch grew there) numbers its rounds from there: its groups say so.
+        String from = plan.start() == 0 ? "" : String.format(Locale.ROOT, "-from-window-%d", plan.start());
+        String group = String.format(Locale.ROOT, "charrnn-epoch-%d%s-round-%d", epoch + 1, from, round + 1);
+        jsc.setJobGroup(group, String.format(Locale.ROOT, "charrnn: train epoch %d%s round %d/%d", epoch + 1,
+                from.replace('-', ' '), round + 1, plan.roundsPerEpoch()), false);
         JavaRDD<EncodedWindow> share = roundOf(arranged, plan, round);
         try {
             if (config.averaging().mode() == Averaging.Mode.DL4J) {
                 if (dl4j == null) {
                     // The round's model: the run's output layout is resolved at start, not in the flags' config.
-                    dl4j = DelegatedRound.dl4j(jsc, config.withModel(start.model()), start.vocabularySize(),
-                            plan.workers());
+                    dl4j = DelegatedRound.dl4j(jsc, config.withModel(start.model()).withStartBatch(
+                            start.batchSize()), start.vocabularySize(), plan.workers());
                 }
                 return trained(group, dl4j.fit(share, start, plan.windowsInRound(round)));
             }

@@ -12,21 +12,29 @@ import java.util.Locale;
  *
  * <p>Three kinds, as {@code --global-batch} and {@code --batch-size} say:
  * <ul>
- *   <li>a fixed global batch: every step sees about that many windows however many workers share it;</li>
- *   <li>{@code auto}: starts at {@link #DEFAULT_GLOBAL} and doubles while the measured gradient noise scale
+ *   <li>a fixed global batch: every step sees about that many windows however many workers share it. Unless
+ *       given, {@link #defaultGlobal}: {@link #DEFAULT_GLOBAL}, but at least {@link #DEFAULT_PER_WORKER} a worker;</li>
+ *   <li>{@code auto}: starts there (or at N for {@code auto:N}) and doubles while the measured gradient noise scale
  *       ({@link NoiseScale}) says that twice the batch still pays (McCandlish et al. 2018: the batch that pays
- *       grows as the loss falls); Adam's learning rate follows with the square root of the batch's growth
- *       (Malladi et al. 2022);</li>
+ *       grows as the loss falls);</li>
  *   <li>a fixed per-worker batch ({@code --batch-size}, and every run from before the global batch): the windows
- *       behind a step grow with the workers.</li>
+ *       behind a step grow with the workers, at the learning rate given.</li>
  * </ul>
+ * With a global batch, {@code --learning-rate} is the rate for {@link #DEFAULT_GLOBAL} windows per step or fewer;
+ * more windows per step multiply it by the square root of their ratio (Malladi et al. 2022: Adam's rate follows the
+ * batch's square root), as the batch is when it grows.
  *
  * <p>The schedule's state ({@link State}) is in every checkpoint, so a resumed run goes on with the batch, the
  * learning-rate scale and the noise estimate it had, exactly.
  */
 public final class BatchSchedule {
-    /** The global batch when none is given: see README "How the batch is chosen" for the measurements. */
+    /**
+     * The global batch when none is given, and the one the learning rate is given for: see README "How the batch is
+     * chosen" for the measurements.
+     */
     public static final int DEFAULT_GLOBAL = 32;
+    /** Below this a worker's core loses speed (0.52x at 4 windows, 0.70x at 8 against 32): the default keeps it. */
+    public static final int DEFAULT_PER_WORKER = 8;
     /** The value of {@code --global-batch} that asks for the schedule. */
     public static final String AUTO = "auto";
     /** A worker's minibatch never grows past this under {@code auto}: above it a core gains no speed. */
@@ -42,10 +50,8 @@ public final class BatchSchedule {
      * @param globalBatch       the global batch in force (the windows a step asks for, before the workers' rounding)
      * @param noise             the noise-scale estimate so far
      * @param roundsAtBatch     rounds trained since the batch last changed
-     * @param startGlobalBatch  the global batch the run started with, which the learning-rate scale is relative to
      */
-    public record State(int globalBatch, NoiseScale noise, long roundsAtBatch, int startGlobalBatch)
-            implements Serializable {
+    public record State(int globalBatch, NoiseScale noise, long roundsAtBatch) implements Serializable {
     }
 
     private final int workers;
@@ -68,16 +74,20 @@ public final class BatchSchedule {
         String global = config.globalBatch();
         if (global == null) {
             return new BatchSchedule(workers, false, config.batchSize(),
-                    saved != null ? saved : new State(config.batchSize() * workers, NoiseScale.NONE, 0,
-                            config.batchSize() * workers));
+                    saved != null ? saved : new State(config.batchSize() * workers, NoiseScale.NONE, 0));
         }
         boolean auto = global.startsWith(AUTO);
-        int start = parse(global);
-        State state = saved != null ? saved : new State(start, NoiseScale.NONE, 0, start);
+        int start = global.equals(AUTO) ? defaultGlobal(workers) : parse(global);
+        State state = saved != null ? saved : new State(start, NoiseScale.NONE, 0);
         if (!auto && state.globalBatch() != start) {
-            state = new State(start, state.noise(), 0, start);
+            state = new State(start, state.noise(), 0);
         }
         return new BatchSchedule(workers, auto, null, state);
+    }
+
+    /** The global batch of a run that gives none: {@link #DEFAULT_GLOBAL}, at least {@link #DEFAULT_PER_WORKER} each. */
+    public static int defaultGlobal(int workers) {
+        return Math.max(DEFAULT_GLOBAL, DEFAULT_PER_WORKER * workers);
     }
 
     /**
@@ -91,7 +101,7 @@ public final class BatchSchedule {
         return value;
     }
 
-    /** The global batch a value starts at. */
+    /** The global batch a value asks for ({@link #DEFAULT_GLOBAL} for auto, whose start depends on the workers). */
     public static int parse(String value) {
         if (value.equals(AUTO)) {
             return DEFAULT_GLOBAL;
@@ -121,9 +131,12 @@ public final class BatchSchedule {
         return perWorker() * workers;
     }
 
-    /** The factor on the learning rate for the batch in force: the square root of its growth since the start. */
+    /**
+     * The factor on {@code --learning-rate} for the batch in force: the square root of the windows per step over
+     * {@link #DEFAULT_GLOBAL}, never below 1; 1 for a per-worker batch.
+     */
     public double learningRateScale() {
-        return auto ? Math.sqrt((double) state.globalBatch() / state.startGlobalBatch()) : 1;
+        return perWorkerFixed != null ? 1 : Math.sqrt(Math.max(1.0, (double) windowsPerStep() / DEFAULT_GLOBAL));
     }
 
     public boolean auto() {
@@ -148,7 +161,7 @@ public final class BatchSchedule {
     public boolean afterRound(WorkerResult round, boolean full, double meanSquare) {
         NoiseScale noise = full ? state.noise().after(round.workers(), perWorker(), round.sumOfSquaredChanges(),
                 meanSquare) : state.noise();
-        state = new State(state.globalBatch(), noise, state.roundsAtBatch() + 1, state.startGlobalBatch());
+        state = new State(state.globalBatch(), noise, state.roundsAtBatch() + 1);
         if (!auto || state.roundsAtBatch() < AUTO_MIN_ROUNDS) {
             return false;
         }
@@ -156,7 +169,7 @@ public final class BatchSchedule {
         int next = state.globalBatch() * 2;
         if (Double.isFinite(b) && b >= AUTO_GROW_AT * state.globalBatch()
                 && (next + workers - 1) / workers <= AUTO_MAX_PER_WORKER) {
-            state = new State(next, noise, 0, state.startGlobalBatch());
+            state = new State(next, noise, 0);
             return true;
         }
         return false;

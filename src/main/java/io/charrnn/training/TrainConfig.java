@@ -36,6 +36,9 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         require(window <= 1_000_000, "--window must be at most 1000000, got " + window);
         require(batchSize >= 0 && batchSize <= 100_000, "--batch-size must be between 1 and 100000, got " + batchSize);
         BatchSchedule.checked(globalBatch);
+        require(globalBatch == null || !globalBatch.startsWith(BatchSchedule.AUTO) || averaging == null
+                || averaging.mode() != Averaging.Mode.DL4J, "--global-batch " + globalBatch + " changes the batch"
+                + " during training, which DL4J's master cannot; give a number, or --averaging outer");
         require(averagingFrequency >= 1, "--averaging-frequency must be at least 1, got " + averagingFrequency);
         require(model.learningRate() > 0 && model.learningRate() < 10,
                 "--learning-rate must be in (0, 10), got " + model.learningRate());
@@ -96,14 +99,14 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
 
     /**
      * This configuration with its batch settled: as given, else those of {@code run} (the run it continues), else
-     * the default global batch.
+     * the default global batch for this many workers.
      */
-    public TrainConfig withBatchOf(TrainConfig run) {
+    public TrainConfig withBatchOf(TrainConfig run, int workers) {
         if (!batchUnset()) {
             return this;
         }
         int perWorker = run != null ? run.batchSize : 0;
-        String global = run != null ? run.globalBatch : Integer.toString(BatchSchedule.DEFAULT_GLOBAL);
+        String global = run != null ? run.globalBatch : Integer.toString(BatchSchedule.defaultGlobal(workers));
         return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
                 averaging, global);

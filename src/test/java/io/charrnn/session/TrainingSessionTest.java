@@ -350,7 +350,8 @@ class TrainingSessionTest {
         assertTrue(grown < lines.size() - 2 * EVERY, "inside the epoch: round " + grown + " of " + lines.size());
         assertEquals(2, lines.get(grown).get("worker_batch").asInt());
         assertEquals(4, lines.get(grown).get("windows_per_step").asInt());
-        assertEquals(MODEL.learningRate() * Math.sqrt(2), lines.get(grown).get("learning_rate").asDouble(), 1e-12);
+        assertEquals(MODEL.learningRate(), lines.get(grown).get("learning_rate").asDouble(), 1e-12,
+                "4 windows per step: the rate given");
         TrainingState expected = TrainingState.latest(reference);
 
         // The first checkpoint at or after the round that grew the batch holds the new batch and a plan that starts
@@ -373,6 +374,36 @@ class TrainingSessionTest {
         train(killed, config, true, intercepting((call, start, train) -> spread(start, train.get())));
         expected.assertSameAs(TrainingState.latest(killed), "resumed run");
         assertEquals(lines.size(), metricsOf(killed).size(), "every round in metrics.jsonl once");
+    }
+
+    @Test
+    void aGlobalBatchIsSharedByTheWorkersAndAboveThirtyTwoRaisesTheLearningRate() {
+        Path run = dir.resolve("g64");
+        List<Integer> batches = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        train(run, batchConfig(run.toUri().toString(), 0, "64"), false, intercepting((call, start, train) -> {
+            batches.add(start.batchSize());
+            rates.add(start.learningRate());
+            return train.get();
+        }, 2, new ArrayList<>()));
+        assertTrue(batches.stream().allMatch(b -> b == 32), batches.toString());
+        assertTrue(rates.stream().allMatch(r -> Math.abs(r - MODEL.learningRate() * Math.sqrt(2)) < 1e-12),
+                rates.toString());
+        JsonNode first = metricsOf(run).get(0);
+        assertEquals(64, first.get("windows_per_step").asInt());
+        assertEquals(32, first.get("worker_batch").asInt());
+
+        // Neither flag: 32 windows per step, shared by the two workers, at the rate given.
+        Path unset = dir.resolve("unset");
+        batches.clear();
+        rates.clear();
+        train(unset, batchConfig(unset.toUri().toString(), 0, null), false, intercepting((call, start, train) -> {
+            batches.add(start.batchSize());
+            rates.add(start.learningRate());
+            return train.get();
+        }, 2, new ArrayList<>()));
+        assertTrue(batches.stream().allMatch(b -> b == 16), batches.toString());
+        assertTrue(rates.stream().allMatch(r -> r == MODEL.learningRate()), rates.toString());
     }
 
     @Test

@@ -40,7 +40,33 @@ class BatchScheduleTest {
         assertEquals(256, perWorker.windowsPerStep());
         assertEquals(1, perWorker.learningRateScale());
         assertEquals(BatchSchedule.DEFAULT_GLOBAL, BatchSchedule.of(config(0, "auto"), 1, null).perWorker());
+        assertEquals(BatchSchedule.DEFAULT_PER_WORKER, BatchSchedule.of(config(0, "auto"), 8, null).perWorker());
         assertEquals(2, BatchSchedule.of(config(0, "auto:16"), 8, null).perWorker());
+    }
+
+    @Test
+    void theDefaultIs32WindowsPerStepButAtLeast8AWorker() {
+        assertEquals(32, BatchSchedule.defaultGlobal(1));
+        assertEquals(32, BatchSchedule.defaultGlobal(4));
+        assertEquals(64, BatchSchedule.defaultGlobal(8));
+        assertEquals(512, BatchSchedule.defaultGlobal(64));
+        TrainConfig unset = config(0, null);
+        assertTrue(unset.batchUnset());
+        assertEquals("64", unset.withBatchOf(null, 8).globalBatch());
+        assertEquals(32, unset.withBatchOf(config(32, null), 8).batchSize(), "a resumed run's own batch");
+        assertEquals(null, unset.withBatchOf(config(32, null), 8).globalBatch());
+        assertEquals("auto", config(0, "auto").withBatchOf(null, 8).globalBatch(), "as given");
+    }
+
+    @Test
+    void theLearningRateGrowsWithTheSquareRootOfTheWindowsPerStepAbove32() {
+        assertEquals(1, BatchSchedule.of(config(0, "32"), 8, null).learningRateScale());
+        assertEquals(1, BatchSchedule.of(config(0, "8"), 1, null).learningRateScale(), "never below 1");
+        assertEquals(Math.sqrt(2), BatchSchedule.of(config(0, "64"), 8, null).learningRateScale(), 1e-12);
+        assertEquals(2, BatchSchedule.of(config(0, "128"), 8, null).learningRateScale(), 1e-12);
+        assertEquals(Math.sqrt(104.0 / 32), BatchSchedule.of(config(0, "100"), 8, null).learningRateScale(), 1e-12,
+                "the windows a step sees: 8 x 13");
+        assertEquals(1, BatchSchedule.of(config(32, null), 8, null).learningRateScale(), "--batch-size: as given");
     }
 
     @Test
@@ -75,9 +101,8 @@ class BatchScheduleTest {
         assertEquals(16, t.noiseScale(), 1e-6);
         assertEquals(16, t.windowsPerStep());
         assertEquals(8, t.perWorker());
-        assertEquals(Math.sqrt(2), t.learningRateScale(), 1e-12);
+        assertEquals(1, t.learningRateScale(), "16 windows per step: at most 32, the rate given");
         assertEquals(0, t.state().roundsAtBatch());
-        assertEquals(8, t.state().startGlobalBatch());
         // The noise scale (16) is now only once the batch: no more growth.
         for (int r = 0; r < 2 * BatchSchedule.AUTO_MIN_ROUNDS; r++) {
             assertFalse(t.afterRound(round(2, 2.0), true, 0.6));
@@ -111,7 +136,7 @@ class BatchScheduleTest {
         resumed.restore(before);
         assertEquals(saved, resumed.state());
         // A fixed global batch given on resume is the batch in force (the run's identity checks the flag).
-        assertEquals(4, BatchSchedule.of(config(0, "8"), 2, new BatchSchedule.State(16, NoiseScale.NONE, 3, 16))
+        assertEquals(4, BatchSchedule.of(config(0, "8"), 2, new BatchSchedule.State(16, NoiseScale.NONE, 3))
                 .perWorker());
     }
 }
