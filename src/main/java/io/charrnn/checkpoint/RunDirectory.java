@@ -387,13 +387,18 @@ public final class RunDirectory {
         }
     }
 
-    /** Writes a checkpoint under its final name, then points {@code latest} (and {@code best}) at it. */
+    /**
+     * Writes a checkpoint under its final name, then points {@code best} (if it is) and {@code latest} at it. In this
+     * order a job killed between the pointers resumes from the checkpoint {@code latest} still names and writes the
+     * same checkpoint again; in the other, {@code best} could be left naming a worse checkpoint than the newest, and
+     * {@code --keep} delete the true best.
+     */
     public void saveCheckpoint(String name, byte[] bytes, boolean best) {
         writeAtomically(name, bytes);
-        writeText(LATEST, name + "\n");
         if (best) {
             writeText(BEST, name + "\n");
         }
+        writeText(LATEST, name + "\n");
     }
 
     public List<String> checkpointNames() {

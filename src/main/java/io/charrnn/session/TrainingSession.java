@@ -267,12 +267,7 @@ public final class TrainingSession {
                         progress = progress.under(plan);
                     }
                 }
-                String saved = null;
-                if (due) {
-                    saved = saveCheckpoint(net, outer, batch, vocabulary, progress);
-                    lastCheckpoint = saved;
-                    lastCheckpointRound = progress.totalRounds();
-                }
+                String saved = due ? Checkpoint.fileName(progress.epochFraction(), progress.valLoss()) : null;
                 lastRoundSeconds = seconds(roundStart);
                 Map<String, Object> line = Metrics.record(progress, chars / roundSeconds, seconds(startNanos), saved);
                 line.put("round_seconds", Math.round(lastRoundSeconds * 1000) / 1000.0);
@@ -285,6 +280,12 @@ public final class TrainingSession {
                         ? Math.round(batch.noiseScale() * 10) / 10.0 : null);
                 line.put("learning_rate", roundLearningRate);
                 metrics.append(line);
+                if (saved != null) {
+                    logSample(net, vocabulary, progress, saved, samples);
+                    saveCheckpoint(net, outer, batch, vocabulary, progress, saved);
+                    lastCheckpoint = saved;
+                    lastCheckpointRound = progress.totalRounds();
+                }
                 runner.roundEnded(line);
                 if (sum.scalarKernelWorkers() > 0 && !warnedScalarKernel) {
                     warnedScalarKernel = true;
@@ -294,9 +295,6 @@ public final class TrainingSession {
                 }
                 LOG.info(progressLine(progress, saved != null, chars / roundSeconds, lastRoundSeconds,
                         startNanos, budgetSeconds) + batchLine(sum.workers(), roundBatch, batch.noiseScale()));
-                if (saved != null) {
-                    logSample(net, vocabulary, progress, saved, samples);
-                }
                 if (lastInBudget) {
                     outOfTime = true;
                     break;
@@ -305,11 +303,12 @@ public final class TrainingSession {
         }
         if (lastCheckpointRound != progress.totalRounds() && (cancelled == null || cancelled.runnerUsable())) {
             progress = progress.withValidation(runner.validationLoss(net));
-            lastCheckpoint = saveCheckpoint(net, outer, batch, vocabulary, progress);
+            lastCheckpoint = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
             Map<String, Object> line = Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint);
             metrics.append(line);
-            runner.roundEnded(line);
             logSample(net, vocabulary, progress, lastCheckpoint, samples);
+            saveCheckpoint(net, outer, batch, vocabulary, progress, lastCheckpoint);
+            runner.roundEnded(line);
         }
         if (cancelled != null) {
             throw new RoundRunner.Cancelled(String.format(Locale.ROOT, "%s; the run stays at round %d, checkpoint"
@@ -482,9 +481,13 @@ public final class TrainingSession {
         return runner.defaultWorkers();
     }
 
-    private String saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, BatchSchedule batch,
-                                  Vocabulary vocabulary, Progress progress) {
-        String name = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
+    /**
+     * Writes the checkpoint {@code name} (its round's metrics and sample lines are already written: a job killed
+     * between the two resumes from the checkpoint before, which cuts those lines and trains the round again; in the
+     * other order the round's lines were lost for good), then applies {@code --keep}.
+     */
+    private void saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, BatchSchedule batch,
+                                Vocabulary vocabulary, Progress progress, String name) {
         byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress, provenance,
                 batch.state()), outer.velocity()).toBytes();
         run.saveCheckpoint(name, bytes, progress.isBest());
@@ -494,7 +497,6 @@ public final class TrainingSession {
                 LOG.info("deleted old checkpoint {} (--keep {})", old, config.keep());
             }
         }
-        return name;
     }
 
     /** char-rnn users read a short sample at every checkpoint to see what the model has learned. */
