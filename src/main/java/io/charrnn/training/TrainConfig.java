@@ -101,22 +101,23 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
      * This configuration with its batch settled: as given, else those of {@code run} (the run it continues), else
      * the default global batch for this many workers.
      */
-    public TrainConfig withBatchOf(TrainConfig run, int workers) {
+    public TrainConfig withBatchOf(TrainConfig run, int workerCount) {
         if (!batchUnset()) {
             return this;
         }
-        int perWorker = run != null ? run.batchSize : 0;
-        String global = run != null ? run.globalBatch : Integer.toString(BatchSchedule.defaultGlobal(workers));
-        return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
-                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, global);
+        return run != null ? withBatch(run.batchSize, run.globalBatch)
+                : withBatch(0, Integer.toString(BatchSchedule.defaultGlobal(workerCount)));
     }
 
     /** This configuration with the per-worker minibatch its global batch gives at the start of a job. */
     public TrainConfig withStartBatch(int perWorker) {
+        return withBatch(perWorker, globalBatch);
+    }
+
+    private TrainConfig withBatch(int perWorker, String global) {
         return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch);
+                averaging, global);
     }
 
     /** The batch setting as its flag, for messages. */
