@@ -59,8 +59,11 @@ public final class BenchCommand implements Callable<Integer> {
                         + " 1 to " + io.charrnn.corpus.Vocabulary.MAX_SIZE + ", got " + products);
             }
             // The model flags checked as training checks them; the run directory is never made.
-            var model = options.toConfig("file:///charrnn-bench-products").model();
-            Map<String, Object> line = ProductCeiling.measure(model.layers(), model.hidden(), options.oneWorkerBatch(),
+            var config = options.toConfig("file:///charrnn-bench-products").withBatchOf(null, 1);
+            var model = config.model();
+            // One worker's minibatch, as training would take it from these flags.
+            int batch = io.charrnn.training.BatchSchedule.of(config, 1, null).perWorker();
+            Map<String, Object> line = ProductCeiling.measure(model.layers(), model.hidden(), batch,
                     model.seqLength(), products);
             line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
             spec.commandLine().getOut().println(Json.write(line));
@@ -87,8 +90,10 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("wall_seconds", result.wallSeconds());
         line.put("cpu_seconds", cpuSeconds);
         line.put("cores", Runtime.getRuntime().availableProcessors());
-        line.putAll(roundCosts(target));
-        line.putAll(batchAtEnd(target));
+        List<JsonNode> rounds = JsonLinesLog.read(new RunDirectory(target, new org.apache.hadoop.conf.Configuration()),
+                RunDirectory.METRICS_FILE);
+        line.putAll(roundCosts(rounds));
+        line.putAll(batchAtEnd(rounds));
         String master = singleProcess ? "none (single process, one thread)"
                 : SparkSetup.configure("charrnn bench", options.sparkConf.values).get("spark.master");
         line.put("master", master);
@@ -116,9 +121,7 @@ public final class BenchCommand implements Callable<Integer> {
      * and the rest (job launch, broadcast, collecting and summing results, the outer step) as the fixed cost. Full
      * rounds only: an epoch's last round is smaller.
      */
-    static Map<String, Object> roundCosts(String run) {
-        List<JsonNode> lines = JsonLinesLog.read(new RunDirectory(run, new org.apache.hadoop.conf.Configuration()),
-                RunDirectory.METRICS_FILE);
+    static Map<String, Object> roundCosts(List<JsonNode> lines) {
         List<double[]> all = new ArrayList<>(); // seconds, characters and slowest worker's seconds per round
         double previousSeconds = 0;
         long previousChars = 0;
@@ -156,10 +159,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** The batch of the run's last round: windows per step, each worker's share, the noise scale then. */
-    static Map<String, Object> batchAtEnd(String run) {
+    static Map<String, Object> batchAtEnd(List<JsonNode> lines) {
         Map<String, Object> m = new LinkedHashMap<>();
-        for (JsonNode n : JsonLinesLog.read(new RunDirectory(run, new org.apache.hadoop.conf.Configuration()),
-                RunDirectory.METRICS_FILE)) {
+        for (JsonNode n : lines) {
             if (n.hasNonNull("worker_batch")) {
                 m.put("windows_per_step", n.get("windows_per_step").asInt());
                 m.put("worker_batch", n.get("worker_batch").asInt());

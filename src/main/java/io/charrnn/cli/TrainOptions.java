@@ -206,16 +206,6 @@ public final class TrainOptions {
                 global());
     }
 
-    /** The minibatch of a single worker under these flags. */
-    int oneWorkerBatch() {
-        if (batchSize != null) {
-            return batchSize;
-        }
-        String g = global();
-        return g == null || g.equals(io.charrnn.training.BatchSchedule.AUTO)
-                ? io.charrnn.training.BatchSchedule.defaultGlobal(1) : io.charrnn.training.BatchSchedule.parse(g);
-    }
-
     private String global() {
         return globalBatch == null ? null : globalBatch.trim().toLowerCase(java.util.Locale.ROOT);
     }

@@ -18,6 +18,7 @@ import io.charrnn.training.BatchSchedule;
 import io.charrnn.training.Divergence;
 import io.charrnn.training.Metrics;
 import io.charrnn.training.ModelState;
+import io.charrnn.training.NoiseScale;
 import io.charrnn.training.OuterOptimizer;
 import io.charrnn.training.Progress;
 import io.charrnn.training.RoundPlan;
@@ -68,7 +69,7 @@ public final class TrainingSession {
         long startNanos = System.nanoTime();
         double budgetSeconds = config.maxMinutes() > 0 ? config.maxMinutes() * 60 : Double.POSITIVE_INFINITY;
 
-        Checkpoint resumed = resume && hasCheckpoints() ? loadLatest() : null;
+        Checkpoint resumed = resume ? loadLatest() : null;
         if (resume && resumed == null) {
             // The job before stopped before its first checkpoint (killed, out of memory, a preempted node): nothing
             // of it is worth keeping, so the same command starts the run again rather than refusing every night.
@@ -200,7 +201,7 @@ public final class TrainingSession {
                 float[] velocityBefore = outer.velocity() == null ? null : outer.velocity().clone();
                 BatchSchedule.State batchBefore = batch.state();
                 ModelState mean = sum.mean(state);
-                double meanSquare = squaredDistance(mean.params(), state.params());
+                double meanSquare = NoiseScale.squaredDistance(mean.params(), state.params());
                 state = mean.withParams(outer.step(state.params(), mean.params(), progress.totalRounds()));
                 state.applyTo(net);
                 double roundSeconds = seconds(roundStart);
@@ -349,15 +350,6 @@ public final class TrainingSession {
         return Math.min(position, trainingWindows - 1);
     }
 
-    private static double squaredDistance(float[] a, float[] b) {
-        double sum = 0;
-        for (int i = 0; i < a.length; i++) {
-            double d = (double) a[i] - b[i];
-            sum += d * d;
-        }
-        return sum;
-    }
-
     private static String describe(Averaging averaging, int workers) {
         if (averaging.mode() == Averaging.Mode.DL4J) {
             return "DL4J's parameter averaging";
@@ -371,14 +363,10 @@ public final class TrainingSession {
                         + " rounds of plain averaging" : "");
     }
 
-    /** Whether the run has written a checkpoint (readable or not) or the pointer to one. */
-    private boolean hasCheckpoints() {
-        return run.pointer(RunDirectory.LATEST).isPresent() || !run.checkpointNames().isEmpty();
-    }
-
     /**
      * The newest checkpoint that loads: the one {@code latest} names, else the others newest first. A damaged one
-     * (truncated, failing its checksum, unreadable) is reported and skipped.
+     * (truncated, failing its checksum, unreadable) is reported and skipped. Null when the run has no checkpoint
+     * and no pointer to one at all.
      */
     private Checkpoint loadLatest() {
         List<String> candidates = new ArrayList<>();
@@ -387,6 +375,9 @@ public final class TrainingSession {
             if (!candidates.contains(name)) {
                 candidates.add(name);
             }
+        }
+        if (candidates.isEmpty()) {
+            return null;
         }
         for (String name : candidates) {
             Checkpoint checkpoint;

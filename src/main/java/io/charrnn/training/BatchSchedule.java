@@ -102,7 +102,7 @@ public final class BatchSchedule {
     }
 
     /** The global batch a value asks for ({@link #DEFAULT_GLOBAL} for auto, whose start depends on the workers). */
-    public static int parse(String value) {
+    private static int parse(String value) {
         if (value.equals(AUTO)) {
             return DEFAULT_GLOBAL;
         }

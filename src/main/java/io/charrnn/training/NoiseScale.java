@@ -45,6 +45,16 @@ public record NoiseScale(double gradientSquare, double trace, long rounds) imple
                 SMOOTHING * trace + (1 - SMOOTHING) * tr, rounds + 1);
     }
 
+    /** The squared length of the change from {@code from} to {@code to}, summed in doubles. */
+    public static double squaredDistance(float[] to, float[] from) {
+        double sum = 0;
+        for (int i = 0; i < to.length; i++) {
+            double d = (double) to[i] - from[i];
+            sum += d * d;
+        }
+        return sum;
+    }
+
     /**
      * The noise scale in windows per step, or NaN while there is none yet (no round of several workers, or a
      * gradient estimate that is not yet positive). The bias corrections of the two averages are equal and cancel.

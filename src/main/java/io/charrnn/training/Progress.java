@@ -42,7 +42,7 @@ public record Progress(int epoch, int round, int roundsPerEpoch, long totalRound
         int nextEpoch = epoch;
         long nextPosition = plan.endPosition(round);
         int rounds = plan.roundsPerEpoch();
-        if (nextRound == plan.roundsPerEpoch()) {
+        if (nextRound == rounds) {
             nextRound = 0;
             nextEpoch++;
             nextPosition = 0;

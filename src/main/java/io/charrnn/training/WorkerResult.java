@@ -65,14 +65,8 @@ public final class WorkerResult implements Serializable {
         if (workers != 1) {
             return this;
         }
-        float[] from = start.params();
-        double sum = 0;
-        for (int i = 0; i < params.length; i++) {
-            double d = (double) params[i] - from[i];
-            sum += d * d;
-        }
         return new WorkerResult(index, workers, params, updater, maxSteps, lossNats, lossChars, windows, maxSeconds,
-                scalarKernelWorkers, sum);
+                scalarKernelWorkers, NoiseScale.squaredDistance(params, start.params()));
     }
 
     /** This result, from a worker whose LSTM ran the scalar kernel. */
