@@ -36,7 +36,7 @@ for spec in $runs; do
   bench=$("$root/submit/charrnn" bench --corpus "$corpus" --single-process --workers "$workers" \
       --outer-lr "$lr" --outer-momentum "$momentum" --averaging-frequency "$frequency" "${batch_flags[@]}" ${CHARRNN_AVG_FLAGS:-} \
       --checkpoint-every "$every" --keep 1 --sample-chars 0 --epochs "${CHARRNN_AVG_EPOCHS:-7}" \
-      --max-minutes "${CHARRNN_AVG_MINUTES:-15}" --output "file://$run" 2>"$run.log" | tail -1)
+      --max-minutes "${CHARRNN_AVG_MINUTES:-15}" --output "file://$run" --overwrite 2>"$run.log" | tail -1)
   python3 - "$run/metrics.jsonl" "$spec" "$targets" "$bench" <<'PY' | tee -a "$out"
 import json, sys
 metrics, spec, targets, bench = sys.argv[1], sys.argv[2], [float(t) for t in sys.argv[3].split()], json.loads(sys.argv[4])

@@ -36,7 +36,7 @@ import java.util.UUID;
  * under a name that readers trust, and no file is ever absent while it is replaced.
  */
 public final class RunDirectory {
-    public static final String RUN_FILE = "run.json";
+    public static final String RUN_FILE = io.charrnn.corpus.CorpusFiles.RUN_FILE;
     public static final String METRICS_FILE = "metrics.jsonl";
     public static final String SAMPLES_FILE = "samples.jsonl";
     public static final String LATEST = "latest";

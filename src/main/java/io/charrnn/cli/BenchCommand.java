@@ -35,8 +35,12 @@ public final class BenchCommand implements Callable<Integer> {
     TrainOptions options;
 
     @Option(names = "--output", paramLabel = "URI",
-            description = "Where the run goes (default: a temporary directory, deleted afterwards).")
+            description = "Where the run goes (default: a temporary directory, deleted afterwards); a bench always"
+                    + " starts a new run, so a directory that holds one is refused unless --overwrite.")
     String output;
+
+    @Option(names = "--overwrite", description = "Delete the run in --output and bench a new one.")
+    boolean overwrite;
 
     @Option(names = "--single-process",
             description = "Run the rounds in this one thread without Spark, the corpus read into memory: with one"
@@ -78,8 +82,14 @@ public final class BenchCommand implements Callable<Integer> {
             temp = Files.createTempDirectory("charrnn-bench");
             target = temp.resolve("run").toUri().toString();
         }
+        if (output != null && !overwrite && new RunDirectory(output, TrainCommand.hadoopConfiguration(
+                SparkSetup.configure("charrnn bench", options.sparkConf.values))).holdsRun()) {
+            // Resuming would time the rest of an old run; replacing it unasked would delete someone's work.
+            throw new io.charrnn.corpus.UserError("--output " + output + " already holds a training run, and a bench"
+                    + " times a new one; give a new directory, or add --overwrite to replace that run");
+        }
         long cpuStart = processCpuNanos();
-        TrainResult result = TrainCommand.run(options, target, false, output != null, singleProcess);
+        TrainResult result = TrainCommand.run(options, target, false, overwrite, singleProcess);
         double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
         var p = result.progress();
         Map<String, Object> line = measured(p.charsTrained(), p.trainSeconds(), cpuSeconds, p.valLoss());

@@ -56,7 +56,9 @@ public final class PrepareCommand implements Callable<Integer> {
         var options = vocabulary.toCorpusOptions(valFraction);
         SparkConf conf = SparkSetup.configure("charrnn prepare", sparkConf.values);
         // Before Spark reads anything: an output that cannot be made is the user's to fix, and said in one line.
-        new io.charrnn.checkpoint.RunDirectory(output, TrainCommand.hadoopConfiguration(conf)).create("--output");
+        var hadoopConf = TrainCommand.hadoopConfiguration(conf);
+        TrainCommand.checkOutsideCorpus(corpus, output, hadoopConf, "dataset");
+        new io.charrnn.checkpoint.RunDirectory(output, hadoopConf).create("--output");
         long started = System.nanoTime();
         Preparer.Result r;
         long executorRss;

@@ -76,7 +76,7 @@ public final class TrainCommand implements Callable<Integer> {
         Configuration hadoopConf = hadoopConfiguration(sparkConf);
         options.toConfig(output); // settings out of range are reported before the corpus is looked at
         checkCorpus(options, hadoopConf);
-        checkOutsideCorpus(options.corpus, output, hadoopConf);
+        checkOutsideCorpus(options.corpus, output, hadoopConf, "run");
         TrainConfig config = options.toConfig(output);
         if (resume && overwrite) {
             throw new UserError("--resume and --overwrite exclude each other; pick one");
@@ -136,15 +136,18 @@ public final class TrainCommand implements Callable<Integer> {
                 () -> CorpusFiles.list(hadoopConf, options.corpus));
     }
 
-    /** A run inside its corpus directory would read its own metrics, samples and checkpoints as text. */
-    static void checkOutsideCorpus(String corpus, String output, Configuration hadoopConf) {
+    /**
+     * A run (or dataset) inside its corpus directory would read its own files back as text: a run its metrics,
+     * samples and checkpoints, a dataset its shards and manifest, growing by a copy on every re-run.
+     */
+    static void checkOutsideCorpus(String corpus, String output, Configuration hadoopConf, String what) {
         String c = qualified(corpus, hadoopConf);
         String o = qualified(output, hadoopConf);
         // The same path as a corpus file is refused later as "a file".
         if (c != null && o != null && (o.startsWith(c.endsWith("/") ? c : c + "/")
                 || (o.equals(c) && isDirectory(corpus, hadoopConf)))) {
-            throw new UserError("--output " + output + " is inside --corpus " + corpus + ": the run's own files would"
-                    + " be read back as training text; put the run somewhere else");
+            throw new UserError("--output " + output + " is inside --corpus " + corpus + ": the " + what + "'s own"
+                    + " files would be read back as text; put the " + what + " somewhere else");
         }
     }
 

@@ -10,6 +10,8 @@ import org.apache.hadoop.io.compress.BZip2Codec;
 import org.apache.hadoop.io.compress.CompressionCodec;
 import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.hadoop.io.compress.GzipCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,12 +19,22 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The files a corpus URI names, on any Hadoop filesystem: a file, a directory (read recursively) or a glob. Names
- * starting with '.' or '_' are skipped, as Hadoop's own inputs do (checksums, _SUCCESS markers).
+ * starting with '.' or '_' are skipped, as Hadoop's own inputs do (checksums, _SUCCESS markers), and so is every
+ * directory that holds one of this project's runs or prepared datasets: a glob such as {@code /data/*} would
+ * otherwise read a run or dataset written beside the text as more text, and grow with it every night.
  */
 public final class CorpusFiles {
+    /** The file that marks a training run's directory. */
+    public static final String RUN_FILE = "run.json";
+    /** The file that marks a prepared dataset's directory. */
+    public static final String DATASET_MANIFEST = "dataset.json";
+    private static final Pattern OWN_FORMAT = Pattern.compile("\"format\"\\s*:\\s*\"charrnn-(run|dataset)\"");
+    private static final Logger LOG = LoggerFactory.getLogger(CorpusFiles.class);
+
     private CorpusFiles() {
     }
 
@@ -53,7 +65,13 @@ public final class CorpusFiles {
                     files.add(toInput(m, base, codecs));
                 }
             }
+            boolean anyListed = !files.isEmpty();
+            files = withoutOwnDirectories(fs, files);
             files.sort(Comparator.comparing(InputFile::uri));
+            if (files.isEmpty() && anyListed) {
+                throw new UserError("corpus " + corpusUri + " holds only charrnn runs or prepared datasets, no text;"
+                        + " give the raw text as --corpus (a prepared dataset is given as train's --corpus itself)");
+            }
             if (files.isEmpty()) {
                 throw new UserError("corpus has no files: " + corpusUri + " matches only empty directories or"
                         + " hidden files; check --corpus");
@@ -80,6 +98,38 @@ public final class CorpusFiles {
                     .getBytes(StandardCharsets.UTF_8));
         }
         return Sha256.hex(sha);
+    }
+
+    /** The files minus those under a directory that a charrnn run or dataset marks as its own. */
+    private static List<InputFile> withoutOwnDirectories(FileSystem fs, List<InputFile> files) throws IOException {
+        List<String> own = new ArrayList<>();
+        for (InputFile f : files) {
+            Path p = new Path(f.uri());
+            if ((p.getName().equals(RUN_FILE) || p.getName().equals(DATASET_MANIFEST)) && isOwnMarker(fs, p)) {
+                own.add(p.getParent().toString() + "/");
+            }
+        }
+        if (own.isEmpty()) {
+            return files;
+        }
+        LOG.warn("skipping {} in the corpus: charrnn's own run or dataset director{}, not text", own,
+                own.size() == 1 ? "y" : "ies");
+        List<InputFile> kept = new ArrayList<>();
+        for (InputFile f : files) {
+            if (own.stream().noneMatch(f.uri()::startsWith)) {
+                kept.add(f);
+            }
+        }
+        return kept;
+    }
+
+    private static boolean isOwnMarker(FileSystem fs, Path p) throws IOException {
+        byte[] head = new byte[4096];
+        int n;
+        try (var in = fs.open(p)) {
+            n = in.readNBytes(head, 0, head.length);
+        }
+        return OWN_FORMAT.matcher(new String(head, 0, n, StandardCharsets.UTF_8)).find();
     }
 
     public static long totalBytes(List<InputFile> files) {

@@ -21,7 +21,7 @@ import java.util.Optional;
  * manifest records, so a damaged, half-replaced or foreign dataset is refused before any training starts.
  */
 public final class PreparedDataset {
-    public static final String MANIFEST = "dataset.json";
+    public static final String MANIFEST = io.charrnn.corpus.CorpusFiles.DATASET_MANIFEST;
     /** Each prepare writes its shards to a new directory with this prefix; the manifest names the current one. */
     public static final String SHARDS_PREFIX = "shards-";
     /** Where a prepare writes shards before they are complete (hidden from Hadoop's listings). */

@@ -12,8 +12,27 @@ import java.util.stream.Collectors;
  * what to fix. Plain Java, so every rule is tested without a cluster.
  */
 public final class Checks {
-    /** The JDK this build is made and tested for (Spark 3.5 and Hadoop 3.3 do not run on newer ones). */
-    static final int JDK = 17;
+    /**
+     * The JDKs a build line supports: the Spark 3.5 build 17 (its Hadoop 3.3 fails on 23 and later), the
+     * Spark 4 build 17 and 21 (Spark 4's own list).
+     */
+    static List<Integer> supportedJdks(String sparkBuild) {
+        return sparkBuild.startsWith("3.") ? List.of(17) : List.of(17, 21);
+    }
+
+    /**
+     * Why this build cannot run on this JDK at all, or null; a JDK that is merely untested is the doctor's to
+     * mention, not a reason to refuse. Seen here: the Spark 3.5 build on JDK 25 failed at Spark's start with
+     * "getSubject is not supported" (Hadoop 3.3 calls Subject.getSubject, which JDK 23 removed); the Spark 4 build
+     * trained on JDK 25.
+     */
+    public static String jdkProblem(String sparkBuild, int jdkFeature) {
+        if (sparkBuild.startsWith("3.") && jdkFeature >= 23) {
+            return "the Spark " + sparkBuild + " build needs JDK 17 (its Hadoop 3.3 fails on JDK " + jdkFeature
+                    + "): set JAVA_HOME to a JDK 17, or use the Spark 4 build";
+        }
+        return null;
+    }
 
     /** One line of the report: {@code ok} or not, about {@code subject}. */
     public record Finding(boolean ok, String subject, String text) {
@@ -29,7 +48,7 @@ public final class Checks {
      * @param containerMemoryBytes executor memory plus its overhead, where a resource manager (YARN, Kubernetes)
      *                             kills an executor above it; 0 where none is enforced (local, standalone)
      */
-    public record Settings(String master, int taskCpus, long containerMemoryBytes) {
+    public record Settings(String master, int taskCpus, long containerMemoryBytes, String sparkBuild) {
         boolean local() {
             return master.startsWith("local");
         }
@@ -41,7 +60,7 @@ public final class Checks {
     public static List<Finding> driver(JvmFacts d, Settings s) {
         List<Finding> out = new ArrayList<>();
         String where = s.local() ? "driver and local executors" : "driver";
-        out.add(jdk("driver", d));
+        out.add(jdk("driver", d, s.sparkBuild()));
         out.add(d.missingFlags().isEmpty()
                 ? new Finding(true, "driver", "JVM flags: all of conf/jvm-options")
                 : new Finding(false, "driver", "the JVM lacks " + String.join(" ", d.missingFlags())
@@ -71,11 +90,12 @@ public final class Checks {
         String where = executors.size() + " executor(s) on " + executors.stream().map(JvmFacts::host)
                 .collect(Collectors.toCollection(TreeSet::new));
         out.add(new Finding(true, "executors", where));
-        List<JvmFacts> wrongJdk = executors.stream().filter(e -> e.jdkFeature() != JDK).toList();
+        List<JvmFacts> wrongJdk = executors.stream()
+                .filter(e -> !supportedJdks(s.sparkBuild()).contains(e.jdkFeature())).toList();
         out.add(wrongJdk.isEmpty() ? new Finding(true, "executors", "JDK " + executors.iterator().next().jdkVersion())
                 : new Finding(false, "executors", "executors " + ids(wrongJdk) + " run JDK "
-                + wrongJdk.get(0).jdkVersion() + ": Spark 3.5 and Hadoop 3.3 need JDK " + JDK
-                + "; set spark.executorEnv.JAVA_HOME to a JDK " + JDK));
+                + wrongJdk.get(0).jdkVersion() + ": " + jdkRule(s.sparkBuild())
+                + "; set spark.executorEnv.JAVA_HOME to one of them"));
         out.add(kernel("executors", executors));
         out.add(threads("executors", executors, s.taskCpus()));
         if (s.containerMemoryBytes() > 0) {
@@ -94,10 +114,16 @@ public final class Checks {
         return out;
     }
 
-    private static Finding jdk(String subject, JvmFacts f) {
-        return f.jdkFeature() == JDK ? new Finding(true, subject, "JDK " + f.jdkVersion())
-                : new Finding(false, subject, "JDK " + f.jdkVersion() + ": Spark 3.5 and Hadoop 3.3 need JDK " + JDK
-                + "; set JAVA_HOME to a JDK " + JDK);
+    private static Finding jdk(String subject, JvmFacts f, String sparkBuild) {
+        return supportedJdks(sparkBuild).contains(f.jdkFeature()) ? new Finding(true, subject, "JDK " + f.jdkVersion())
+                : new Finding(false, subject, "JDK " + f.jdkVersion() + ": " + jdkRule(sparkBuild)
+                + "; set JAVA_HOME to one of them");
+    }
+
+    private static String jdkRule(String sparkBuild) {
+        List<Integer> supported = supportedJdks(sparkBuild);
+        return "the Spark " + sparkBuild + " build supports JDK " + supported.stream().map(String::valueOf)
+                .collect(Collectors.joining(" and "));
     }
 
     private static Finding kernel(String subject, Collection<JvmFacts> jvms) {

@@ -26,8 +26,9 @@ final class JobFailures {
 
     /**
      * @param e             the job's failure
-     * @param memoryKill    the reason of the last executor that YARN killed for its memory, or null: after that, a
-     *                      job may fail as "SparkContext was shut down" (too many executors lost) instead
+     * @param memoryKill    the reason of the last executor that YARN killed for its memory since the last job that
+     *                      succeeded, or null: after that, a job may fail as "SparkContext was shut down" (too many
+     *                      executors lost) or with a lost executor, and only such failures are put down to it
      * @param stopped       whether Spark is stopped (an application's end, not a job group's cancel)
      * @param overhead      spark.executor.memoryOverhead as set, or null
      * @param physicalLimit ND4J's process limit on executors, MB
@@ -38,7 +39,9 @@ final class JobFailures {
                                       long physicalLimit, String group, String what) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage() == null ? "" : t.getMessage();
-            Matcher memory = CONTAINER_MEMORY_KILL.matcher(memoryKill != null ? memoryKill : message);
+            boolean executorsGone = message.contains("SparkContext was shut down")
+                    || message.contains("ExecutorLostFailure");
+            Matcher memory = CONTAINER_MEMORY_KILL.matcher(memoryKill != null && executorsGone ? memoryKill : message);
             if (memory.find()) {
                 return new UserError("executors were killed by YARN for outgrowing their containers ("
                         + memory.group(1) + "): raise spark.executor.memoryOverhead (now "

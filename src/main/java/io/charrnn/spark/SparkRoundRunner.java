@@ -51,7 +51,10 @@ public final class SparkRoundRunner implements RoundRunner {
     private DelegatedRound dl4j;
     /** The job group of the last round trained to its end; the validation of its state is named after it. */
     private String trainedGroup = "charrnn";
-    /** Spark's reason for the last executor that YARN killed for its memory, or null. */
+    /**
+     * Spark's reason for the last executor that YARN killed for its memory since a round last succeeded, or null:
+     * a kill that Spark recovered from explains nothing that fails later.
+     */
     private volatile String memoryKill;
 
     private SparkRoundRunner(JavaSparkContext jsc, TrainConfig config, CorpusOptions corpusOptions) {
@@ -164,6 +167,7 @@ public final class SparkRoundRunner implements RoundRunner {
 
     private WorkerResult trained(String group, WorkerResult result) {
         trainedGroup = group;
+        memoryKill = null;
         return result;
     }
 

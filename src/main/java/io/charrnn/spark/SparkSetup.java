@@ -23,7 +23,7 @@ public final class SparkSetup {
     }
 
     public static SparkConf configure(String appName, Map<String, String> overrides) {
-        String jdkProblem = jdkProblem(io.charrnn.checkpoint.BuildInfo.versions().get("spark_build"),
+        String jdkProblem = io.charrnn.doctor.Checks.jdkProblem(io.charrnn.checkpoint.BuildInfo.versions().get("spark_build"),
                 Runtime.version().feature());
         if (jdkProblem != null) {
             throw new io.charrnn.corpus.UserError(jdkProblem);
@@ -105,19 +105,6 @@ public final class SparkSetup {
         if (!List.of(listed.split("\\s*,\\s*")).contains(className)) {
             conf.set(key, (listed.isBlank() ? "" : listed + ",") + className);
         }
-    }
-
-    /**
-     * Why this build cannot run on this JDK, or null. Seen here: the Spark 3.5 build on JDK 25 failed at Spark's
-     * start with "getSubject is not supported" (Hadoop 3.3 calls Subject.getSubject, which JDK 23 removed); the
-     * Spark 4 build trained on JDK 25.
-     */
-    static String jdkProblem(String sparkBuild, int jdkFeature) {
-        if (sparkBuild.startsWith("3.") && jdkFeature >= 23) {
-            return "the Spark " + sparkBuild + " build needs JDK 17 (its Hadoop 3.3 fails on JDK " + jdkFeature
-                    + "): set JAVA_HOME to a JDK 17, or use the Spark 4 build";
-        }
-        return null;
     }
 
     /**

@@ -32,6 +32,10 @@ class BadInputTest {
                 corpus.resolve("runs/one").toUri().toString()), "is inside --corpus");
         assertUserError(Cli.run("train", "--corpus", corpus.toUri().toString(), "--output", corpus.toString()),
                 "is inside --corpus");
+        // prepare too: a second prepare would read the first one's shards and manifest as text.
+        assertUserError(Cli.run("prepare", "--corpus", corpus.toString(), "--output",
+                corpus.resolve("ds").toString()), "is inside --corpus");
+        assertTrue(Files.notExists(corpus.resolve("ds")), "refused before anything is written");
     }
 
     @Test
@@ -238,6 +242,12 @@ class BadInputTest {
         Cli result = Cli.run("train", "--corpus", corpus.toString(), "--output", run.toUri().toString());
         assertUserError(result, "already holds a training run");
         assertTrue(result.err().contains("--resume") && result.err().contains("--overwrite"), result.err());
+
+        // A bench times a new run: it neither resumes that run nor deletes it unasked.
+        Files.writeString(run.resolve("ckpt_epoch1.00_val2.1899.zip"), "someone's work");
+        assertUserError(Cli.run("bench", "--corpus", corpus.toString(), "--output", run.toUri().toString(),
+                "--single-process"), "a bench times a new one");
+        assertTrue(Files.exists(run.resolve("ckpt_epoch1.00_val2.1899.zip")), "the run is kept");
     }
 
     @Test

@@ -45,4 +45,25 @@ class CorpusFilesTest {
         UserError e = assertThrows(UserError.class, () -> CorpusFiles.list(new Configuration(), xz.toString()));
         assertTrue(e.getMessage().contains("decompress it first"), e.getMessage());
     }
+
+    @Test
+    void aRunOrDatasetBesideTheTextIsNotReadAsText() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("book.txt"), "the text");
+        Path run = Files.createDirectories(data.resolve("run"));
+        Files.writeString(run.resolve(CorpusFiles.RUN_FILE), "{\"format\":\"charrnn-run\",\"version\":1}\n");
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"round\":1}\n");
+        Path ds = Files.createDirectories(data.resolve("ds/shards-1"));
+        Files.writeString(ds.getParent().resolve(CorpusFiles.DATASET_MANIFEST), "{ \"format\" : \"charrnn-dataset\" }");
+        Files.writeString(ds.resolve("part-00000"), "ids");
+        // A file of that name that is the user's own text is text.
+        Path code = Files.createDirectories(data.resolve("code"));
+        Files.writeString(code.resolve(CorpusFiles.RUN_FILE), "{\"format\": \"something else\"}");
+        List<String> expected = List.of("book.txt", "code/run.json");
+        assertEquals(expected, keys(data.toString()));
+        assertEquals(expected, keys(data + "/*"), "the nightly glob skips them too");
+
+        UserError e = assertThrows(UserError.class, () -> keys(run.toString()));
+        assertTrue(e.getMessage().contains("holds only charrnn runs or prepared datasets"), e.getMessage());
+    }
 }

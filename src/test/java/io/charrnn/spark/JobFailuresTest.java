@@ -33,6 +33,15 @@ class JobFailuresTest {
                 "round 2 of epoch 1");
         assertTrue(late.getMessage().contains("(1.1 GB of 1 GB physical memory used): raise"
                 + " spark.executor.memoryOverhead (now Spark's default)"), late.getMessage());
+        // An earlier kill does not explain a cancel, a filesystem fault or a bug.
+        String earlier = "Container killed by YARN for exceeding physical memory limits. 1.1 GB of 1 GB physical"
+                + " memory used.";
+        assertInstanceOf(Cancelled.class, JobFailures.interpret(new SparkException("Job 12 cancelled part of"
+                + " cancelled job group g"), earlier, false, null, 2048, "g", "round 3 of epoch 2"));
+        SparkException disk = new SparkException("Task failed: java.io.IOException: disk full");
+        assertSame(disk, JobFailures.interpret(disk, earlier, false, null, 2048, "g", "x").getCause());
+        assertInstanceOf(UserError.class, JobFailures.interpret(new SparkException("Job aborted: Lost task 0.3:"
+                + " ExecutorLostFailure (executor 9 exited)"), earlier, false, null, 2048, "g", "x"));
         assertTrue(JobFailures.isMemoryKill(LOST_TO_MEMORY));
         assertFalse(JobFailures.isMemoryKill("Executor heartbeat timed out"));
     }

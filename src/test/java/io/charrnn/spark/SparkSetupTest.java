@@ -17,13 +17,6 @@ class SparkSetupTest {
     }
 
     @Test
-    void theSpark35BuildRefusesAJdkItsHadoopCannotRunOn() {
-        assertTrue(SparkSetup.jdkProblem("3.5.7", 25).contains("set JAVA_HOME to a JDK 17"));
-        assertNull(SparkSetup.jdkProblem("3.5.7", 17));
-        assertNull(SparkSetup.jdkProblem("4.2.0", 25));
-    }
-
-    @Test
     void onYarnAndKubernetesTheExecutorsContainerHoldsNd4jsProcessLimit() {
         // Defaults: ND4J may grow to 4 GB, a 1 GB heap leaves 3 GB for the overhead.
         var yarn = SparkSetup.configure("test", Map.of("spark.master", "yarn"));
