@@ -45,6 +45,15 @@ public final class JsonLinesLog {
         return new JsonLinesLog(run, file);
     }
 
+    /**
+     * {@code record} in place of the line of its round (the run's last), so that every round keeps one line: for a
+     * round whose checkpoint comes after its line was written (the run ends after it: a cancel, the budget).
+     */
+    public void replaceLast(Map<String, Object> record) {
+        resume(run, file, ((Number) record.get("round")).longValue() - 1);
+        append(record);
+    }
+
     public void append(Map<String, Object> record) {
         run.appendText(file, Json.write(record) + "\n");
     }

@@ -203,7 +203,7 @@ public final class TrainOptions {
                 valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
                 new Averaging(averaging, outerLr, momentum(), outerWarmup),
-                global());
+                global(), vocabulary.partitions);
     }
 
     private String global() {

@@ -24,6 +24,11 @@ public record CorpusOptions(VocabularyPolicy vocabulary, double valFraction, int
     }
 
     public static CorpusOptions defaults(double valFraction) {
-        return new CorpusOptions(VocabularyPolicy.DEFAULT, valFraction, 0, DEFAULT_MAX_MALFORMED);
+        return defaults(valFraction, 0);
+    }
+
+    /** The defaults with a run's partitions, so that its windows are cut again as it cut them. */
+    public static CorpusOptions defaults(double valFraction, int partitions) {
+        return new CorpusOptions(VocabularyPolicy.DEFAULT, valFraction, partitions, DEFAULT_MAX_MALFORMED);
     }
 }

@@ -168,6 +168,7 @@ public final class TrainingSession {
         boolean warnedScalarKernel = false;
         int failures = 0; // diverged attempts of the current round, each retried at half the learning rate
         RoundRunner.Cancelled cancelled = null;
+        Map<String, Object> lastLine = null; // of the last round trained, which the end may checkpoint
 
         training:
         while (progress.epoch() < config.epochs() && !outOfTime) {
@@ -281,6 +282,7 @@ public final class TrainingSession {
                         ? Math.round(batch.noiseScale() * 10) / 10.0 : null);
                 line.put("learning_rate", roundLearningRate);
                 metrics.append(line);
+                lastLine = line;
                 if (saved != null) {
                     logSample(net, vocabulary, progress, saved, samples);
                     saveCheckpoint(net, outer, batch, vocabulary, progress, saved);
@@ -306,7 +308,17 @@ public final class TrainingSession {
             progress = progress.withValidation(runner.validationLoss(net));
             lastCheckpoint = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
             Map<String, Object> line = Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint);
-            metrics.append(line);
+            if (lastLine != null && lastLine.get("round").equals(line.get("round"))) {
+                // The round's line, written when it ended, now with its validation loss and checkpoint: one line.
+                Map<String, Object> merged = new java.util.LinkedHashMap<>(lastLine);
+                for (String key : List.of("val_loss", "val_bits", "elapsed_seconds", "checkpoint", "time")) {
+                    merged.put(key, line.get(key));
+                }
+                line = merged;
+                metrics.replaceLast(line);
+            } else {
+                metrics.append(line);
+            }
             logSample(net, vocabulary, progress, lastCheckpoint, samples);
             saveCheckpoint(net, outer, batch, vocabulary, progress, lastCheckpoint);
             runner.roundEnded(line);

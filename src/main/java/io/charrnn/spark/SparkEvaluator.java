@@ -34,7 +34,8 @@ public final class SparkEvaluator {
     public static Result evaluate(JavaSparkContext jsc, Checkpoint checkpoint, String corpusUri, Split split,
                                   int batchSize, boolean carried) {
         TrainConfig trained = checkpoint.meta().train();
-        CorpusSource source = CorpusSource.open(jsc, corpusUri, CorpusOptions.defaults(trained.valFraction()));
+        CorpusSource source = CorpusSource.open(jsc, corpusUri, CorpusOptions.defaults(trained.valFraction(),
+                trained.partitions()));
         if (split != Split.all && source.valFraction() != trained.valFraction()) {
             throw new UserError("--split " + split + ": the prepared dataset " + corpusUri + " holds out "
                     + source.valFraction() + " for validation but the model's run held out " + trained.valFraction()

@@ -15,12 +15,15 @@ import java.io.Serializable;
  * with no {@code globalBatch} trains every worker on {@code batchSize} windows ({@code --batch-size}, and every run
  * from before the global batch). Neither given ({@code batchSize} 0, no {@code globalBatch}): a new run takes the
  * default global batch, a resumed one the batch it had ({@link #withBatchOf}).
+ *
+ * <p>{@code partitions}: the Spark partitions raw text is read in, 0 from the data size alone (and every run from
+ * before it was recorded).
  */
 public record TrainConfig(String corpus, String output, ModelConfig model, int window, int batchSize,
                           int averagingFrequency, double valFraction, int epochs, double maxMinutes,
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
                           double lrDecay, int lrDecayAfter, int keep, String initFrom, Averaging averaging,
-                          String globalBatch)
+                          String globalBatch, int partitions)
         implements Serializable {
 
     public TrainConfig {
@@ -82,14 +85,14 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
     public TrainConfig withWorkers(int resolved) {
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, resolved, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch);
+                averaging, globalBatch, partitions);
     }
 
     /** This configuration with another model configuration, for the output layout resolved at start. */
     public TrainConfig withModel(ModelConfig resolved) {
         return new TrainConfig(corpus, output, resolved, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch);
+                averaging, globalBatch, partitions);
     }
 
     /** Whether the batch was left to the default (a new run) or to the run continued. */
@@ -117,7 +120,7 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
     private TrainConfig withBatch(int perWorker, String global) {
         return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, global);
+                averaging, global, partitions);
     }
 
     /** The batch setting as its flag, for messages. */
@@ -144,6 +147,10 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         diff(d, "--averaging-frequency", averagingFrequency, other.averagingFrequency);
         diff(d, "--val-fraction", valFraction, other.valFraction);
         diff(d, "--corpus", corpus, other.corpus);
+        // Windows never cross a partition's chunks, so the partitions decide which windows there are and their order;
+        // the validation cap decides which windows are scored, and so whether two losses compare.
+        diff(d, "--partitions", partitions, other.partitions);
+        diff(d, "--val-max-chars", valMaxChars, other.valMaxChars);
         // The order of the data and the steps depend on these too: a run continued with others is another run.
         diff(d, "--lr-decay", lrDecay, other.lrDecay);
         diff(d, "--lr-decay-after", lrDecayAfter, other.lrDecayAfter);

@@ -69,7 +69,7 @@ class TrainingSessionTest {
 
     private static TrainConfig config(String output, int workers, int epochs, Averaging averaging) {
         return new TrainConfig("verse", output, MODEL, WINDOW, BATCH, FREQUENCY, 0.1, epochs, 0, EVERY, workers, 100_000,
-                0, 0.5, 1, 0, null, averaging, null);
+                0, 0.5, 1, 0, null, averaging, null, 0);
     }
 
     private static Averaging outer(double lr, Double momentum) {
@@ -178,7 +178,7 @@ class TrainingSessionTest {
         assertTrue(wide.vocabulary().size() > AdaptiveSoftmax.AUTO_ABOVE, "symbols: " + wide.vocabulary().size());
         ModelConfig model = MODEL.withAdaptiveChoice(AdaptiveSoftmax.Choice.AUTO);
         java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("wide",
-                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null);
+                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0);
         Path reference = dir.resolve("reference");
         TrainResult done = train(reference, configFor.apply(reference), false, new LocalRoundRunner(wide, WINDOW,
                 100_000));
@@ -264,11 +264,16 @@ class TrainingSessionTest {
     void theDecayScheduleAndTheOuterStepBelongToTheRun() {
         TrainConfig base = config("file:/r", 1, 2, outer(1, null));
         TrainConfig decay = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                100_000, 0, 0.9, 1, 0, null, outer(1, null), null);
+                100_000, 0, 0.9, 1, 0, null, outer(1, null), null, 0);
         assertEquals(List.of("--lr-decay 0.5 (not 0.9)"), decay.differencesFrom(base));
         assertEquals(List.of("--outer-momentum auto (not 0.5)", "--outer-warmup 0 (not 3)"),
                 config("file:/r", 1, 2, new Averaging(Averaging.Mode.OUTER, 1, 0.5, 3)).differencesFrom(base));
         assertTrue(config("file:/r", 3, 2, outer(1, null)).sameRunAs(base), "workers are checked by the plan");
+        // The windows (partitions) and the scored windows (validation cap) belong to the run too.
+        TrainConfig windows = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
+                50_000, 0, 0.5, 1, 0, null, outer(1, null), null, 8);
+        assertEquals(List.of("--partitions 0 (not 8)", "--val-max-chars 100000 (not 50000)"),
+                windows.differencesFrom(base));
     }
 
     @Test
@@ -298,7 +303,7 @@ class TrainingSessionTest {
 
     private static TrainConfig batchConfig(String output, int batchSize, String globalBatch) {
         return new TrainConfig("verse", output, MODEL, WINDOW, batchSize, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000,
-                0, 0.5, 1, 0, null, outer(1, null), globalBatch);
+                0, 0.5, 1, 0, null, outer(1, null), globalBatch, 0);
     }
 
     private static List<JsonNode> metricsOf(Path run) {

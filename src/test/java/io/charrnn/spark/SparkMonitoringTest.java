@@ -64,13 +64,24 @@ class SparkMonitoringTest {
                 });
                 canceller.setDaemon(true);
                 canceller.start();
-                try {
-                    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                            URI.create(sc.uiWebUrl().get() + "/metrics/prometheus/")).build(),
-                            HttpResponse.BodyHandlers.ofString());
-                    scraped = "HTTP " + response.statusCode() + "\n" + response.body();
-                } catch (Exception e) {
-                    scraped = "failed: " + e;
+                // The UI listens on every interface, but the host name in its URL resolved, now and then, to an
+                // address that refused the connection here: ask the loopback address, and again after a refusal.
+                URI endpoint = URI.create("http://127.0.0.1:" + URI.create(sc.uiWebUrl().get()).getPort()
+                        + "/metrics/prometheus/");
+                for (int attempt = 1; attempt <= 5; attempt++) {
+                    try {
+                        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                                endpoint).build(), HttpResponse.BodyHandlers.ofString());
+                        scraped = "HTTP " + response.statusCode() + "\n" + response.body();
+                        break;
+                    } catch (Exception e) {
+                        scraped = "failed (attempt " + attempt + " at " + endpoint + "): " + e;
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException stop) {
+                            return;
+                        }
+                    }
                 }
             }
         }
@@ -123,11 +134,19 @@ class SparkMonitoringTest {
         RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
         var latest = runDir.load(runDir.pointer(RunDirectory.LATEST).orElseThrow(), true);
         assertEquals(2, latest.meta().progress().totalRounds());
-        assertTrue(lines.get(lines.size() - 1).contains("\"checkpoint\":\"ckpt_epoch0."), lines.toString());
+        // One line per round: round 2's own line now names the checkpoint made of it after the cancel.
+        assertEquals(List.of(1L, 2L), rounds(lines), lines.toString());
+        assertTrue(lines.get(1).contains("\"checkpoint\":\"ckpt_epoch0."), lines.toString());
         Cli resumed = Cli.run(trainArgs(corpus, run, "--conf", "spark.ui.enabled=false").toArray(String[]::new));
         assertEquals(0, resumed.exitCode(), resumed.toString());
         assertEquals(1, runDir.load(runDir.pointer(RunDirectory.LATEST).orElseThrow(), true).meta().progress()
                 .epoch());
+        List<Long> all = rounds(Files.readAllLines(run.resolve(RunDirectory.METRICS_FILE)));
+        assertEquals(all.stream().distinct().sorted().toList(), all, "each round once, in order: " + all);
+    }
+
+    private static List<Long> rounds(List<String> lines) {
+        return lines.stream().filter(l -> !l.isBlank()).map(l -> (long) number(l, "round")).toList();
     }
 
     private static double gauge(String name) {
