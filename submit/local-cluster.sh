@@ -9,7 +9,8 @@
 #   submit/local-cluster.sh status   what runs, and the URLs to use
 #   submit/local-cluster.sh hdfs ARGS  the HDFS shell on this cluster, e.g. hdfs -put corpus.txt /corpora/
 #
-# Settings (environment): CHARRNN_CLUSTER_DIR (default ${TMPDIR:-/tmp}/charrnn-local-cluster),
+# Settings (environment): CHARRNN_CLUSTER_DIR (default ${TMPDIR:-/tmp}/charrnn-local-cluster; `up` takes only a new
+# or empty one and marks it as the cluster's, since `down` deletes it),
 # CHARRNN_CLUSTER_WORKERS (2), CHARRNN_WORKER_MEMORY (2g, executor heap per Worker), CHARRNN_NAMENODE_PORT (9000),
 # CHARRNN_MASTER_PORT (7077), CHARRNN_MASTER_UI_PORT (8080), CHARRNN_YARN_MEMORY_MB (6144, what the NodeManager
 # offers containers), CHARRNN_RM_PORT (8032; the scheduler, tracker and admin ports are the three below it, the web
@@ -30,6 +31,8 @@ rm_port="${CHARRNN_RM_PORT:-8032}"
 rm_ui=$((rm_port + 56))
 hdfs_uri="hdfs://127.0.0.1:$nn_port"
 master_url="spark://127.0.0.1:$master_port"
+# `up` writes it first; `down` deletes only a directory that has it.
+marker="$state/charrnn-local-cluster.marker"
 
 # shellcheck source=submit/build-line.sh
 . "$root/submit/build-line.sh"
@@ -157,7 +160,13 @@ workers_ready() {
 up() {
   manager=${1:-standalone}
   case "$manager" in standalone|yarn) ;; *) echo "usage: $0 up [standalone|yarn]" >&2; exit 2 ;; esac
+  # Another program's files would be mixed with the cluster's, and `down` would then delete them.
+  if [ ! -f "$marker" ] && [ -n "$(ls -A "$state" 2>/dev/null)" ]; then
+    log "$state is not empty and not a cluster directory (no $marker); set CHARRNN_CLUSTER_DIR to a new one"; exit 2
+  fi
   if alive namenode || alive master || alive resourcemanager; then log "already up (status: $0 status)"; return 0; fi
+  mkdir -p "$state"
+  echo "made by submit/local-cluster.sh up; submit/local-cluster.sh down deletes this directory" > "$marker"
   mkdir -p "$state/logs" "$state/pids" "$state/name" "$state/data" "$state/work"
   echo "$manager" > "$state/manager"
   hadoop_cp=$(versions_classpath hadoop-home)
@@ -201,6 +210,12 @@ up() {
 }
 
 down() {
+  # Below, every process naming "$state/" is killed and $state deleted: a mistaken CHARRNN_CLUSTER_DIR (say $HOME)
+  # must not get that far.
+  if [ ! -e "$state" ]; then log "nothing to take down: no $state"; return 0; fi
+  if [ ! -f "$marker" ]; then
+    log "$state is not a cluster directory (no $marker): not killing its processes nor deleting it"; exit 2
+  fi
   # Each daemon was started as the leader of its own session and process group (setsid), and the executors a
   # Worker launches stay in its group: signalling the groups of the recorded PIDs ends exactly this cluster's
   # processes, nobody else's.

@@ -18,8 +18,27 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 log="${CHARRNN_NIGHTLY_LOG:-charrnn-nightly.log}"
 runner="${CHARRNN_RUNNER:-$root/submit/charrnn}"
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# The log keeps every night's command line: a --conf setting that Spark itself would redact (spark.redaction.regex,
+# its default below, matched against key and value) is redacted here too, e.g. an S3 secret key.
+redacted() { # redacted ARGS...: ARGS as one line, such --conf values replaced as Spark replaces them
+  local arg setting key out=() conf=0 secret='secret|password|token|access[.]?key'
+  for arg in "$@"; do
+    if [ "$conf" = 1 ] || [[ $arg == --conf=* ]]; then
+      setting=${arg#--conf=}
+      if [[ ${setting,,} =~ $secret ]]; then
+        key=""; [[ $setting == *=* ]] && key="${setting%%=*}="
+        arg="${arg%"$setting"}$key*********(redacted)"
+      fi
+      conf=0
+    elif [ "$arg" = --conf ]; then
+      conf=1
+    fi
+    out+=("$arg")
+  done
+  printf '%s\n' "${out[*]}"
+}
 {
-  echo "=== charrnn nightly $started: train $*"
+  echo "=== charrnn nightly $started: train $(redacted "$@")"
 } >> "$log"
 # Tonight's output goes to the log as it comes and to a file of its own, so that the summary line is tonight's: the
 # cumulative log holds earlier nights' lines, which a job that dies before printing one would otherwise repeat.

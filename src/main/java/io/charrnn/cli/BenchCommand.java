@@ -117,7 +117,8 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("config", recorded != null ? recorded : options.toConfig(target));
         var layout = recorded == null ? null : recorded.model().adaptive();
         line.put("adaptive_layers", layout == null ? null : layout.describe(options.hidden));
-        line.put("spark_conf", options.sparkConf.values);
+        // The bench scripts append this line to *.jsonl files, which keep no S3 keys or passwords.
+        line.put("spark_conf", SparkConfOption.redacted(options.sparkConf.values));
         line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
         spec.commandLine().getOut().println(Json.write(line));
         if (temp != null) {

@@ -10,20 +10,25 @@ import java.util.List;
 
 /**
  * A corpus read whole in this process, with no Spark: for the single-process benchmark baseline and as the reference
- * that the distributed reading is tested against. Each file is one chunk.
+ * that the distributed reading is tested against. Cut into the chunks the distributed reader's partitions hold, in
+ * their order, so that it holds the same windows in the same order (windows never cross a chunk).
  */
 public record LocalCorpus(Vocabulary vocabulary, SymbolCounts counts, List<SymbolRun> runs) {
 
     public static LocalCorpus read(Configuration conf, String uri, CorpusOptions options) {
+        List<InputFile> files = CorpusFiles.list(conf, uri);
         List<InputChunk> chunks = new ArrayList<>();
-        for (InputFile f : CorpusFiles.list(conf, uri)) {
-            chunks.add(new InputChunk(f, 0, f.compressed() ? Long.MAX_VALUE : f.length()));
-        }
+        ChunkPlan.plan(files, options.partitions() > 0 ? options.partitions()
+                : ChunkPlan.autoPartitions(CorpusFiles.totalBytes(files))).forEach(chunks::addAll);
         try {
             SymbolCounts counts = new SymbolCounts();
             for (InputChunk c : chunks) {
                 try (ChunkReader reader = new ChunkReader(conf, c)) {
                     counts.addAll(reader);
+                    String binary = TextCheck.binaryLooking(c, reader, options.maxMalformed());
+                    if (binary != null) {
+                        throw TextCheck.notText(binary, options.maxMalformed());
+                    }
                 }
             }
             Vocabulary vocabulary = options.vocabulary().apply(counts.toMap()).vocabulary();

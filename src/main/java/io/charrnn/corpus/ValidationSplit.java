@@ -28,12 +28,33 @@ public final class ValidationSplit implements Serializable {
     }
 
     /**
-     * Every how many-th validation window to score so that at most {@code maxChars} characters are scored yet the
-     * whole split is covered.
+     * The validation windows training scores when the split is larger than {@code --val-max-chars}: groups of
+     * consecutive windows spread evenly over the whole split, every {@code stride}-th group. Inside a group the LSTM
+     * state is carried as through the whole split (scoring carries it through slices of about this many windows
+     * anyway); a group's first window follows a window left out, so it starts from a zero state.
      */
-    public static long subsetStride(long validationWindows, long maxChars, int window) {
-        long cap = Math.max(1, maxChars / window);
-        return Math.max(1, (validationWindows + cap - 1) / cap);
+    public record Subset(long groupSize, long stride) implements java.io.Serializable {
+        /**
+         * @param carriedWindows the consecutive windows scoring carries the state through (the group size, unless
+         *                       the cap is smaller)
+         */
+        public static Subset of(long validationWindows, long maxChars, int window, int carriedWindows) {
+            long cap = Math.max(1, maxChars / window);
+            long groupSize = Math.min(carriedWindows, cap);
+            long groups = (validationWindows + groupSize - 1) / groupSize;
+            long capGroups = Math.max(1, cap / groupSize);
+            return new Subset(groupSize, Math.max(1, (groups + capGroups - 1) / capGroups));
+        }
+
+        /** Whether the window at this index of the split is scored. */
+        public boolean keeps(long index) {
+            return (index / groupSize) % stride == 0;
+        }
+
+        /** Whether a kept window follows one left out, and so must not take on its state. */
+        public boolean afterAGap(long index) {
+            return stride > 1 && index % groupSize == 0;
+        }
     }
 
     public double fraction() {

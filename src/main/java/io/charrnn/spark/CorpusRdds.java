@@ -8,6 +8,7 @@ import io.charrnn.corpus.InputFile;
 import io.charrnn.corpus.RunEncoder;
 import io.charrnn.corpus.SymbolCounts;
 import io.charrnn.corpus.SymbolRun;
+import io.charrnn.corpus.TextCheck;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import org.apache.spark.api.java.JavaRDD;
@@ -48,9 +49,9 @@ public final class CorpusRdds {
             for (InputChunk chunk : group) {
                 try (ChunkReader reader = new ChunkReader(conf.get(), chunk)) {
                     counts.addAll(reader);
-                    if (reader.symbols() > 0 && reader.malformedBytes() > maxMalformed * reader.symbols()) {
-                        binary.add(String.format(java.util.Locale.ROOT, "%s (%.0f%% of its bytes)",
-                                chunk.file().uri(), 100.0 * reader.malformedBytes() / reader.symbols()));
+                    String looking = TextCheck.binaryLooking(chunk, reader, maxMalformed);
+                    if (looking != null) {
+                        binary.add(looking);
                     }
                 }
             }

@@ -106,10 +106,7 @@ public abstract class CorpusSource {
                 jsc.setJobDescription("charrnn: count the symbols of " + uri);
                 CorpusRdds.Count count = CorpusRdds.count(jsc, chunks, options.maxMalformed());
                 if (!count.binaryLooking().isEmpty()) {
-                    throw new UserError("the corpus does not look like UTF-8 text: " + count.binaryLooking().get(0)
-                            + " is malformed UTF-8 (more than --max-malformed " + options.maxMalformed()
-                            + "); remove binary files from --corpus, convert the text to UTF-8, or raise"
-                            + " --max-malformed");
+                    throw io.charrnn.corpus.TextCheck.notText(count.binaryLooking().get(0), options.maxMalformed());
                 }
                 if (count.counts().total() == 0) {
                     throw new UserError("the corpus holds no characters; check --corpus");

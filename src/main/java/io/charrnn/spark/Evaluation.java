@@ -40,17 +40,17 @@ public final class Evaluation {
     }
 
     /**
-     * The held-out windows that training evaluates: every k-th validation window, so that at most
-     * {@code maxChars} characters are scored yet the whole split is covered. Deterministic for a corpus and
-     * cluster, so {@code eval --split validation} scores exactly the windows training scored.
+     * The held-out windows that training evaluates: all of them, or groups of consecutive ones spread over the whole
+     * split so that at most {@code maxChars} characters are scored ({@link ValidationSplit.Subset}). Deterministic for
+     * a corpus and its partitions, so {@code eval --split validation} scores exactly the windows training scored.
      */
     public static JavaRDD<EncodedWindow> validationSubset(JavaRDD<EncodedWindow> windows, long maxChars,
                                                           int window) {
         JavaPairRDD<EncodedWindow, Long> all = windows.filter(EncodedWindow::isValidation).zipWithIndex();
-        long total = all.count();
-        long stride = ValidationSplit.subsetStride(total, maxChars, window);
-        // Windows left out in between break the text: a kept window then follows none.
-        return all.filter(p -> p._2() % stride == 0).keys().map(w -> stride == 1 ? w : w.standingAlone())
+        ValidationSplit.Subset subset = ValidationSplit.Subset.of(all.count(), maxChars, window,
+                LossMeter.CARRY_WINDOWS);
+        return all.filter(p -> subset.keeps(p._2()))
+                .map(p -> subset.afterAGap(p._2()) ? p._1().standingAlone() : p._1())
                 .persist(StorageLevel.MEMORY_AND_DISK_SER());
     }
 }

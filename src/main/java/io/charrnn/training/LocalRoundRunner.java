@@ -48,10 +48,13 @@ public final class LocalRoundRunner implements RoundRunner {
         training = new ArrayList<>();
         List<EncodedWindow> held = new ArrayList<>();
         new WindowCutter(runs, window).forEachRemaining(w -> (w.isValidation() ? held : training).add(w));
-        long stride = ValidationSplit.subsetStride(held.size(), valMaxChars, window);
+        ValidationSplit.Subset subset = ValidationSplit.Subset.of(held.size(), valMaxChars, window,
+                LossMeter.CARRY_WINDOWS);
         validation = new ArrayList<>();
-        for (int i = 0; i < held.size(); i += (int) stride) {
-            validation.add(stride == 1 ? held.get(i) : held.get(i).standingAlone());
+        for (int i = 0; i < held.size(); i++) {
+            if (subset.keeps(i)) {
+                validation.add(subset.afterAGap(i) ? held.get(i).standingAlone() : held.get(i));
+            }
         }
         return new Windows(training.size(), validation.size());
     }

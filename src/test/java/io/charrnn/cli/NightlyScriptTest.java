@@ -74,4 +74,26 @@ class NightlyScriptTest {
         assertEquals(4, log.lines().filter(l -> l.startsWith("=== charrnn nightly")).count(), log);
         assertTrue(log.contains("Killed"), "tonight's output is in the log too: " + log);
     }
+
+    @Test
+    void theLogHidesSecretConfValuesWhichTheJobStillGets() throws Exception {
+        // A stand-in for the job: it keeps the arguments it got and prints a summary line.
+        Path got = dir.resolve("args.txt");
+        Path job = Files.writeString(dir.resolve("job.sh"),
+                "printf '%s\\n' \"$@\" > '" + got + "'\necho 'charrnn: trained'\n");
+        Result result = nightlyWith("sh " + job, "--corpus", dir.resolve("corpus.txt").toString(),
+                "--output", dir.resolve("run").toString(), "--conf", "spark.hadoop.fs.s3a.secret.key=S3CR3T-1",
+                "--conf=spark.hadoop.fs.s3a.access.key=AKIA-2", "--conf", "spark.master=local[2]");
+        assertEquals(0, result.exit(), result.stdout());
+        assertFalse(result.stdout().contains("S3CR3T-1"), result.stdout());
+
+        String log = Files.readString(dir.resolve("nightly.log"));
+        assertFalse(log.contains("S3CR3T-1") || log.contains("AKIA-2"), log);
+        assertTrue(log.contains("--conf spark.hadoop.fs.s3a.secret.key=*********(redacted)")
+                && log.contains("--conf=spark.hadoop.fs.s3a.access.key=*********(redacted)")
+                && log.contains("--conf spark.master=local[2]"), log);
+        String args = Files.readString(got);
+        assertTrue(args.contains("spark.hadoop.fs.s3a.secret.key=S3CR3T-1\n")
+                && args.contains("--conf=spark.hadoop.fs.s3a.access.key=AKIA-2\n"), args);
+    }
 }

@@ -68,4 +68,32 @@ class ValidationSplitTest {
         assertThrows(IllegalArgumentException.class, () -> new ValidationSplit(0));
         assertThrows(IllegalArgumentException.class, () -> new ValidationSplit(1));
     }
+
+    @Test
+    void aCappedSplitIsScoredInGroupsOfConsecutiveWindowsSpreadOverTheWhole() {
+        // 10,000 windows of 1000 characters, at most 500,000 characters: 31 groups of 16 consecutive windows.
+        ValidationSplit.Subset subset = ValidationSplit.Subset.of(10_000, 500_000, 1000, 16);
+        java.util.List<Long> kept = new java.util.ArrayList<>();
+        int gaps = 0;
+        for (long i = 0; i < 10_000; i++) {
+            if (subset.keeps(i)) {
+                kept.add(i);
+                gaps += subset.afterAGap(i) ? 1 : 0;
+            }
+        }
+        assertTrue(kept.size() * 1000L <= 500_000 && kept.size() >= 400, "kept " + kept.size());
+        assertTrue(kept.get(kept.size() - 1) > 9_000, "the whole split is covered: last " + kept.get(kept.size() - 1));
+        assertEquals(kept.size() / 16, gaps, "only each group's first window starts cold");
+        for (int k = 1; k < kept.size(); k++) {
+            boolean consecutive = kept.get(k) == kept.get(k - 1) + 1;
+            assertEquals(!consecutive, subset.afterAGap(kept.get(k)), "window " + kept.get(k));
+        }
+        // Under the cap: every window, none cold; a cap under one group: that many windows.
+        ValidationSplit.Subset all = ValidationSplit.Subset.of(400, 500_000, 1000, 16);
+        for (long i = 0; i < 400; i++) {
+            assertTrue(all.keeps(i) && !all.afterAGap(i));
+        }
+        ValidationSplit.Subset tiny = ValidationSplit.Subset.of(100, 3000, 1000, 16);
+        assertEquals(3, java.util.stream.LongStream.range(0, 100).filter(tiny::keeps).count());
+    }
 }

@@ -20,6 +20,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -28,6 +29,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +135,33 @@ class PrepareTest {
         assertEquals(single.counts().malformedBytes(), m.malformedBytes());
         assertTrue(m.malformedBytes() > 100_000, "malformed bytes are counted: " + m.malformedBytes());
         assertEquals(single.vocabulary().size(), m.codePoints().length);
+    }
+
+    @Test
+    void theInProcessReaderCutsTheChunksSparkReads() throws IOException {
+        // Over 1.25 MiB: Spark's automatic plan reads it in two chunks, and windows never cross one; the in-process
+        // reader (bench --single-process) must hold the same runs, or its workers learn from other windows.
+        String corpus = write(root("file") + "/chunks/prose.txt", TestCorpora.prose(1_400_000)
+                .getBytes(StandardCharsets.UTF_8));
+        CorpusOptions automatic = CorpusOptions.defaults(0.1);
+        var source = CorpusSource.open(jsc, corpus, automatic);
+        LocalCorpus local = LocalCorpus.read(jsc.hadoopConfiguration(), corpus, automatic);
+        assertEquals(source.vocabulary(), local.vocabulary());
+        List<SymbolRun> onSpark = source.runs(jsc.broadcast(local.vocabulary()), null).collect();
+        assertEquals(onSpark.size(), local.runs().size());
+        assertTrue(onSpark.stream().filter(r -> !r.continues()).count() > 1, "more than one chunk");
+        for (int i = 0; i < onSpark.size(); i++) {
+            SymbolRun a = onSpark.get(i);
+            SymbolRun b = local.runs().get(i);
+            assertEquals(a.validation() + " " + a.continues() + " " + a.length(),
+                    b.validation() + " " + b.continues() + " " + b.length(), "run " + i);
+            assertArrayEquals(Arrays.copyOf(a.ids(), a.length()), Arrays.copyOf(b.ids(), b.length()), "run " + i);
+        }
+        // Binary files are refused in process too.
+        String binary = write(root("file") + "/chunks-binary/data.bin", TestCorpora.mixedBytes(200_000, 7));
+        UserError e = assertThrows(UserError.class, () -> LocalCorpus.read(jsc.hadoopConfiguration(), binary,
+                new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, 0, 0.01)));
+        assertTrue(e.getMessage().contains("does not look like UTF-8 text"), e.getMessage());
     }
 
     @ParameterizedTest
