@@ -22,14 +22,22 @@ train() { # train BUILD OUTPUT EPOCHS: BUILD is a CHARRNN_BUILD value ("" for th
     > "$work/train.log" 2>&1 || { tail -n 20 "$work/train.log" >&2; echo "cross-build-check: train failed" >&2; exit 1; }
 }
 
+# The raw state (Checkpoint.java): parameters, Adam's state, the outer step's velocity.
+entries="coefficients.bin updaterState.bin charrnn-outer-velocity.bin"
+
 state_of() { # state_of RUN: a digest of the raw state entries of the run's latest checkpoint
-  local ckpt
+  # Called in $(...), where set -e does not hold: each check exits itself. A missing entry would digest as empty
+  # in both runs, and so compare equal.
+  local ckpt entry size
+  [ -s "$1/latest" ] || { echo "cross-build-check: $1 has no latest checkpoint" >&2; exit 1; }
   ckpt="$1/$(cat "$1/latest")"
-  if ! unzip -l "$ckpt" coefficients.bin >/dev/null 2>&1; then
-    echo "cross-build-check: $ckpt has no parameters (coefficients.bin)" >&2; exit 1
-  fi
-  for entry in coefficients.bin updaterState.bin charrnn-outer-velocity.bin; do
-    unzip -p "$ckpt" "$entry" 2>/dev/null | sha256sum
+  for entry in $entries; do
+    if ! size=$(unzip -p "$ckpt" "$entry" | wc -c) || [ "$size" -eq 0 ]; then
+      echo "cross-build-check: $ckpt has no $entry, or an empty one: nothing to compare" >&2; exit 1
+    fi
+  done
+  for entry in $entries; do
+    unzip -p "$ckpt" "$entry" | sha256sum
   done | sha256sum | cut -c1-16
 }
 

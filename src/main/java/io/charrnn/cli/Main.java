@@ -74,7 +74,7 @@ public final class Main implements Runnable {
     }
 
     /** One line for any failure: user mistakes exit 2, anything else exits 1 (stack trace with CHARRNN_DEBUG=1). */
-    static int report(Throwable e, PrintWriter err) {
+    public static int report(Throwable e, PrintWriter err) {
         NothingToDo done = find(e, NothingToDo.class);
         if (done != null) {
             err.println("charrnn: nothing to do: " + done.getMessage());

@@ -22,12 +22,16 @@ public final class SparkSetup {
     private SparkSetup() {
     }
 
-    public static SparkConf configure(String appName, Map<String, String> overrides) {
-        String jdkProblem = io.charrnn.doctor.Checks.jdkProblem(io.charrnn.checkpoint.BuildInfo.versions().get("spark_build"),
-                Runtime.version().feature());
-        if (jdkProblem != null) {
-            throw new io.charrnn.corpus.UserError(jdkProblem);
+    /** Refuses, in one line, a JDK this build line cannot start Spark on ({@code Checks.jdkProblem}). */
+    static void requireRunnableJdk(String sparkBuild, int jdkFeature) {
+        String problem = io.charrnn.doctor.Checks.jdkProblem(sparkBuild, jdkFeature);
+        if (problem != null) {
+            throw new io.charrnn.corpus.UserError(problem);
         }
+    }
+
+    public static SparkConf configure(String appName, Map<String, String> overrides) {
+        requireRunnableJdk(io.charrnn.checkpoint.BuildInfo.versions().get("spark_build"), Runtime.version().feature());
         SparkConf conf = new SparkConf();
         overrides.forEach(conf::set);
         conf.setIfMissing("spark.master", "local[*]");

@@ -163,6 +163,11 @@ class CheckpointTest {
                         bits(loaded.network().getUpdater().getStateViewArray()));
             } catch (UserError e) {
                 detected++;
+                // What the user sees: one line, exit 2 (repair or remove the file, or resume from another).
+                io.charrnn.cli.Cli seen = io.charrnn.cli.Cli.reported(e);
+                assertEquals(io.charrnn.cli.Main.USER_ERROR, seen.exitCode(), seen.toString());
+                assertTrue(seen.err().contains("is damaged") || seen.err().contains("not a charrnn checkpoint"),
+                        "byte " + at + ": " + seen.err());
             }
         }
         assertTrue(detected > bytes.length / 97 / 2, "most flips must be detected: " + detected);

@@ -125,6 +125,9 @@ class RunLockTest {
             writeLock("another-machine", 1, Duration.ZERO);
             LockLost e = assertThrows(LockLost.class, () -> run.writeText("metrics.jsonl", "{}\n{}\n"));
             assertTrue(e.getMessage().contains("another job took over"), e.getMessage());
+            io.charrnn.cli.Cli seen = io.charrnn.cli.Cli.reported(e);
+            assertEquals(io.charrnn.cli.Main.FAILURE, seen.exitCode(), seen.toString());
+            assertTrue(seen.err().startsWith("charrnn: stopped: "), seen.err());
             assertEquals("{}\n", Files.readString(dir.resolve("run").resolve("metrics.jsonl")));
             assertThrows(LockLost.class, () -> run.delete("metrics.jsonl"));
         }

@@ -218,7 +218,8 @@ class BadInputTest {
     @Test
     void outOfRangeOptions() {
         assertUserError(Cli.run("train", "--corpus", "c.txt", "--output", out(), "--dropout", "1.5"), "--dropout");
-        assertUserError(Cli.run("train", "--corpus", "c.txt", "--output", out(), "--layers", "0"), "--layers");
+        assertUserError(Cli.run("train", "--corpus", "c.txt", "--output", out(), "--layers", "0"),
+                "--layers must be between");
         assertUserError(Cli.run("train", "--corpus", "c.txt", "--output", out(), "--seq-length", "2000"),
                 "--seq-length");
         assertUserError(Cli.run("train", "--corpus", "c.txt", "--output", out(), "--learning-rate", "-1"),
@@ -258,9 +259,9 @@ class BadInputTest {
         assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output", other.toString()),
                 "holds no charrnn run");
         assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output", corpus.toString()),
-                "is a file");
+                "is a file; give a directory");
         assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output", out(), "--resume"),
-                "no run to resume");
+                "holds no run to resume");
         assertUserError(Cli.run("train", "--corpus", corpus.toString(), "--output", out(), "--resume",
                 "--overwrite"), "exclude each other");
     }

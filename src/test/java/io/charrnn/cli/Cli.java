@@ -12,6 +12,13 @@ public record Cli(int exitCode, String out, String err) {
         return new Cli(code, out.toString(), err.toString());
     }
 
+    /** What a command that ends with this exception prints and exits with. */
+    public static Cli reported(Throwable e) {
+        StringWriter err = new StringWriter();
+        int code = Main.report(e, new PrintWriter(err, true));
+        return new Cli(code, "", err.toString());
+    }
+
     /** A user mistake: exit code 2, exactly one line on stderr, no stack trace. */
     public boolean isOneLineUserError() {
         return exitCode == Main.USER_ERROR && err.strip().lines().count() == 1 && !err.contains("\tat ");

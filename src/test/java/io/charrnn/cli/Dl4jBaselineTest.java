@@ -56,7 +56,7 @@ class Dl4jBaselineTest {
         assumeFalse(dl4jBuild(), "the Spark 3.5 build has DL4J's master");
         Cli result = train(dir.resolve("run").toUri().toString());
         assertTrue(result.isOneLineUserError(), result.toString());
-        assertTrue(result.err().contains("Spark 3.5 build"), result.err());
+        assertTrue(result.err().contains("needs the Spark 3.5 build"), result.err());
         assertFalse(Files.exists(dir.resolve("run/metrics.jsonl")), "a refused run wrote metrics");
     }
 }

@@ -16,8 +16,9 @@ import java.util.stream.Stream;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * README's table of mistakes and faults stays true: every row names a test that exists, and the part of the message
- * it quotes is in the code that prints it (or, for Spark's and picocli's own lines, in the test that checks it).
+ * README's table of mistakes and faults stays true: every row names a test that exists, whose body checks the part
+ * of the message the row quotes and the row's exit code; and a message of this project's is in the code that
+ * prints it.
  */
 class ErrorTableTest {
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
@@ -35,7 +36,8 @@ class ErrorTableTest {
             }
         }
         assertTrue(rows.size() >= 25, "at least 25 rows, got " + rows.size());
-        String sources = allText(Path.of("src/main/java"), Path.of("submit"));
+        String sources = joined(allText(Path.of("src/main/java"), Path.of("submit")));
+        List<String> wrong = new ArrayList<>();
         for (String[] row : rows) {
             assertEquals(5, row.length, String.join(" | ", row));
             String what = row[0].trim() + " (" + row[1].trim() + ")";
@@ -49,10 +51,102 @@ class ErrorTableTest {
             Path testFile = find(classAndMethod[0] + ".java");
             assertNotNull(testFile, what + ": no test class " + classAndMethod[0]);
             String testSource = Files.readString(testFile);
-            assertTrue(testSource.contains("void " + classAndMethod[1] + "("), what + ": no test " + test.group(1));
-            assertTrue(sources.contains(fragment) || testSource.contains(fragment),
-                    what + ": '" + fragment + "' is neither in the sources nor in " + test.group(1));
+            String body = joined(withHelpers(testSource, methodBody(testSource, classAndMethod[1])));
+            assertNotNull(body, what + ": no test " + test.group(1));
+            if (!body.contains(fragment)) {
+                wrong.add(what + ": " + test.group(1) + " does not check '" + fragment + "'");
+            }
+            if (!checksExitCode(body, Integer.parseInt(row[3].trim()))) {
+                wrong.add(what + ": " + test.group(1) + " does not check exit code " + row[3].trim());
+            }
+            if (!THEIRS.contains(fragment) && !sources.contains(fragment)) {
+                wrong.add(what + ": '" + fragment + "' is not in the sources");
+            }
         }
+        assertEquals(List.of(), wrong, String.join("\n", wrong));
+    }
+
+    @Test
+    void aTestThatLooksAtNeitherTheMessageNorTheExitCodeIsCaught() {
+        String source = "class T { @Test void checks() { Cli r = run(); assertEquals(Main.FAILURE, r.exitCode());"
+                + " if (x) { y(); } } @Test void catchesAnything() { assertThrows(UserError.class, () -> f()); } }";
+        assertTrue(checksExitCode(methodBody(source, "checks"), 1));
+        assertFalse(checksExitCode(methodBody(source, "checks"), 2));
+        assertFalse(checksExitCode(methodBody(source, "catchesAnything"), 2));
+        assertEquals("{ assertThrows(UserError.class, () -> f()); }", methodBody(source, "catchesAnything"));
+    }
+
+    /** Quoted lines that Spark, picocli or Hadoop print, not this project's code. */
+    private static final Set<String> THEIRS = Set.of("--hiden", "is not an int", "Lost executor");
+
+    /**
+     * Whether a test body checks this exit code: through a helper that asserts it, the exit code of a command it
+     * ran, or the code {@code Main.report} gives the exception a command would end with ({@code Cli.reported}).
+     */
+    static boolean checksExitCode(String body, int code) {
+        String constant = switch (code) {
+            case 0 -> "0";
+            case 1 -> "Main.FAILURE";
+            case 2 -> "Main.USER_ERROR";
+            case 3 -> "Main.NOTHING_TO_DO";
+            default -> "none";
+        };
+        boolean asserted = Pattern.compile("assertEquals\\(((?:[\\w.]+\\.)?" + Pattern.quote(constant) + "|" + code
+                + ")\\s*,[^;]*(exitCode\\(\\)|exit\\(\\)|exitValue\\(\\)|\\bcode\\b)", Pattern.DOTALL).matcher(body).find();
+        boolean helper = code == 2 && (body.contains("assertUserError(") || body.contains("isOneLineUserError()"));
+        return asserted || helper;
+    }
+
+    /** A body followed by the bodies of the methods of its own class that it calls (one level down). */
+    static String withHelpers(String source, String body) {
+        if (body == null) {
+            return null;
+        }
+        StringBuilder all = new StringBuilder(body);
+        Matcher call = Pattern.compile("\\b([a-z]\\w*)\\(").matcher(body);
+        Set<String> seen = new java.util.HashSet<>();
+        while (call.find()) {
+            String name = call.group(1);
+            Matcher declared = Pattern.compile("(?m)^\\s+(?:(?:private|static|public|protected|final)\\s+)*[\\w<>\\[\\], .]+\\s"
+                    + name + "\\(").matcher(source);
+            while (seen.add(name) && declared.find()) {
+                String helper = methodBodyAt(source, declared.end());
+                if (helper != null) {
+                    all.append('\n').append(helper);
+                    break;
+                }
+                seen.remove(name);
+            }
+        }
+        return all.toString();
+    }
+
+    /** Java source with string literals split over lines ("a" + "b") joined, as they print. */
+    static String joined(String source) {
+        return source == null ? null : source.replaceAll("\"\\s*\\+\\s*\"", "");
+    }
+
+    /** The text of a method's body, from its declaration to its closing brace, or null when there is none. */
+    static String methodBody(String source, String method) {
+        int at = source.indexOf("void " + method + "(");
+        return at < 0 ? null : methodBodyAt(source, at);
+    }
+
+    private static String methodBodyAt(String source, int at) {
+        int open = source.indexOf('{', at);
+        int end = source.indexOf(';', at);
+        if (open < 0 || (end >= 0 && end < open)) {
+            return null; // a statement, not a declaration
+        }
+        int depth = 0;
+        for (int i = open; i < source.length(); i++) {
+            char c = source.charAt(i);
+            depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            if (depth == 0) {
+                return source.substring(open, i + 1);
+            }
+        }
+        return null;
     }
 
     private static Path find(String fileName) throws IOException {

@@ -201,6 +201,7 @@ class TrainingSessionTest {
                 new LocalRoundRunner(wide, WINDOW, 100_000)));
         assertTrue(contradicted.getMessage().startsWith("--adaptive off does not match the run in "),
                 contradicted.getMessage());
+        assertEquals(io.charrnn.cli.Main.USER_ERROR, io.charrnn.cli.Cli.reported(contradicted).exitCode());
         UserError stock = assertThrows(UserError.class, () -> train(killed,
                 config.withModel(config.model().withLstm(LstmImplementation.STOCK)), true,
                 new LocalRoundRunner(wide, WINDOW, 100_000)));
@@ -255,6 +256,9 @@ class TrainingSessionTest {
         String latest = runDir.pointer(RunDirectory.LATEST).orElseThrow();
         assertTrue(e.getMessage().contains("diverged in round " + (EVERY + 2)) && e.getMessage().contains(latest),
                 e.getMessage());
+        io.charrnn.cli.Cli seen = io.charrnn.cli.Cli.reported(e);
+        assertEquals(io.charrnn.cli.Main.FAILURE, seen.exitCode(), seen.toString());
+        assertTrue(seen.err().startsWith("charrnn: stopped: training diverged in round "), seen.err());
         assertEquals(List.of(latest), runDir.checkpointNames(), "only the checkpoint before the divergence");
         assertEquals(EVERY, runDir.load(latest, true).meta().progress().totalRounds());
         assertEquals(EVERY + 1, JsonLinesLog.read(runDir, RunDirectory.METRICS_FILE).size());

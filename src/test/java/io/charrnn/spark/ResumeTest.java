@@ -70,11 +70,13 @@ class ResumeTest {
 
         Cli again = train(corpus, output, "--epochs", "1", "--lr-decay", "0.5", "--lr-decay-after", "1");
         assertEquals(Main.NOTHING_TO_DO, again.exitCode(), again.toString());
-        assertTrue(again.err().contains("nothing to do") && again.err().contains("raise --epochs"), again.err());
+        assertTrue(again.err().contains("nothing to do") && again.err().contains("raise --epochs to train further"),
+                again.err());
 
         Cli other = train(corpus, output, "--epochs", "2", "--hidden", "48");
         assertTrue(other.isOneLineUserError(), other.toString());
-        assertTrue(other.err().contains("--hidden 32 (not 48)") && other.err().contains("--overwrite"), other.err());
+        assertTrue(other.err().contains("holds a run with other settings") && other.err().contains("--hidden 32 (not 48)")
+                && other.err().contains("--overwrite"), other.err());
         Cli otherWithResume = train(corpus, output, "--epochs", "2", "--hidden", "48", "--resume");
         assertTrue(otherWithResume.isOneLineUserError(), otherWithResume.toString());
         assertTrue(otherWithResume.err().contains("--hidden 32 (not 48)"), otherWithResume.err());

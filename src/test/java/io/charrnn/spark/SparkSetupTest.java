@@ -17,6 +17,16 @@ class SparkSetupTest {
     }
 
     @Test
+    void theSpark35BuildRefusesAJdkItsHadoopCannotRunOn() {
+        var e = assertThrows(io.charrnn.corpus.UserError.class, () -> SparkSetup.requireRunnableJdk("3.5.7", 25));
+        io.charrnn.cli.Cli seen = io.charrnn.cli.Cli.reported(e);
+        assertEquals(io.charrnn.cli.Main.USER_ERROR, seen.exitCode(), seen.toString());
+        assertTrue(seen.err().contains("set JAVA_HOME to a JDK 17"), seen.err());
+        SparkSetup.requireRunnableJdk("3.5.7", 17);
+        SparkSetup.requireRunnableJdk("4.2.0", 25);
+    }
+
+    @Test
     void onYarnAndKubernetesTheExecutorsContainerHoldsNd4jsProcessLimit() {
         // Defaults: ND4J may grow to 4 GB, a 1 GB heap leaves 3 GB for the overhead.
         var yarn = SparkSetup.configure("test", Map.of("spark.master", "yarn"));
