@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Places inside every file write where a test can kill the job: with {@code -Dcharrnn.faults.killAt=POINT:N} the
  * JVM sends itself SIGKILL the N-th time (from 1) it passes POINT, so a test can stop a real job between any two
- * steps of a write and check what the next job finds. Unset in normal use, where passing a point costs one
- * comparison.
+ * steps of a write and check what the next job finds; with {@code -Dcharrnn.faults.pauseBeforeRename=PREFIX:MS} every
+ * replace of a file whose name starts with PREFIX waits MS milliseconds with its temporary file written, for a test
+ * to kill or stop the job there. Unset in normal use, where passing a point costs one comparison.
  */
 public final class FaultPoints {
     public static final String PROPERTY = "charrnn.faults.killAt";
@@ -20,6 +21,9 @@ public final class FaultPoints {
     public static final String APPEND_TORN = "append.torn";
     /** An append is done. */
     public static final String APPEND_DONE = "append.done";
+
+    /** {@code PREFIX:MILLISECONDS}: pause before renaming a replaced file whose name starts with PREFIX. */
+    public static final String PAUSE_BEFORE_RENAME = "charrnn.faults.pauseBeforeRename";
 
     private static final String POINT;
     private static final int OCCURRENCE;
@@ -33,6 +37,19 @@ public final class FaultPoints {
     }
 
     private FaultPoints() {
+    }
+
+    /** Waits here if a test asked to pause before renaming files of this name. */
+    static void pauseBeforeRename(String name) {
+        String spec = System.getProperty(PAUSE_BEFORE_RENAME);
+        int colon = spec == null ? -1 : spec.lastIndexOf(':');
+        if (colon >= 0 && name.startsWith(spec.substring(0, colon))) {
+            try {
+                Thread.sleep(Long.parseLong(spec.substring(colon + 1)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Kills this JVM if this is the chosen pass of the chosen point. */

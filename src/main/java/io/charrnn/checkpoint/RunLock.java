@@ -121,7 +121,7 @@ public final class RunLock implements AutoCloseable {
                         + " it trains the run");
             }
             LOG.warn("taking over the lock of {}: {}", run.uri(), why);
-            run.replace(FILE, mine.getBytes(StandardCharsets.UTF_8));
+            run.replaceLock(FILE, mine.getBytes(StandardCharsets.UTF_8));
             if (!run.readText(FILE).map(mine::equals).orElse(false)) {
                 throw locked(run, run.readText(FILE).map(RunLock::parse).orElse(null));
             }
@@ -154,7 +154,7 @@ public final class RunLock implements AutoCloseable {
                         current == null ? null : parse(current)) + ")");
                 return;
             }
-            run.replace(FILE, content(token, ++beats).getBytes(StandardCharsets.UTF_8));
+            run.replaceLock(FILE, content(token, ++beats).getBytes(StandardCharsets.UTF_8));
             renewedNanos = System.nanoTime();
         } catch (RuntimeException e) {
             long since = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - renewedNanos);

@@ -94,12 +94,26 @@ public final class Main implements Runnable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        err.println("charrnn: failed: " + root.getClass().getSimpleName() + ": " + root.getMessage()
+        // A server's error (HDFS's RemoteException) carries the server's class and its stack trace in the message:
+        // the class by its own name, the first line alone.
+        String name = root instanceof org.apache.hadoop.ipc.RemoteException remote
+                ? remote.getClassName().substring(remote.getClassName().lastIndexOf('.') + 1)
+                : root.getClass().getSimpleName();
+        String message = String.valueOf(root.getMessage()).lines().findFirst().orElse("");
+        err.println("charrnn: failed: " + name + ": " + message
+                + (isOutOfSpace(name, message) ? "; make room on that filesystem (or raise its quota), then run the same"
+                + " command to continue from the last checkpoint" : "")
                 + (System.getenv("CHARRNN_DEBUG") == null ? " (set CHARRNN_DEBUG=1 for details)" : ""));
         if (System.getenv("CHARRNN_DEBUG") != null) {
             e.printStackTrace(err);
         }
         return FAILURE;
+    }
+
+    /** A write refused for want of space: a full disk, or an HDFS quota (DSQuotaExceededException). */
+    static boolean isOutOfSpace(String exception, String message) {
+        return exception.contains("QuotaExceeded") || message.contains("No space left on device")
+                || message.contains("Disk quota exceeded");
     }
 
     private static <T extends Throwable> T find(Throwable e, Class<T> type) {

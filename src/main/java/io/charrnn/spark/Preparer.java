@@ -130,25 +130,10 @@ public final class Preparer {
         if (!fs.rename(staging, new Path(output, version))) {
             throw new IOException("cannot rename " + staging + " to " + version);
         }
-        pauseForFaultInjection();
         new RunDirectory(outputUri, conf).writeAtomically(PreparedDataset.MANIFEST,
                 Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(manifest));
         PreparedDataset.deleteOtherVersions(conf, outputUri, version);
         return manifest;
-    }
-
-    /** Test hook: stop between placing the new shards and switching the manifest to them (to be killed there). */
-    public static final String PAUSE_BEFORE_MANIFEST_PROPERTY = "charrnn.faults.pauseBeforeManifestMs";
-
-    private static void pauseForFaultInjection() {
-        long pause = Long.getLong(PAUSE_BEFORE_MANIFEST_PROPERTY, 0);
-        if (pause > 0) {
-            try {
-                Thread.sleep(pause);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private static String qualified(Configuration conf, String uri) throws IOException {

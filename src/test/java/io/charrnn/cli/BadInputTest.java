@@ -72,6 +72,21 @@ class BadInputTest {
     }
 
     @Test
+    void aServersErrorIsOneLineAndAFullFilesystemSaysWhatToDo() {
+        // HDFS's errors come as a RemoteException whose message holds the server's stack trace.
+        Cli full = Cli.reported(new java.io.UncheckedIOException(new org.apache.hadoop.ipc.RemoteException(
+                "org.apache.hadoop.hdfs.protocol.DSQuotaExceededException", "The DiskSpace quota of /runs/a is"
+                + " exceeded: quota = 1 MB\n\tat org.apache.hadoop.hdfs.server.namenode.FSDirectory.verifyQuota")));
+        assertEquals(Main.FAILURE, full.exitCode());
+        assertEquals(1, full.err().strip().lines().count(), full.err());
+        assertTrue(full.err().startsWith("charrnn: failed: DSQuotaExceededException: The DiskSpace quota of /runs/a"
+                + " is exceeded: quota = 1 MB; make room on that filesystem (or raise its quota), then run the same"
+                + " command to continue from the last checkpoint"), full.err());
+        Cli disk = Cli.reported(new java.io.IOException("No space left on device"));
+        assertTrue(disk.err().contains("make room"), disk.err());
+    }
+
+    @Test
     void globMatchingNothing() {
         assertUserError(Cli.run("train", "--corpus", dir.resolve("*.txt").toString(), "--output", out()),
                 "corpus not found");

@@ -87,7 +87,7 @@ class KillAndResumeTest {
 
         // 2. Kill in the middle of a checkpoint write: the temporary file exists, the final name does not.
         ChildJvm second = ChildJvm.start(dir, trainArgs(corpus, run),
-                "-D" + RunDirectory.PAUSE_BEFORE_RENAME_PROPERTY + "=60000");
+                "-D" + FaultPoints.PAUSE_BEFORE_RENAME + "=ckpt_:60000");
         second.await(() -> allNames(runUri).stream().anyMatch(n -> n.startsWith("_tmp.ckpt_")), "a checkpoint write");
         String temporary = allNames(runUri).stream().filter(n -> n.startsWith("_tmp.ckpt_")).findFirst().orElseThrow();
         String finalName = temporary.substring("_tmp.".length(), temporary.indexOf(".zip.") + 4);
@@ -169,16 +169,147 @@ class KillAndResumeTest {
         assertEquals(0, last.process().exitValue(), last.tail());
         assertTrue(finalNames(run).containsAll(allNames(run)), "temporary files left: " + allNames(run));
 
+        assertEndedAsTheReference(run, "the run killed " + kills.length + " times");
+    }
+
+    /** The run ended with the uninterrupted run's exact state, and every round's metrics line once, in order. */
+    private static void assertEndedAsTheReference(String run, String what) throws java.io.IOException {
+        assertEveryCheckpointLoads(run);
         RunDirectory runDir = new RunDirectory(run, new Configuration());
         TrainingState.latest(reference).assertSameAs(TrainingState.of(runDir.load(
-                runDir.pointer(RunDirectory.LATEST).orElseThrow(), true)), "the run killed " + kills.length + " times");
+                runDir.pointer(RunDirectory.LATEST).orElseThrow(), true)), what);
         List<String> metrics = new String(read(run, RunDirectory.METRICS_FILE), java.nio.charset.StandardCharsets.UTF_8)
                 .lines().toList();
-        assertEquals(lines(reference.resolve(RunDirectory.METRICS_FILE)), metrics.size());
+        assertEquals(lines(reference.resolve(RunDirectory.METRICS_FILE)), metrics.size(), what + ": " + metrics);
         for (int i = 0; i < metrics.size(); i++) {
-            assertTrue(metrics.get(i).startsWith("{\"round\":" + (i + 1) + ","), "line " + (i + 1) + ": "
+            assertTrue(metrics.get(i).startsWith("{\"round\":" + (i + 1) + ","), what + ", line " + (i + 1) + ": "
                     + metrics.get(i));
         }
+    }
+
+    /** The last line a job printed: its one line to the user. */
+    private static String lastLine(ChildJvm job) throws java.io.IOException {
+        List<String> lines = Files.readAllLines(job.log());
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+
+    private static long lines(String run, String name) {
+        try {
+            return fileSystem(run).exists(new org.apache.hadoop.fs.Path(run, name))
+                    ? new String(read(run, name), java.nio.charset.StandardCharsets.UTF_8).lines().count() : 0;
+        } catch (java.io.IOException e) {
+            return 0; // the NameNode is restarting: asked again
+        }
+    }
+
+    /**
+     * The NameNode restarts under a running job (its RPC port unreachable, then in safe mode until the DataNode has
+     * reported): the job rides it out on Hadoop's retries, or stops with one line; either way nothing written is
+     * lost, and the same command ends the run exactly as an uninterrupted one.
+     */
+    @Test
+    void aNameNodeRestartUnderARunningJobLosesNothing() throws Exception {
+        org.apache.hadoop.hdfs.MiniDFSCluster hdfs = MiniHdfs.start();
+        try {
+            String run = MiniHdfs.uri(hdfs) + "/runs/restarted";
+            ChildJvm job = ChildJvm.start(dir, trainArgs(corpus, run));
+            job.await(() -> lines(run, RunDirectory.METRICS_FILE) >= 3, "round 3");
+            hdfs.restartNameNode(true);
+            assertTrue(job.process().waitFor(5, TimeUnit.MINUTES), "the job hung after the restart");
+            int code = job.process().exitValue();
+            System.err.println("NameNode restart: the job ended with exit " + code + (code == 0 ? "" : "; its log ends:\n"
+                    + job.tail()));
+            if (code != 0) {
+                assertEquals(1, code, job.tail());
+                assertTrue(lastLine(job).startsWith("charrnn: failed: "), job.tail());
+                assertEveryCheckpointLoads(run);
+                ChildJvm again = ChildJvm.start(dir, trainArgs(corpus, run));
+                assertTrue(again.process().waitFor(5, TimeUnit.MINUTES), "the rerun did not finish");
+                assertEquals(0, again.process().exitValue(), again.tail());
+            }
+            assertEndedAsTheReference(run, "a run whose NameNode restarted (first job's exit " + code + ")");
+        } finally {
+            hdfs.shutdown();
+        }
+    }
+
+    /**
+     * The output filesystem fills up (an HDFS space quota on the run's directory, reached mid-run): the job stops
+     * with one line that says to make room; no checkpoint or pointer is damaged, and once there is room the same
+     * command ends the run exactly as an uninterrupted one.
+     */
+    @Test
+    void aFullFilesystemStopsTheJobWithOneLineAndTheRunGoesOnOnceThereIsRoom() throws Exception {
+        org.apache.hadoop.hdfs.MiniDFSCluster hdfs = MiniHdfs.start();
+        try {
+            var fs = hdfs.getFileSystem();
+            String run = MiniHdfs.uri(hdfs) + "/runs/full";
+            org.apache.hadoop.fs.Path dirPath = new org.apache.hadoop.fs.Path("/runs/full");
+            List<String> args = new java.util.ArrayList<>(trainArgs(corpus, run));
+            // A file being written holds a whole block of the quota: small blocks let it fill a little at a time.
+            args.addAll(List.of("--conf", "spark.hadoop.dfs.blocksize=1048576"));
+            ChildJvm job = ChildJvm.start(dir, args);
+            job.await(() -> lines(run, RunDirectory.METRICS_FILE) >= 3, "round 3");
+            long used = fs.getContentSummary(dirPath).getSpaceConsumed();
+            fs.setQuota(dirPath, org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET, used + (3L << 20) / 2);
+            assertTrue(job.process().waitFor(5, TimeUnit.MINUTES), "the job hung on a full filesystem");
+            assertEquals(1, job.process().exitValue(), job.tail());
+            String line = lastLine(job);
+            assertTrue(line.startsWith("charrnn: failed: DSQuotaExceededException: The DiskSpace quota of /runs/full is"
+                    + " exceeded") && line.contains("make room"), job.tail());
+            assertEveryCheckpointLoads(run);
+            RunDirectory runDir = new RunDirectory(run, new Configuration());
+            for (String pointer : new String[]{RunDirectory.LATEST, RunDirectory.BEST}) {
+                runDir.pointer(pointer).ifPresent(name -> assertTrue(finalNames(run).contains(name), pointer));
+            }
+
+            fs.setQuota(dirPath, org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_DONT_SET,
+                    org.apache.hadoop.hdfs.protocol.HdfsConstants.QUOTA_RESET);
+            ChildJvm again = ChildJvm.start(dir, args);
+            assertTrue(again.process().waitFor(5, TimeUnit.MINUTES), "the rerun did not finish");
+            assertEquals(0, again.process().exitValue(), again.tail());
+            assertEndedAsTheReference(run, "a run that filled its filesystem");
+        } finally {
+            hdfs.shutdown();
+        }
+    }
+
+    /**
+     * A driver paused (SIGSTOP: a stopped VM, a swap storm) in the middle of a checkpoint write for longer than the
+     * lock's stale time: the next job takes the run over and finishes it; the paused one, continued, finds that
+     * before it renames anything and stops with one line, leaving the other's run as it was.
+     */
+    @Test
+    void aDriverPausedPastTheStaleTimeStopsWithoutTouchingTheRunThatWasTakenOver() throws Exception {
+        Path run = dir.resolve("paused");
+        String runUri = run.toUri().toString();
+        List<String> args = new java.util.ArrayList<>(trainArgs(corpus, run));
+        args.addAll(List.of("--lock-stale-minutes", "0.05"));
+        ChildJvm paused = ChildJvm.start(dir, args, "-D" + FaultPoints.PAUSE_BEFORE_RENAME + "=ckpt_:5000");
+        paused.await(() -> allNames(runUri).stream().anyMatch(n -> n.startsWith("_tmp.ckpt_")), "a checkpoint write");
+        signal("STOP", paused);
+        java.util.Set<String> before;
+        try {
+            Thread.sleep(4_000); // past the stale time of 3 s
+            ChildJvm next = ChildJvm.start(dir, args);
+            assertTrue(next.process().waitFor(5, TimeUnit.MINUTES), "the job that took over did not finish");
+            assertEquals(0, next.process().exitValue(), next.tail());
+            assertTrue(Files.readString(next.log()).contains("taking over the lock"), next.tail());
+            before = finalNames(runUri);
+        } finally {
+            signal("CONT", paused);
+        }
+        assertTrue(paused.process().waitFor(2, TimeUnit.MINUTES), "the paused job did not stop");
+        assertEquals(1, paused.process().exitValue(), paused.tail());
+        assertTrue(lastLine(paused).startsWith("charrnn: stopped: another job took over the lock"), paused.tail());
+        assertEquals(before, finalNames(runUri), "the paused job wrote after it lost the run");
+        assertFalse(allNames(runUri).stream().anyMatch(n -> n.startsWith("_tmp.ckpt_")), allNames(runUri).toString());
+        assertEndedAsTheReference(runUri, "a run taken over from a paused job");
+    }
+
+    private static void signal(String signal, ChildJvm job) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(job.process().pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal);
     }
 
     private static org.apache.hadoop.fs.FileSystem fileSystem(String run) throws java.io.IOException {

@@ -44,7 +44,8 @@ class PrepareKillTest {
         DatasetManifest before = PreparedDataset.open(conf, ds.toString()).manifest();
 
         Files.writeString(raw.resolve("b.txt"), TestCorpora.prose(100_000));
-        ChildJvm child = ChildJvm.start(dir, prepare, "-D" + Preparer.PAUSE_BEFORE_MANIFEST_PROPERTY + "=60000");
+        ChildJvm child = ChildJvm.start(dir, prepare, "-D" + io.charrnn.checkpoint.FaultPoints.PAUSE_BEFORE_RENAME + "="
+                + io.charrnn.dataset.PreparedDataset.MANIFEST + ":60000");
         child.await(() -> {
             try {
                 return entries(ds).stream().filter(n -> n.startsWith(PreparedDataset.SHARDS_PREFIX)).count() == 2;

@@ -1,0 +1,434 @@
+package io.charrnn.checkpoint;
+
+import io.charrnn.corpus.UserError;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Options;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A directory on any Hadoop filesystem whose files are replaced atomically and written only while a guard allows.
+ *
+ * <p>Every file is written under a hidden temporary name (Hadoop skips names starting with '_') and then renamed
+ * over its final name in one atomic step, on HDFS and on local disks, so a crash never leaves a half-written file
+ * under a name that readers trust, and no file is ever absent while it is replaced.
+ *
+ * <p>A filesystem that goes away for a while (a NameNode restarting, then in safe mode until its DataNodes report)
+ * is waited out for up to {@link #OUTAGE_SECONDS}: reads, replaces, deletes and listings are tried again, and an
+ * append that failed half-way is finished by rewriting the file whole. A failure that waiting does not mend (a full
+ * disk, a quota, a permission) fails at once.
+ */
+public class AtomicDirectory {
+    private static final Logger LOG = LoggerFactory.getLogger(AtomicDirectory.class);
+    /** How long an outage of the filesystem is waited out before the write or read fails. */
+    static final int OUTAGE_SECONDS = 180;
+    /** Reads of a file that keeps being replaced under them (see {@link #read}) before the failure counts. */
+    private static final int READ_ATTEMPTS = 5;
+    /** The empty files {@link #ageMillis} writes to read the filesystem's clock. */
+    static final String CLOCK_PROBE_PREFIX = "_tmp.clock.";
+
+    final Path dir;
+    final FileSystem fs;
+    private final FileContext fc;
+    /** Checked before every write; {@link RunLock} makes it stop a job that no longer holds the run's lock. */
+    private volatile Runnable writeGuard = () -> {
+    };
+
+    public AtomicDirectory(String uri, Configuration conf) {
+        try {
+            this.dir = new Path(URI.create(uri.endsWith("/") && uri.length() > 1 ? uri.substring(0, uri.length() - 1) : uri));
+            Configuration own = withRawLocalFiles(conf);
+            this.fs = dir.getFileSystem(own);
+            this.fc = FileContext.getFileContext(fs.getUri(), own);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("not a valid URI: " + uri);
+        } catch (IOException e) {
+            throw new UserError("cannot reach the filesystem of " + uri + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Local disks without Hadoop's .crc side files. The checksummed local filesystem renames a file and its .crc in
+     * two steps, so a job killed between them left a file that failed its checksum on every later read. A plain
+     * rename is one atomic step; checkpoints stay verified by the CRC-32 of every zip entry.
+     */
+    private static Configuration withRawLocalFiles(Configuration conf) {
+        Configuration own = new Configuration(conf);
+        own.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+        own.set("fs.AbstractFileSystem.file.impl", org.apache.hadoop.fs.local.RawLocalFs.class.getName());
+        // The FileSystem cache is keyed by scheme, not settings: without this a cached checksummed instance returns.
+        own.setBoolean("fs.file.impl.disable.cache", true);
+        return own;
+    }
+
+    public String uri() {
+        return fs.makeQualified(dir).toString();
+    }
+
+    /** The names in the directory (none when it is missing). */
+    List<String> names() {
+        return ride("list " + dir, () -> {
+            List<String> names = new ArrayList<>();
+            if (fs.exists(dir)) {
+                for (FileStatus s : fs.listStatus(dir)) {
+                    names.add(s.getPath().getName());
+                }
+            }
+            return names;
+        });
+    }
+
+    /**
+     * Makes the directory where it is missing. What the user can fix (a file in the way, no permission) is a
+     * {@link UserError} naming {@code flag}; any other failure (an unreachable filesystem) stays an I/O fault.
+     */
+    public void create(String flag) {
+        try {
+            if (!fs.mkdirs(dir)) {
+                throw new UserError(flag + " " + dir + " cannot be created (a file is in its path, or this user may"
+                        + " not write there); choose another directory");
+            }
+        } catch (org.apache.hadoop.security.AccessControlException | org.apache.hadoop.fs.ParentNotDirectoryException
+                 | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            throw new UserError(flag + " " + dir + " cannot be created (" + e.getClass().getSimpleName() + ": "
+                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); choose another directory");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    public boolean isFile() {
+        return ride("look at " + dir, () -> fs.exists(dir) && fs.getFileStatus(dir).isFile());
+    }
+
+    public boolean exists(String name) {
+        return ride("look for " + new Path(dir, name), () -> fs.exists(new Path(dir, name)));
+    }
+
+    public void writeAtomically(String name, byte[] bytes) {
+        writeGuard.run();
+        ride("write " + new Path(dir, name), () -> {
+            replace(name, bytes, true);
+            return null;
+        });
+    }
+
+    /**
+     * {@link #replace} for the lock itself: unguarded, and passing no fault point, so that a kill the harness aims
+     * at the N-th write of the run's files lands there whenever the lock's heartbeat happens to beat.
+     */
+    void replaceLock(String name, byte[] bytes) {
+        ride("write " + new Path(dir, name), () -> {
+            replace(name, bytes, false);
+            return null;
+        });
+    }
+
+    /**
+     * Writes under a temporary name, then renames over {@code name} in one atomic step: HDFS renames with
+     * OVERWRITE atomically, but Hadoop's local filesystem deletes the target first (an instant where the file is
+     * absent), so on local disks the rename is the JDK's atomic move, rename(2). A guarded write checks the lock
+     * again before the rename: a job paused while it wrote (a long GC, a stopped machine) may have lost the run to
+     * another job meanwhile, and must not rename its file over that job's.
+     */
+    private void replace(String name, byte[] bytes, boolean guarded) throws IOException {
+        Path target = new Path(dir, name);
+        Path temp = new Path(dir, "_tmp." + name + "." + UUID.randomUUID());
+        try {
+            fs.mkdirs(dir);
+            try (FSDataOutputStream out = fs.create(temp, false)) {
+                out.write(bytes);
+                out.hsync();
+            }
+            if (guarded) {
+                FaultPoints.pauseBeforeRename(name);
+                FaultPoints.pass(FaultPoints.REPLACE_WRITTEN);
+                writeGuard.run();
+            }
+            if (fs instanceof RawLocalFileSystem local) {
+                Files.move(local.pathToFile(temp).toPath(), local.pathToFile(target).toPath(),
+                        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                fc.rename(temp, target, Options.Rename.OVERWRITE);
+            }
+            if (guarded) {
+                FaultPoints.pass(FaultPoints.REPLACE_RENAMED);
+            }
+        } catch (IOException | RuntimeException e) {
+            try {
+                fs.delete(temp, false);
+            } catch (IOException ignored) {
+                // The write already failed; the temporary name is invisible to readers either way.
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Creates a file only if no file of that name exists; false if one does. Atomic: HDFS creates without
+     * overwrite in one NameNode call; on local disks Hadoop checks and then creates, so there it is the JDK's
+     * CREATE_NEW (O_EXCL). Unguarded: for the lock itself.
+     */
+    boolean createIfAbsent(String name, String text) {
+        Path target = new Path(dir, name);
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try {
+            fs.mkdirs(dir);
+            if (fs instanceof RawLocalFileSystem local) {
+                try (FileChannel out = FileChannel.open(local.pathToFile(target).toPath(), StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE_NEW)) {
+                    out.write(ByteBuffer.wrap(bytes));
+                    out.force(true);
+                }
+                return true;
+            }
+            try (FSDataOutputStream out = fs.create(target, false)) {
+                out.write(bytes);
+                out.hsync();
+            }
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            if (exists(name)) {
+                return false;
+            }
+            throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Milliseconds since a file was last written, by the filesystem's own clock (the NameNode's for HDFS): the
+     * time of a file written now, less the file's. Unlike a timestamp in the file, this compares no two hosts'
+     * clocks. Negative when the file is missing.
+     */
+    long ageMillis(String name) {
+        Path probe = new Path(dir, CLOCK_PROBE_PREFIX + UUID.randomUUID());
+        try {
+            long written;
+            try {
+                written = fs.getFileStatus(new Path(dir, name)).getModificationTime();
+            } catch (FileNotFoundException e) {
+                return -1;
+            }
+            fs.create(probe, false).close();
+            try {
+                return fs.getFileStatus(probe).getModificationTime() - written;
+            } finally {
+                fs.delete(probe, false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the age of " + new Path(dir, name) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code check} before every write to this directory (but the lock's own): set by {@link RunLock}. */
+    void guardWrites(Runnable check) {
+        this.writeGuard = check;
+    }
+
+    public void delete(String name) {
+        writeGuard.run();
+        deleteUnguarded(name);
+    }
+
+    void deleteUnguarded(String name) {
+        ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), false));
+    }
+
+    /** Deletes everything in the directory but the named files (e.g. the lock of the job that is overwriting). */
+    public void deleteAllExcept(String... keep) {
+        writeGuard.run();
+        for (String name : names()) {
+            if (!List.of(keep).contains(name) && !name.startsWith(CLOCK_PROBE_PREFIX)) {
+                ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), true));
+            }
+        }
+    }
+
+    /** Removes temporary files that a killed writer left; only the owner of the run's lock may call this. */
+    public int deleteTemporaryFiles() {
+        writeGuard.run();
+        int deleted = 0;
+        for (String name : names()) {
+            // Not the clock probes: another job may be reading the age of the lock through one right now
+            // (deleting it under a local filesystem's create made that job fail); each deletes its own.
+            if (name.startsWith("_tmp.") && !name.startsWith(CLOCK_PROBE_PREFIX)
+                    && ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), false))) {
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    public void writeText(String name, String text) {
+        writeAtomically(name, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Appends text to a file, creating it if absent. Where the filesystem cannot append (some object stores), the
+     * file is rewritten atomically instead; so is it where an append failed (an outage in the middle of it, or a
+     * file left open under the lease of a job that was killed in its append): once the filesystem answers again,
+     * the file is written whole with the text once and without a torn last line.
+     */
+    public void appendText(String name, String text) {
+        writeGuard.run();
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        Path target = new Path(dir, name);
+        try {
+            if (!exists(name)) {
+                writeAtomically(name, bytes);
+                return;
+            }
+            try (FSDataOutputStream out = fs.append(target)) {
+                if (FaultPoints.isTheKill(FaultPoints.APPEND_TORN)) {
+                    out.write(bytes, 0, bytes.length / 2);
+                    out.hsync();
+                    FaultPoints.killSelf();
+                }
+                out.write(bytes);
+                out.hsync();
+            }
+            FaultPoints.pass(FaultPoints.APPEND_DONE);
+        } catch (UnsupportedOperationException e) {
+            writeText(name, readText(name).orElse("") + text);
+        } catch (IOException e) {
+            if (!transientFailure(e) && !isOpenElsewhere(e)) {
+                throw new UncheckedIOException("cannot append to " + target + ": " + e.getMessage(), e);
+            }
+            LOG.warn("appending to {} failed ({}): writing it whole instead", target, firstLine(e));
+            String now = readText(name).orElse("");
+            String whole = now.substring(0, now.lastIndexOf('\n') + 1); // without a torn last line
+            writeText(name, whole.endsWith(text) ? whole : whole + text);
+        }
+    }
+
+    /** An append refused because the file is still open under a lease (HDFS): a writer died in its append. */
+    private static boolean isOpenElsewhere(IOException e) {
+        String name = e instanceof org.apache.hadoop.ipc.RemoteException r ? r.getClassName() : e.getClass().getName();
+        return name.endsWith("AlreadyBeingCreatedException") || name.endsWith("RecoveryInProgressException");
+    }
+
+    /**
+     * A file's bytes. A file replaced while it is read (another process moving {@code latest} on) can fail the read
+     * on HDFS: the old file's blocks are deleted under the open stream, which then finds the name's block list
+     * changed ("Blocklist for ... has changed!") or a block missing. The name always holds a whole file, so the read
+     * is tried again from the start, a few times, before its failure counts.
+     */
+    public byte[] read(String name) throws IOException {
+        Path p = new Path(dir, name);
+        return rideChecked("read " + p, () -> {
+            for (int attempt = 1; ; attempt++) {
+                try (FSDataInputStream in = fs.open(p)) {
+                    return in.readAllBytes();
+                } catch (FileNotFoundException e) {
+                    throw e;
+                } catch (IOException e) {
+                    if (attempt == READ_ATTEMPTS || transientFailure(e)) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(20L * attempt);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        });
+    }
+
+    public Optional<String> readText(String name) {
+        try {
+            return Optional.of(new String(read(name), StandardCharsets.UTF_8));
+        } catch (FileNotFoundException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    interface IoCall<T> {
+        T call() throws IOException;
+    }
+
+    /** {@link #rideChecked}, with a failure that outlasts the wait as an unchecked one saying what failed. */
+    <T> T ride(String what, IoCall<T> call) {
+        try {
+            return rideChecked(what, call);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot " + what + ": " + firstLine(e), e);
+        }
+    }
+
+    /** Runs {@code call}, again while it fails as a filesystem that went away fails, for up to the outage time. */
+    private static <T> T rideChecked(String what, IoCall<T> call) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS);
+        long waitMillis = 500;
+        while (true) {
+            try {
+                return call.call();
+            } catch (IOException e) {
+                if (!transientFailure(e) || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis) > deadline) {
+                    throw e;
+                }
+                LOG.warn("cannot {} ({}): the filesystem may be restarting; trying again in {} s (for up to {} s)",
+                        what, firstLine(e), waitMillis / 1000.0, OUTAGE_SECONDS);
+                try {
+                    Thread.sleep(waitMillis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                waitMillis = Math.min(10_000, waitMillis * 2);
+            }
+        }
+    }
+
+    /**
+     * A failure that waiting can mend: the filesystem unreachable or its connection dropped (a NameNode restarting),
+     * or a NameNode that asks to be called again (in safe mode after a restart, standby, busy).
+     */
+    static boolean transientFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.io.EOFException || t instanceof java.net.SocketException
+                    || t instanceof java.net.SocketTimeoutException) {
+                return true; // ConnectException and NoRouteToHostException are SocketExceptions
+            }
+            String name = t instanceof org.apache.hadoop.ipc.RemoteException r ? r.getClassName()
+                    : t.getClass().getName();
+            if (name.endsWith(".SafeModeException") || name.endsWith(".RetriableException")
+                    || name.endsWith(".StandbyException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String firstLine(Throwable e) {
+        return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+    }
+}
