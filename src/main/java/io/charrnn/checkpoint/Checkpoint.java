@@ -121,6 +121,11 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta, float[]
         } catch (Exception e) {
             throw new UserError(source + " is damaged: its network cannot be read (" + e.getMessage()
                     + "); use an earlier checkpoint");
+        } catch (OutOfMemoryError e) {
+            // A shape in the network's header that asks for more than the JVM's (or ND4J's) limit: refused there,
+            // before anything that large exists.
+            throw new UserError(source + " is damaged or not one of this project's: its network asks for more memory"
+                    + " than this JVM may use (" + e.getMessage() + "); use an earlier checkpoint");
         }
     }
 
@@ -144,6 +149,9 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta, float[]
         return out;
     }
 
+    /** What an entry may inflate to beyond four times the checkpoint file's size. */
+    private static final long MAX_INFLATED_SLACK = 64L << 20;
+
     /** Reads every entry whole, which also checks each one's CRC-32; anything unreadable is a {@link UserError}. */
     private static Contents scan(byte[] bytes, String source) {
         MessageDigest digest = Sha256.digest();
@@ -151,9 +159,17 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta, float[]
         float[] velocity = null;
         boolean anyEntry = false;
         try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            // A checkpoint's entries are float arrays and JSON, which deflate little: an entry that inflates to far
+            // more than the whole file is a zip bomb, not a checkpoint.
+            long maxEntry = MAX_INFLATED_SLACK + 4L * bytes.length;
             for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
                 anyEntry = true;
-                byte[] content = in.readAllBytes();
+                byte[] content = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxEntry + 1));
+                if (content.length > maxEntry) {
+                    throw new UserError(source + " is not a charrnn checkpoint: its entry " + e.getName()
+                            + " inflates to more than " + (maxEntry >> 20) + " MB from a " + (bytes.length >> 10)
+                            + " KB file; give a ckpt_*.zip file or a run directory");
+                }
                 if (e.getName().equals(META_ENTRY)) {
                     meta = Json.read(new String(content, StandardCharsets.UTF_8), CheckpointMeta.class);
                 } else {

@@ -144,6 +144,23 @@ class CheckpointTest {
     }
 
     @Test
+    void aZipBombIsRefusedBeforeItIsInflated(@TempDir Path dir) throws Exception {
+        // 100 MB of zeros deflate to about 100 KB: far more than any entry of a real checkpoint of that size holds.
+        Path bomb = dir.resolve("ckpt_epoch1.00_val2.0000.zip");
+        try (var zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(bomb))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("coefficients.bin"));
+            byte[] zeros = new byte[1 << 20];
+            for (int i = 0; i < 100; i++) {
+                zip.write(zeros);
+            }
+            zip.closeEntry();
+        }
+        UserError e = assertThrows(UserError.class, () -> RunDirectory.resolve(bomb.toUri().toString(),
+                new Configuration(), false));
+        assertTrue(e.getMessage().contains("inflates to more than 64 MB"), e.getMessage());
+    }
+
+    @Test
     void aDamagedCheckpointNeverLoadsWithOtherWeights(@TempDir Path dir) throws Exception {
         MultiLayerNetwork net = trainedALittle();
         byte[] bytes = new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, Progress.start(plan(1)))).toBytes();
