@@ -69,6 +69,11 @@ public final class RunLock implements AutoCloseable {
         heartbeat.scheduleAtFixedRate(this::beat, every, every, TimeUnit.MILLISECONDS);
     }
 
+    /** Why this job lost its lock, as its heartbeat or a write found; null while it holds it. */
+    String lostReason() {
+        return lost;
+    }
+
     /** Takes the lock of a run directory, or fails with a {@link UserError} if a live job holds it. */
     public static RunLock acquire(RunDirectory run, Duration staleAfter) {
         String token = UUID.randomUUID().toString();

@@ -109,12 +109,20 @@ class RunLockTest {
     @Test
     void theHeartbeatKeepsALongJobsLockFresh() throws Exception {
         RunDirectory run = run();
-        try (RunLock lock = RunLock.acquire(run, Duration.ofMillis(400))) {
-            Thread.sleep(1000);
-            // Renewed every 100 ms here, so never older than the stale time.
-            assertTrue(run.ageMillis(RunLock.FILE) < 400);
-            assertThrows(UserError.class, () -> RunLock.acquire(run, Duration.ofMillis(400)));
+        try (RunLock lock = RunLock.acquire(run, Duration.ofSeconds(2))) {
+            // Beats counted in the lock itself, however slow this machine is: three renewals, each by this job.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (beat() < 3) {
+                assertTrue(System.nanoTime() < deadline, "the heartbeat did not renew the lock: " + beat());
+                Thread.sleep(50);
+            }
+            assertNull(lock.lostReason());
+            assertThrows(UserError.class, () -> RunLock.acquire(run, Duration.ofSeconds(2)));
         }
+    }
+
+    private long beat() throws Exception {
+        return io.charrnn.checkpoint.Json.mapper().readTree(Files.readString(lockFile())).path("beat").asLong();
     }
 
     @Test
@@ -139,12 +147,17 @@ class RunLockTest {
     void theHeartbeatNoticesATakeoverAndStopsRenewing() throws Exception {
         RunDirectory run = run();
         try (RunLock lock = RunLock.acquire(run, Duration.ofMillis(400))) {
+            // Taken over until the heartbeat (not a write: this job writes nothing here) has noticed. A beat that
+            // read the lock just before a takeover may put its own back once; the takeover is then written again.
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (lock.lostReason() == null) {
+                assertTrue(System.nanoTime() < deadline, "the heartbeat never noticed the takeover");
+                writeLock("another-machine", 1, Duration.ZERO);
+                Thread.sleep(100);
+            }
+            assertTrue(lock.lostReason().contains("another job took over"), lock.lostReason());
             writeLock("another-machine", 1, Duration.ZERO);
-            // Once more after a beat's period: a beat that read the lock just before the first write may have
-            // put its own back (the job that took over then stops at its next write; see the class comment).
-            Thread.sleep(150);
-            writeLock("another-machine", 1, Duration.ZERO);
-            Thread.sleep(500);
+            Thread.sleep(500); // five of its beats' periods: a heartbeat still running would have renewed by now
             assertTrue(Files.readString(lockFile()).contains("someone-else"), "the heartbeat wrote over a takeover");
             assertThrows(LockLost.class, () -> run.writeText("x", "y"));
         }
