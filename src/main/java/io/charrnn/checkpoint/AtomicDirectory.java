@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +58,8 @@ public class AtomicDirectory {
 
     public AtomicDirectory(String uri, Configuration conf) {
         try {
-            this.dir = new Path(URI.create(uri.endsWith("/") && uri.length() > 1 ? uri.substring(0, uri.length() - 1) : uri));
+            // Hadoop's own parsing, as --corpus has: a path may hold spaces, which a java.net.URI may not.
+            this.dir = new Path(uri.endsWith("/") && uri.length() > 1 ? uri.substring(0, uri.length() - 1) : uri);
             Configuration own = withRawLocalFiles(conf);
             this.fs = dir.getFileSystem(own);
             this.fc = FileContext.getFileContext(fs.getUri(), own);

@@ -34,9 +34,12 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object instead of text.")
     boolean json;
 
+    @Mixin
+    SparkConfOption sparkConf;
+
     @Override
     public Integer call() {
-        Configuration hadoop = new Configuration();
+        Configuration hadoop = sparkConf.hadoopConfiguration("charrnn inspect");
         String source = RunDirectory.resolveUri(checkpoint.uri, hadoop);
         Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
         CheckpointMeta meta = ckpt.meta();

@@ -6,6 +6,7 @@ import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.checkpoint.RunReport;
 import io.charrnn.corpus.UserError;
 import org.apache.hadoop.conf.Configuration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -28,10 +29,13 @@ public final class ReportCommand implements Callable<Integer> {
             description = "Directory for report.png and report.html (default: the run directory).")
     String output;
 
+    @Mixin
+    SparkConfOption sparkConf;
+
     @Override
     public Integer call() {
         System.setProperty("java.awt.headless", "true");
-        Configuration conf = new Configuration();
+        Configuration conf = sparkConf.hadoopConfiguration("charrnn report");
         RunDirectory run = new RunDirectory(runUri, conf);
         if (!run.exists(RunDirectory.METRICS_FILE)) {
             throw new UserError(runUri + " has no " + RunDirectory.METRICS_FILE

@@ -4,7 +4,6 @@ import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.UserError;
 import io.charrnn.model.Sampler;
-import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,6 +46,9 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Random seed, for repeatable samples (default: a new one each time).")
     Long seed;
 
+    @Mixin
+    SparkConfOption sparkConf;
+
     @Override
     public Integer call() {
         if (length < 0) {
@@ -59,7 +61,7 @@ public final class SampleCommand implements Callable<Integer> {
             throw new UserError("--count must be at least 1, got " + count);
         }
         Sampler.Strategy strategy = new Sampler.Strategy(temperature, topK, argmax);
-        Checkpoint ckpt = RunDirectory.resolve(checkpoint.uri, new Configuration(), false);
+        Checkpoint ckpt = RunDirectory.resolve(checkpoint.uri, sparkConf.hadoopConfiguration("charrnn sample"), false);
         Sampler sampler = new Sampler(ckpt.network(), ckpt.meta().vocabulary());
         ckpt.meta().vocabulary().encode(prime);
         PrintWriter out = spec.commandLine().getOut();

@@ -18,6 +18,14 @@ public final class SparkConfOption {
     Map<String, String> values = new LinkedHashMap<>();
 
     /**
+     * The Hadoop settings these --conf values give (their spark.hadoop.* entries), for a command that reads files
+     * without starting Spark: an HA NameNode or object-store keys reach it as they reach train.
+     */
+    org.apache.hadoop.conf.Configuration hadoopConfiguration(String appName) {
+        return TrainCommand.hadoopConfiguration(io.charrnn.spark.SparkSetup.configure(appName, values));
+    }
+
+    /**
      * A copy of {@code conf} to print or store, with the values Spark would redact replaced: those whose key or
      * value matches {@link #SECRET}, as Spark matches both (a password inside spark.driver.extraJavaOptions).
      */

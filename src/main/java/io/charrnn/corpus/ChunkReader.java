@@ -54,6 +54,17 @@ public final class ChunkReader implements Closeable {
      * that starts at or after {@code endOffset} (a validation block's end, say); returns how many, 0 when there are
      * none left before {@code endOffset} or in the chunk.
      */
+    private static boolean isFilesystemFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof org.apache.hadoop.hdfs.BlockMissingException
+                    || t instanceof org.apache.hadoop.fs.ChecksumException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public int read(int[] out, int from, int max, long endOffset) throws IOException {
         start();
         long stop = Math.min(endOffset, chunk.end());
@@ -61,7 +72,8 @@ public final class ChunkReader implements Closeable {
         try {
             n = decoder.decode(out, from, max, stop);
         } catch (IOException | RuntimeException e) {
-            if (!chunk.file().compressed()) {
+            // A dropped connection or a lost block is the cluster's fault (Spark retries the task), not the file's.
+            if (!chunk.file().compressed() || isFilesystemFault(e)) {
                 throw e;
             }
             // A file that cannot be decompressed is the user's to fix, not a failure of the job.

@@ -104,6 +104,17 @@ class TrainedRunTest {
     }
 
     @Test
+    void sampleInspectAndReportReadThroughTheHadoopSettingsOfTheirConf() {
+        // A path without a scheme is on the default filesystem: the one --conf names, not the local disk.
+        String path = dir.resolve("run").toString();
+        for (String command : List.of("sample", "inspect", "report")) {
+            String flag = command.equals("report") ? "--run" : "--checkpoint";
+            Cli there = Cli.run(command, flag, path, "--conf", "spark.hadoop.fs.defaultFS=nosuch:///");
+            assertTrue(there.isOneLineUserError() && there.err().contains("nosuch"), command + ": " + there);
+        }
+    }
+
+    @Test
     void inspectDescribesTheCheckpointAsTextAndJson() throws Exception {
         Cli json = Cli.run("inspect", "--checkpoint", run, "--json");
         assertEquals(0, json.exitCode(), json.toString());
