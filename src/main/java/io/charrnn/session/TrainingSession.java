@@ -66,9 +66,97 @@ public final class TrainingSession {
 
     /** Trains until the epochs are done or the time budget is spent; {@code resume} continues the run in place. */
     public TrainResult train(boolean resume) {
-        long startNanos = System.nanoTime();
-        double budgetSeconds = config.maxMinutes() > 0 ? config.maxMinutes() * 60 : Double.POSITIVE_INFINITY;
+        Run r = start(resume);
+        training:
+        while (r.progress.epoch() < config.epochs() && !r.outOfTime) {
+            int epoch = r.progress.epoch();
+            if (r.progress.position() == 0) {
+                r.plan = planAt(r.windows.training(), r.workers, r.batch, 0);
+                r.progress = r.progress.under(r.plan);
+            }
+            r.learningRate = config.learningRateAt(epoch);
+            r.net.setLearningRate(r.learningRate * r.batch.learningRateScale());
+            r.state = ModelState.of(r.net);
+            while (r.progress.epoch() == epoch) {
+                if (r.lastRoundSeconds == 0 && r.elapsed() > r.budgetSeconds) {
+                    // Spent before the first round (later rounds decide at their end, see lastInBudget).
+                    r.outOfTime = true;
+                    break;
+                }
+                Next next = round(r, epoch);
+                if (next == Next.STOP) {
+                    break training;
+                }
+                if (next == Next.END_OF_BUDGET) {
+                    break;
+                }
+            }
+        }
+        return finish(r);
+    }
 
+    /** What the loop does after a round. */
+    private enum Next { ROUND, END_OF_BUDGET, STOP }
+
+    /** A run in progress: what the loop reads and changes from round to round. */
+    private static final class Run {
+        final long startNanos = System.nanoTime();
+        final double budgetSeconds;
+        Vocabulary vocabulary;
+        RoundRunner.Windows windows;
+        int workers;
+        ModelConfig model;
+        BatchSchedule batch;
+        RoundPlan plan;
+        MultiLayerNetwork net;
+        Progress progress;
+        OuterOptimizer outer;
+        JsonLinesLog metrics;
+        JsonLinesLog samples;
+        ModelState state;
+        double learningRate;
+        String lastCheckpoint;
+        long lastCheckpointRound;
+        double lastRoundSeconds;
+        boolean outOfTime;
+        boolean warnedScalarKernel;
+        /** Diverged attempts of the current round, each retried at half the learning rate. */
+        int failures;
+        RoundRunner.Cancelled cancelled;
+        /** The metrics line of the last round trained, which the end may checkpoint. */
+        Map<String, Object> lastLine;
+
+        Run(double maxMinutes) {
+            budgetSeconds = maxMinutes > 0 ? maxMinutes * 60 : Double.POSITIVE_INFINITY;
+        }
+
+        double elapsed() {
+            return seconds(startNanos);
+        }
+    }
+
+    /** What a round leaves to be undone if it diverges or is cancelled: nothing of it is then kept. */
+    private record Before(ModelState state, Progress progress, float[] velocity, BatchSchedule.State batch) {
+        static Before of(Run r) {
+            return new Before(r.state, r.progress, r.outer.velocity() == null ? null : r.outer.velocity().clone(),
+                    r.batch.state());
+        }
+
+        void restore(Run r) {
+            r.state = state;
+            r.state.applyTo(r.net);
+            r.outer.restoreVelocity(velocity);
+            r.batch.restore(batch);
+            r.progress = progress;
+        }
+    }
+
+    /**
+     * The start: the newest checkpoint that loads (resume) or a warm start's weights, the vocabulary, the windows,
+     * the workers, the model, the batch and the plan, the network, the progress and the logs.
+     */
+    private Run start(boolean resume) {
+        Run r = new Run(config.maxMinutes());
         Checkpoint resumed = resume ? loadLatest() : null;
         if (resume && resumed == null) {
             // The job before stopped before its first checkpoint (killed, out of memory, a preempted node): nothing
@@ -77,17 +165,66 @@ public final class TrainingSession {
                     + " again in place", run.uri());
         }
         Vocabulary corpusVocabulary = runner.corpusVocabulary();
-        Vocabulary vocabulary = corpusVocabulary;
-        Checkpoint warmStart = null;
+        Checkpoint warmStart = resumed == null && config.initFrom() != null
+                ? RunDirectory.resolve(config.initFrom(), hadoopConf, false) : null;
+        r.vocabulary = resumed != null ? sameSymbols(resumed.meta().vocabulary(), corpusVocabulary, "the run in "
+                + run.uri(), "resume with the corpus it was trained on (or one with no new symbols), or start a new"
+                + " run") : warmStart != null ? sameSymbols(warmStart.meta().vocabulary(), corpusVocabulary,
+                "the --init-from model", "remove them from the corpus, or train from scratch without --init-from")
+                : corpusVocabulary;
+        r.windows = windows(r.vocabulary, corpusVocabulary);
+        r.workers = workers(resumed);
+        // Checkpoints record the workers resolved, so that a resume with --workers 0 sees its data in the same order.
+        r.model = resumed != null ? modelFor(r.vocabulary, resumed, "the run in " + run.uri())
+                : modelFor(r.vocabulary, warmStart, "the --init-from model");
+        // A batch left unset is the run's own when it continues, else the default for these workers.
+        TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null, r.workers);
+        r.batch = BatchSchedule.of(settled, r.workers, resumed != null ? resumed.meta().batch() : null);
+        recorded = settled.withWorkers(r.workers).withModel(r.model).withStartBatch(r.batch.perWorker());
+        provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());
+        provenance.putAll(runner.provenance());
+        provenance.put("workers", Integer.toString(r.workers));
+        long resumeAt = resumed != null ? resumePosition(resumed.meta(), r.windows.training()) : 0;
+        r.plan = planAt(r.windows.training(), r.workers, r.batch, resumeAt);
+        LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
+                        + " {} rounds per epoch; {}; {}; {}", r.vocabulary.size(), corpusVocabulary.totalCount(),
+                r.windows.training(), r.windows.validation(), config.window(), r.workers, runner.describe(),
+                r.plan.roundsPerEpoch(), r.batch.describe(), describe(config.averaging(), r.workers),
+                r.model.adaptive() == null ? "char-rnn's input and softmax" : r.model.adaptive().describe(
+                        r.model.hidden()));
+        float[] velocity = null;
         if (resumed != null) {
-            vocabulary = sameSymbols(resumed.meta().vocabulary(), vocabulary, "the run in " + run.uri(),
-                    "resume with the corpus it was trained on (or one with no new symbols), or start a new run");
-        } else if (config.initFrom() != null) {
-            warmStart = RunDirectory.resolve(config.initFrom(), hadoopConf, false);
-            vocabulary = sameSymbols(warmStart.meta().vocabulary(), vocabulary, "the --init-from model",
-                    "remove them from the corpus, or train from scratch without --init-from");
+            r.net = resumed.network();
+            if (resumed.meta().train().model().lstm() != r.model.lstm()) {
+                r.net = CharLstm.current(r.net, r.model);
+                LOG.info("continuing with the {} LSTM layer (the checkpoint used {})", r.model.lstm(),
+                        resumed.meta().train().model().lstm());
+            }
+            Progress saved = resumed.meta().progress();
+            r.progress = new Progress(saved.epoch(), 0, r.plan.roundsPerEpoch(), saved.totalRounds(),
+                    saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
+                    saved.bestValLoss(), resumeAt, r.plan.windows()).under(r.plan);
+            velocity = resumed.outerVelocity();
+            r.metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, saved.totalRounds());
+            r.samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, saved.totalRounds());
+            LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
+                    r.progress.epochFraction()), r.progress.totalRounds(), r.plan.roundsPerEpoch());
+        } else {
+            r.net = warmStarted(CharLstm.create(r.model, r.vocabulary.size()), warmStart, r.model);
+            r.progress = Progress.start(r.plan);
+            // Empty for a new run; a run started again in place drops the lines of the rounds it redoes.
+            r.metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, 0);
+            r.samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, 0);
         }
+        Averaging averaging = config.averaging();
+        r.outer = new OuterOptimizer(averaging.outerLr(), averaging.momentumFor(r.workers), averaging.warmupRounds(),
+                velocity);
+        r.lastCheckpointRound = resumed != null ? r.progress.totalRounds() : -1;
+        return r;
+    }
 
+    /** The corpus cut into windows in the run's vocabulary; a corpus too small for one window is refused. */
+    private RoundRunner.Windows windows(Vocabulary vocabulary, Vocabulary corpusVocabulary) {
         RoundRunner.Windows windows = runner.load(vocabulary);
         if (windows.training() == 0) {
             throw new UserError("the corpus (" + corpusVocabulary.totalCount() + " characters) is shorter than one"
@@ -100,239 +237,190 @@ public final class TrainingSession {
                     + ValidationSplit.BLOCK_BYTES / 1024 + " KiB blocks; raise --val-fraction, lower --window,"
                     + " or use a larger corpus");
         }
-        int workers = workers(resumed);
-        // Checkpoints record the workers resolved, so that a resume with --workers 0 sees its data in the same order.
-        ModelConfig model = resumed != null ? modelFor(vocabulary, resumed, "the run in " + run.uri())
-                : modelFor(vocabulary, warmStart, "the --init-from model");
-        // A batch left unset is the run's own when it continues, else the default for these workers.
-        TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null, workers);
-        BatchSchedule batch = BatchSchedule.of(settled, workers, resumed != null ? resumed.meta().batch() : null);
-        recorded = settled.withWorkers(workers).withModel(model).withStartBatch(batch.perWorker());
-        provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());
-        provenance.putAll(runner.provenance());
-        provenance.put("workers", Integer.toString(workers));
-        long resumeAt = resumed != null ? resumePosition(resumed.meta(), windows.training()) : 0;
-        RoundPlan plan = planAt(windows.training(), workers, batch, resumeAt);
-        Averaging averaging = config.averaging();
-        LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
-                        + " {} rounds per epoch; {}; {}; {}", vocabulary.size(), corpusVocabulary.totalCount(),
-                windows.training(), windows.validation(), config.window(), workers, runner.describe(),
-                plan.roundsPerEpoch(), batch.describe(), describe(averaging, workers), model.adaptive() == null
-                        ? "char-rnn's input and softmax" : model.adaptive().describe(model.hidden()));
+        return windows;
+    }
 
-        MultiLayerNetwork net;
-        Progress progress;
-        float[] velocity = null;
-        JsonLinesLog metrics;
-        JsonLinesLog samples;
-        if (resumed != null) {
-            net = resumed.network();
-            if (resumed.meta().train().model().lstm() != model.lstm()) {
-                net = CharLstm.current(net, model);
-                LOG.info("continuing with the {} LSTM layer (the checkpoint used {})", model.lstm(),
-                        resumed.meta().train().model().lstm());
+    /** A new network, with a warm start's weights where there is one. */
+    private MultiLayerNetwork warmStarted(MultiLayerNetwork net, Checkpoint warmStart, ModelConfig model) {
+        if (warmStart != null) {
+            ModelConfig from = warmStart.meta().train().model();
+            if (from.layers() != model.layers() || from.hidden() != model.hidden()) {
+                throw new UserError("--init-from " + config.initFrom() + " is a " + from.layers() + " x "
+                        + from.hidden() + " LSTM; use --layers " + from.layers() + " --hidden " + from.hidden());
             }
-            Progress saved = resumed.meta().progress();
-            progress = new Progress(saved.epoch(), 0, plan.roundsPerEpoch(), saved.totalRounds(),
-                    saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
-                    saved.bestValLoss(), resumeAt, plan.windows()).under(plan);
-            velocity = resumed.outerVelocity();
-            metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, saved.totalRounds());
-            samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, saved.totalRounds());
-            LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
-                    progress.epochFraction()), progress.totalRounds(), plan.roundsPerEpoch());
-        } else {
-            net = CharLstm.create(model, vocabulary.size());
-            if (warmStart != null) {
-                ModelConfig from = warmStart.meta().train().model();
-                if (from.layers() != model.layers() || from.hidden() != model.hidden()) {
-                    throw new UserError("--init-from " + config.initFrom() + " is a " + from.layers() + " x "
-                            + from.hidden() + " LSTM; use --layers " + from.layers() + " --hidden " + from.hidden());
-                }
-                net.setParams(warmStart.network().params());
-                LOG.info("starting from the weights of {}", config.initFrom());
-            }
-            progress = Progress.start(plan);
-            // Empty for a new run; a run started again in place drops the lines of the rounds it redoes.
-            metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, 0);
-            samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, 0);
+            net.setParams(warmStart.network().params());
+            LOG.info("starting from the weights of {}", config.initFrom());
         }
-        OuterOptimizer outer = new OuterOptimizer(averaging.outerLr(), averaging.momentumFor(workers),
-                averaging.warmupRounds(), velocity);
+        return net;
+    }
 
-        String lastCheckpoint = null;
-        long lastCheckpointRound = resumed != null ? progress.totalRounds() : -1;
-        double lastRoundSeconds = 0;
-        boolean outOfTime = false;
-        ModelState state = null;
-        boolean warnedScalarKernel = false;
-        int failures = 0; // diverged attempts of the current round, each retried at half the learning rate
-        RoundRunner.Cancelled cancelled = null;
-        Map<String, Object> lastLine = null; // of the last round trained, which the end may checkpoint
+    /**
+     * One round: the runner trains it, the outer step takes the mean change, and then the round is kept (metrics,
+     * and on schedule validation, sample and checkpoint) or, diverged or cancelled, undone.
+     */
+    private Next round(Run r, int epoch) {
+        long roundStart = System.nanoTime();
+        double roundLearningRate = r.learningRate * r.batch.learningRateScale() * Math.pow(0.5, r.failures);
+        RoundStart start = new RoundStart(r.state, r.model, r.vocabulary.size(), r.batch.perWorker(),
+                roundLearningRate, epoch);
+        WorkerResult sum;
+        try {
+            sum = runner.train(r.plan, epoch, r.progress.round(), start);
+        } catch (RoundRunner.Cancelled e) {
+            r.cancelled = e;
+            return Next.STOP;
+        }
+        Before before = Before.of(r);
+        ModelState mean = sum.mean(r.state);
+        double meanSquare = NoiseScale.squaredDistance(mean.params(), r.state.params());
+        r.state = mean.withParams(r.outer.step(r.state.params(), mean.params(), r.progress.totalRounds()));
+        r.state.applyTo(r.net);
+        double roundSeconds = seconds(roundStart);
+        long chars = sum.windows() * config.window();
+        boolean fullRound = r.plan.isFull(r.progress.round());
+        r.progress = r.progress.afterRound(r.plan, chars, roundSeconds, sum.meanLoss());
 
-        training:
-        while (progress.epoch() < config.epochs() && !outOfTime) {
-            int epoch = progress.epoch();
-            if (progress.position() == 0) {
-                plan = planAt(windows.training(), workers, batch, 0);
-                progress = progress.under(plan);
-            }
-            double learningRate = config.learningRateAt(epoch);
-            net.setLearningRate(learningRate * batch.learningRateScale());
-            state = ModelState.of(net);
-            while (progress.epoch() == epoch) {
-                if (lastRoundSeconds == 0 && seconds(startNanos) > budgetSeconds) {
-                    // Spent before the first round (later rounds decide at their end, see lastInBudget).
-                    outOfTime = true;
-                    break;
-                }
-                long roundStart = System.nanoTime();
-                double roundLearningRate = learningRate * batch.learningRateScale() * Math.pow(0.5, failures);
-                RoundStart start = new RoundStart(state, model, vocabulary.size(), batch.perWorker(),
-                        roundLearningRate, epoch);
-                WorkerResult sum;
-                try {
-                    sum = runner.train(plan, epoch, progress.round(), start);
-                } catch (RoundRunner.Cancelled e) {
-                    cancelled = e;
-                    break training;
-                }
-                ModelState before = state;
-                Progress progressBefore = progress;
-                float[] velocityBefore = outer.velocity() == null ? null : outer.velocity().clone();
-                BatchSchedule.State batchBefore = batch.state();
-                ModelState mean = sum.mean(state);
-                double meanSquare = NoiseScale.squaredDistance(mean.params(), state.params());
-                state = mean.withParams(outer.step(state.params(), mean.params(), progress.totalRounds()));
-                state.applyTo(net);
-                double roundSeconds = seconds(roundStart);
-                long chars = sum.windows() * config.window();
-                boolean fullRound = plan.isFull(progress.round());
-                progress = progress.afterRound(plan, chars, roundSeconds, sum.meanLoss());
-
-                boolean endOfEpoch = progress.epoch() != epoch;
-                // The last round the budget allows checkpoints too, so that its metrics line is its only one.
-                // The next round is taken to last as long as this one or the last one with its evaluation.
-                boolean lastInBudget = seconds(startNanos) + Math.max(roundSeconds, lastRoundSeconds) > budgetSeconds;
-                boolean due = progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
-                        || progress.epoch() >= config.epochs() || lastInBudget;
-                String diverged = Divergence.of(sum.meanLoss(), state.params(), vocabulary.size());
-                if (diverged == null && due) {
-                    try {
-                        progress = progress.withValidation(runner.validationLoss(net));
-                        if (!Double.isFinite(progress.valLoss())) {
-                            diverged = "validation loss " + progress.valLoss();
-                        }
-                    } catch (RoundRunner.Cancelled e) {
-                        cancelled = e; // the round counts as not done: undone below, as a diverged one is
-                    }
-                }
-                if (diverged != null || cancelled != null) {
-                    // Nothing of this round is kept: not its state, not its outer velocity, no checkpoint, no metrics.
-                    state = before;
-                    state.applyTo(net);
-                    outer.restoreVelocity(velocityBefore);
-                    batch.restore(batchBefore);
-                    progress = progressBefore;
-                    if (cancelled != null) {
-                        break training;
-                    }
-                    failures++;
-                    if (lastInBudget) {
-                        // No time for a retry: the run ends at the state before the round (checkpointed below).
-                        LOG.warn("round {} diverged ({}) in the last minutes of --max-minutes: not retried",
-                                progress.totalRounds() + 1, diverged);
-                        outOfTime = true;
-                        break;
-                    }
-                    if (failures > Divergence.RETRIES) {
-                        throw new Divergence.Stopped(String.format(Locale.ROOT, "training diverged in round %d (%s)"
-                                        + " %d times, the last at learning rate %.3g; the run stays at its last good"
-                                        + " checkpoint (%s); lower --learning-rate or --grad-clip to go on",
-                                progress.totalRounds() + 1, diverged, failures, roundLearningRate,
-                                run.pointer(RunDirectory.LATEST).orElse("none yet")));
-                    }
-                    LOG.warn("round {} diverged ({}): back to the state before it, trying it again at learning rate"
-                            + " {}", progress.totalRounds() + 1, diverged, learningRate * Math.pow(0.5, failures));
-                    continue;
-                }
-                failures = 0;
-                int roundBatch = batch.perWorker();
-                if (batch.afterRound(sum, fullRound, meanSquare)) {
-                    // The next round steps on more windows: the rest of the epoch is dealt anew for them.
-                    LOG.info("noise scale {} windows: the batch grows to {}, learning rate x {}", String.format(
-                            Locale.ROOT, "%.0f", batch.noiseScale()), batch.describe(), String.format(Locale.ROOT,
-                            "%.3f", batch.learningRateScale()));
-                    net.setLearningRate(learningRate * batch.learningRateScale());
-                    if (progress.epoch() == epoch) {
-                        plan = planAt(windows.training(), workers, batch, progress.position());
-                        progress = progress.under(plan);
-                    }
-                }
-                String saved = due ? Checkpoint.fileName(progress.epochFraction(), progress.valLoss()) : null;
-                lastRoundSeconds = seconds(roundStart);
-                Map<String, Object> line = Metrics.record(progress, chars / roundSeconds, seconds(startNanos), saved);
-                line.put("round_seconds", Math.round(lastRoundSeconds * 1000) / 1000.0);
-                line.put("optimizer_steps", state.iteration());
-                line.put("worker_seconds", Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
-                line.put("scalar_kernel_workers", sum.scalarKernelWorkers());
-                line.put("worker_batch", roundBatch);
-                line.put("windows_per_step", roundBatch * sum.workers());
-                line.put("noise_scale", Double.isFinite(batch.noiseScale())
-                        ? Math.round(batch.noiseScale() * 10) / 10.0 : null);
-                line.put("learning_rate", roundLearningRate);
-                metrics.append(line);
-                lastLine = line;
-                if (saved != null) {
-                    logSample(net, vocabulary, progress, saved, samples);
-                    saveCheckpoint(net, outer, batch, vocabulary, progress, saved);
-                    lastCheckpoint = saved;
-                    lastCheckpointRound = progress.totalRounds();
-                }
-                runner.roundEnded(line);
-                if (sum.scalarKernelWorkers() > 0 && !warnedScalarKernel) {
-                    warnedScalarKernel = true;
-                    LOG.warn("{} of {} workers run the scalar LSTM kernel, ~1.6x slower: their JVMs lack "
-                            + "--add-modules=jdk.incubator.vector (conf/jvm-options); charrnn doctor checks a "
-                            + "cluster", sum.scalarKernelWorkers(), sum.workers());
-                }
-                LOG.info(progressLine(progress, saved != null, chars / roundSeconds, lastRoundSeconds,
-                        startNanos, budgetSeconds) + batchLine(sum.workers(), roundBatch, batch.noiseScale()));
-                if (lastInBudget) {
-                    outOfTime = true;
-                    break;
-                }
+        boolean endOfEpoch = r.progress.epoch() != epoch;
+        // The last round the budget allows checkpoints too, so that its metrics line is its only one.
+        // The next round is taken to last as long as this one or the last one with its evaluation.
+        boolean lastInBudget = r.elapsed() + Math.max(roundSeconds, r.lastRoundSeconds) > r.budgetSeconds;
+        boolean due = r.progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
+                || r.progress.epoch() >= config.epochs() || lastInBudget;
+        String diverged = validated(r, sum, due);
+        if (diverged != null || r.cancelled != null) {
+            // Nothing of this round is kept: not its state, not its outer velocity, no checkpoint, no metrics.
+            before.restore(r);
+            return r.cancelled != null ? Next.STOP : retry(r, diverged, lastInBudget, roundLearningRate);
+        }
+        r.failures = 0;
+        int roundBatch = r.batch.perWorker();
+        if (r.batch.afterRound(sum, fullRound, meanSquare)) {
+            // The next round steps on more windows: the rest of the epoch is dealt anew for them.
+            LOG.info("noise scale {} windows: the batch grows to {}, learning rate x {}", String.format(
+                    Locale.ROOT, "%.0f", r.batch.noiseScale()), r.batch.describe(), String.format(Locale.ROOT,
+                    "%.3f", r.batch.learningRateScale()));
+            r.net.setLearningRate(r.learningRate * r.batch.learningRateScale());
+            if (r.progress.epoch() == epoch) {
+                r.plan = planAt(r.windows.training(), r.workers, r.batch, r.progress.position());
+                r.progress = r.progress.under(r.plan);
             }
         }
-        if (lastCheckpointRound != progress.totalRounds() && (cancelled == null || cancelled.runnerUsable())) {
-            progress = progress.withValidation(runner.validationLoss(net));
-            lastCheckpoint = Checkpoint.fileName(progress.epochFraction(), progress.valLoss());
-            Map<String, Object> line = Metrics.record(progress, Double.NaN, seconds(startNanos), lastCheckpoint);
-            if (lastLine != null && lastLine.get("round").equals(line.get("round"))) {
+        record(r, sum, due, roundStart, chars / roundSeconds, roundBatch, roundLearningRate);
+        if (lastInBudget) {
+            r.outOfTime = true;
+            return Next.END_OF_BUDGET;
+        }
+        return Next.ROUND;
+    }
+
+    /**
+     * The round's validation loss when a checkpoint is due; why the round diverged (its training loss, its
+     * parameters or its validation loss), or null. A cancel during validation is kept in {@code r.cancelled}.
+     */
+    private String validated(Run r, WorkerResult sum, boolean due) {
+        String diverged = Divergence.of(sum.meanLoss(), r.state.params(), r.vocabulary.size());
+        if (diverged == null && due) {
+            try {
+                r.progress = r.progress.withValidation(runner.validationLoss(r.net));
+                if (!Double.isFinite(r.progress.valLoss())) {
+                    diverged = "validation loss " + r.progress.valLoss();
+                }
+            } catch (RoundRunner.Cancelled e) {
+                r.cancelled = e; // the round counts as not done: undone, as a diverged one is
+            }
+        }
+        return diverged;
+    }
+
+    /** After a diverged round, undone: again at half the learning rate, or the end of the run. */
+    private Next retry(Run r, String diverged, boolean lastInBudget, double roundLearningRate) {
+        r.failures++;
+        if (lastInBudget) {
+            // No time for a retry: the run ends at the state before the round (checkpointed at the end).
+            LOG.warn("round {} diverged ({}) in the last minutes of --max-minutes: not retried",
+                    r.progress.totalRounds() + 1, diverged);
+            r.outOfTime = true;
+            return Next.END_OF_BUDGET;
+        }
+        if (r.failures > Divergence.RETRIES) {
+            throw new Divergence.Stopped(String.format(Locale.ROOT, "training diverged in round %d (%s) %d times,"
+                            + " the last at learning rate %.3g; the run stays at its last good checkpoint (%s); lower"
+                            + " --learning-rate or --grad-clip to go on", r.progress.totalRounds() + 1, diverged,
+                    r.failures, roundLearningRate, run.pointer(RunDirectory.LATEST).orElse("none yet")));
+        }
+        LOG.warn("round {} diverged ({}): back to the state before it, trying it again at learning rate {}",
+                r.progress.totalRounds() + 1, diverged, r.learningRate * Math.pow(0.5, r.failures));
+        return Next.ROUND;
+    }
+
+    /** A kept round's metrics line, then on schedule its sample and checkpoint, and the progress line. */
+    private void record(Run r, WorkerResult sum, boolean due, long roundStart, double charsPerSecond, int roundBatch,
+                        double roundLearningRate) {
+        String saved = due ? Checkpoint.fileName(r.progress.epochFraction(), r.progress.valLoss()) : null;
+        r.lastRoundSeconds = seconds(roundStart);
+        Map<String, Object> line = Metrics.record(r.progress, charsPerSecond, r.elapsed(), saved);
+        line.put("round_seconds", Math.round(r.lastRoundSeconds * 1000) / 1000.0);
+        line.put("optimizer_steps", r.state.iteration());
+        line.put("worker_seconds", Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
+        line.put("scalar_kernel_workers", sum.scalarKernelWorkers());
+        line.put("worker_batch", roundBatch);
+        line.put("windows_per_step", roundBatch * sum.workers());
+        line.put("noise_scale", Double.isFinite(r.batch.noiseScale())
+                ? Math.round(r.batch.noiseScale() * 10) / 10.0 : null);
+        line.put("learning_rate", roundLearningRate);
+        r.metrics.append(line);
+        r.lastLine = line;
+        if (saved != null) {
+            logSample(r.net, r.vocabulary, r.progress, saved, r.samples);
+            saveCheckpoint(r.net, r.outer, r.batch, r.vocabulary, r.progress, saved);
+            r.lastCheckpoint = saved;
+            r.lastCheckpointRound = r.progress.totalRounds();
+        }
+        runner.roundEnded(line);
+        if (sum.scalarKernelWorkers() > 0 && !r.warnedScalarKernel) {
+            r.warnedScalarKernel = true;
+            LOG.warn("{} of {} workers run the scalar LSTM kernel, ~1.6x slower: their JVMs lack "
+                    + "--add-modules=jdk.incubator.vector (conf/jvm-options); charrnn doctor checks a "
+                    + "cluster", sum.scalarKernelWorkers(), sum.workers());
+        }
+        LOG.info(progressLine(r.progress, saved != null, charsPerSecond, r.lastRoundSeconds, r.startNanos,
+                r.budgetSeconds) + batchLine(sum.workers(), roundBatch, r.batch.noiseScale()));
+    }
+
+    /**
+     * The end: a last checkpoint of a state trained but not yet checkpointed (its round's metrics line then names
+     * it), unless a stopped application cannot evaluate it; a cancel's one line.
+     */
+    private TrainResult finish(Run r) {
+        if (r.lastCheckpointRound != r.progress.totalRounds()
+                && (r.cancelled == null || r.cancelled.runnerUsable())) {
+            r.progress = r.progress.withValidation(runner.validationLoss(r.net));
+            r.lastCheckpoint = Checkpoint.fileName(r.progress.epochFraction(), r.progress.valLoss());
+            Map<String, Object> line = Metrics.record(r.progress, Double.NaN, r.elapsed(), r.lastCheckpoint);
+            if (r.lastLine != null && r.lastLine.get("round").equals(line.get("round"))) {
                 // The round's line, written when it ended, now with its validation loss and checkpoint: one line.
-                Map<String, Object> merged = new java.util.LinkedHashMap<>(lastLine);
+                Map<String, Object> merged = new LinkedHashMap<>(r.lastLine);
                 for (String key : List.of("val_loss", "val_bits", "elapsed_seconds", "checkpoint", "time")) {
                     merged.put(key, line.get(key));
                 }
                 line = merged;
-                metrics.replaceLast(line);
+                r.metrics.replaceLast(line);
             } else {
-                metrics.append(line);
+                r.metrics.append(line);
             }
-            logSample(net, vocabulary, progress, lastCheckpoint, samples);
-            saveCheckpoint(net, outer, batch, vocabulary, progress, lastCheckpoint);
+            logSample(r.net, r.vocabulary, r.progress, r.lastCheckpoint, r.samples);
+            saveCheckpoint(r.net, r.outer, r.batch, r.vocabulary, r.progress, r.lastCheckpoint);
             runner.roundEnded(line);
         }
-        if (cancelled != null) {
+        if (r.cancelled != null) {
             throw new RoundRunner.Cancelled(String.format(Locale.ROOT, "%s; the run stays at round %d, checkpoint"
-                            + " %s; run the same command to resume", cancelled.getMessage(), progress.totalRounds(),
-                    run.pointer(RunDirectory.LATEST).orElse("none yet")), cancelled.runnerUsable());
+                            + " %s; run the same command to resume", r.cancelled.getMessage(),
+                    r.progress.totalRounds(), run.pointer(RunDirectory.LATEST).orElse("none yet")),
+                    r.cancelled.runnerUsable());
         }
-        if (lastCheckpoint == null) {
-            lastCheckpoint = run.pointer(RunDirectory.LATEST).orElse(null);
-        }
-        return new TrainResult(progress, lastCheckpoint, run.pointer(RunDirectory.BEST).orElse(null),
-                vocabulary.size(), seconds(startNanos), outOfTime);
+        String latest = r.lastCheckpoint != null ? r.lastCheckpoint : run.pointer(RunDirectory.LATEST).orElse(null);
+        return new TrainResult(r.progress, latest, run.pointer(RunDirectory.BEST).orElse(null),
+                r.vocabulary.size(), r.elapsed(), r.outOfTime);
     }
 
     /** The rounds from {@code position} of an epoch on, at the batch in force. */
