@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +82,12 @@ public class AtomicDirectory {
         own.set("fs.AbstractFileSystem.file.impl", org.apache.hadoop.fs.local.RawLocalFs.class.getName());
         // The FileSystem cache is keyed by scheme, not settings: without this a cached checksummed instance returns.
         own.setBoolean("fs.file.impl.disable.cache", true);
+        // Hadoop's own retries of a connect that times out (45 of 20 s by default) would hold one attempt for 15
+        // minutes; the outage is waited out here, attempt by attempt, for a bounded time.
+        String[] from = conf.getPropertySources("ipc.client.connect.max.retries.on.timeouts");
+        if (from == null || java.util.Arrays.stream(from).allMatch(s -> s.endsWith("-default.xml"))) {
+            own.setInt("ipc.client.connect.max.retries.on.timeouts", 3);
+        }
         return own;
     }
 
@@ -141,10 +148,12 @@ public class AtomicDirectory {
      * at the N-th write of the run's files lands there whenever the lock's heartbeat happens to beat.
      */
     void replaceLock(String name, byte[] bytes) {
-        ride("write " + new Path(dir, name), () -> {
+        // Tried once: a renewal that waited out an outage could land after another job took the run over.
+        try {
             replace(name, bytes, false);
-            return null;
-        });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + new Path(dir, name) + ": " + firstLine(e), e);
+        }
     }
 
     /**
@@ -303,6 +312,7 @@ public class AtomicDirectory {
                 writeAtomically(name, bytes);
                 return;
             }
+            writeGuard.run(); // again: looking for the file may have waited out an outage
             try (FSDataOutputStream out = fs.append(target)) {
                 if (FaultPoints.isTheKill(FaultPoints.APPEND_TORN)) {
                     out.write(bytes, 0, bytes.length / 2);
@@ -375,6 +385,12 @@ public class AtomicDirectory {
         T call() throws IOException;
     }
 
+    /**
+     * The filesystems this process has reached: only an outage of one that answered before is waited out; a
+     * filesystem never reached (a mistyped host or port) fails at once.
+     */
+    private static final java.util.Set<URI> REACHED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** {@link #rideChecked}, with a failure that outlasts the wait as an unchecked one saying what failed. */
     <T> T ride(String what, IoCall<T> call) {
         try {
@@ -385,14 +401,17 @@ public class AtomicDirectory {
     }
 
     /** Runs {@code call}, again while it fails as a filesystem that went away fails, for up to the outage time. */
-    private static <T> T rideChecked(String what, IoCall<T> call) throws IOException {
+    private <T> T rideChecked(String what, IoCall<T> call) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(OUTAGE_SECONDS);
         long waitMillis = 500;
         while (true) {
             try {
-                return call.call();
+                T result = call.call();
+                REACHED.add(fs.getUri());
+                return result;
             } catch (IOException e) {
-                if (!transientFailure(e) || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis) > deadline) {
+                if (!transientFailure(e) || !REACHED.contains(fs.getUri())
+                        || System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis) > deadline) {
                     throw e;
                 }
                 LOG.warn("cannot {} ({}): the filesystem may be restarting; trying again in {} s (for up to {} s)",
@@ -414,6 +433,9 @@ public class AtomicDirectory {
      */
     static boolean transientFailure(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return false; // this machine's own port or address: waiting does not free it
+            }
             if (t instanceof java.io.EOFException || t instanceof java.net.SocketException
                     || t instanceof java.net.SocketTimeoutException) {
                 return true; // ConnectException and NoRouteToHostException are SocketExceptions

@@ -103,15 +103,25 @@ public final class RunDirectory extends AtomicDirectory {
         return readText(which).map(String::trim).filter(n -> !n.isEmpty() && exists(n));
     }
 
+    /**
+     * One checkpoint. A file that is not a checkpoint or is damaged is a {@link UserError}; a read that fails (a
+     * lost block, an outage longer than the wait) is a fault, never taken for damage: a resume must not pass over a
+     * healthy checkpoint, nor tell the user to start over, because the filesystem failed for a while.
+     */
     public Checkpoint load(String name, boolean loadUpdater) {
         Path file = new Path(dir, name);
+        byte[] bytes;
         try {
-            return Checkpoint.fromBytes(read(name), file.toString(), loadUpdater);
+            bytes = read(name);
         } catch (FileNotFoundException e) {
             throw new UserError("checkpoint not found: " + file);
+        } catch (org.apache.hadoop.security.AccessControlException e) {
+            throw new UserError("cannot read checkpoint " + file + ": " + String.valueOf(e.getMessage()).lines()
+                    .findFirst().orElse("") + "; check its permissions");
         } catch (IOException e) {
-            throw new UserError("cannot read checkpoint " + file + ": " + e.getMessage());
+            throw new java.io.UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         }
+        return Checkpoint.fromBytes(bytes, file.toString(), loadUpdater);
     }
 
     /** Loads what a user's checkpoint URI means; see {@link #resolveUri}. */

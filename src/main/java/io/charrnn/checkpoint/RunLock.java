@@ -152,6 +152,12 @@ public final class RunLock implements AutoCloseable {
         if (lost != null) {
             return;
         }
+        if (overdue()) {
+            // Stopped or stalled past the stale time (SIGSTOP, a frozen VM): another job may hold the run now, and
+            // a renewal would put this job's lock back over it.
+            lose(notRenewed());
+            return;
+        }
         try {
             String current = run.readText(FILE).orElse(null);
             if (!owns(current)) {
@@ -178,8 +184,25 @@ public final class RunLock implements AutoCloseable {
         heartbeat.shutdown();
     }
 
+    /**
+     * Whether this job has gone without a renewal for nearly the stale time, after which another job may take the
+     * lock over: the monotonic clock counts while the process is stopped, so a job continued after a long pause
+     * finds it here before anything else.
+     */
+    private boolean overdue() {
+        return System.nanoTime() - renewedNanos > staleAfter.toNanos() / 10 * 9;
+    }
+
+    private String notRenewed() {
+        return "the lock of " + run.uri() + " was last renewed " + TimeUnit.NANOSECONDS.toSeconds(System.nanoTime()
+                - renewedNanos) + " s ago (this job was stopped or stalled), so another job may have taken it over";
+    }
+
     /** Before every write of the run directory: still the owner, or {@link LockLost}. */
     private void check() {
+        if (lost == null && overdue()) {
+            lose(notRenewed());
+        }
         if (lost == null) {
             String current;
             try {
@@ -192,6 +215,8 @@ public final class RunLock implements AutoCloseable {
             }
             if (!owns(current)) {
                 lose("another job took over the lock of " + run.uri());
+            } else if (overdue()) {
+                lose(notRenewed()); // the read itself waited out an outage
             }
         }
         if (lost != null) {

@@ -35,7 +35,7 @@ public final class SparkEvaluator {
                                   int batchSize, boolean carried) {
         TrainConfig trained = checkpoint.meta().train();
         CorpusSource source = CorpusSource.open(jsc, corpusUri, CorpusOptions.defaults(trained.valFraction(),
-                trained.partitions()));
+                trained.partitions() == null ? 0 : trained.partitions()));
         if (split != Split.all && source.valFraction() != trained.valFraction()) {
             throw new UserError("--split " + split + ": the prepared dataset " + corpusUri + " holds out "
                     + source.valFraction() + " for validation but the model's run held out " + trained.valFraction()

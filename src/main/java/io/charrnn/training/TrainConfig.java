@@ -16,14 +16,14 @@ import java.io.Serializable;
  * from before the global batch). Neither given ({@code batchSize} 0, no {@code globalBatch}): a new run takes the
  * default global batch, a resumed one the batch it had ({@link #withBatchOf}).
  *
- * <p>{@code partitions}: the Spark partitions raw text is read in, 0 from the data size alone (and every run from
- * before it was recorded).
+ * <p>{@code partitions}: the Spark partitions raw text is read in, 0 from the data size alone; null in a run from
+ * before it was recorded, which is then not compared (its windows were cut by whatever --partitions it had).
  */
 public record TrainConfig(String corpus, String output, ModelConfig model, int window, int batchSize,
                           int averagingFrequency, double valFraction, int epochs, double maxMinutes,
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
                           double lrDecay, int lrDecayAfter, int keep, String initFrom, Averaging averaging,
-                          String globalBatch, int partitions)
+                          String globalBatch, Integer partitions)
         implements Serializable {
 
     public TrainConfig {
@@ -149,7 +149,9 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         diff(d, "--corpus", corpus, other.corpus);
         // Windows never cross a partition's chunks, so the partitions decide which windows there are and their order;
         // the validation cap decides which windows are scored, and so whether two losses compare.
-        diff(d, "--partitions", partitions, other.partitions);
+        if (partitions != null && other.partitions != null) {
+            diff(d, "--partitions", partitions, other.partitions);
+        }
         diff(d, "--val-max-chars", valMaxChars, other.valMaxChars);
         // The order of the data and the steps depend on these too: a run continued with others is another run.
         diff(d, "--lr-decay", lrDecay, other.lrDecay);

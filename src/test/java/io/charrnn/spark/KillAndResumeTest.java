@@ -204,8 +204,7 @@ class KillAndResumeTest {
 
     /**
      * The NameNode restarts under a running job (its RPC port unreachable, then in safe mode until the DataNode has
-     * reported): the job rides it out on Hadoop's retries, or stops with one line; either way nothing written is
-     * lost, and the same command ends the run exactly as an uninterrupted one.
+     * reported): the job waits it out, and ends exactly as an uninterrupted run.
      */
     @Test
     void aNameNodeRestartUnderARunningJobLosesNothing() throws Exception {
@@ -216,18 +215,11 @@ class KillAndResumeTest {
             job.await(() -> lines(run, RunDirectory.METRICS_FILE) >= 3, "round 3");
             hdfs.restartNameNode(true);
             assertTrue(job.process().waitFor(5, TimeUnit.MINUTES), "the job hung after the restart");
-            int code = job.process().exitValue();
-            System.err.println("NameNode restart: the job ended with exit " + code + (code == 0 ? "" : "; its log ends:\n"
-                    + job.tail()));
-            if (code != 0) {
-                assertEquals(1, code, job.tail());
-                assertTrue(lastLine(job).startsWith("charrnn: failed: "), job.tail());
-                assertEveryCheckpointLoads(run);
-                ChildJvm again = ChildJvm.start(dir, trainArgs(corpus, run));
-                assertTrue(again.process().waitFor(5, TimeUnit.MINUTES), "the rerun did not finish");
-                assertEquals(0, again.process().exitValue(), again.tail());
-            }
-            assertEndedAsTheReference(run, "a run whose NameNode restarted (first job's exit " + code + ")");
+            assertEquals(0, job.process().exitValue(), "the job did not ride the restart out; its log ends:\n"
+                    + job.tail());
+            assertTrue(Files.readString(job.log()).contains("the filesystem may be restarting; trying again"),
+                    "the job never waited: the restart missed it\n" + job.tail());
+            assertEndedAsTheReference(run, "a run whose NameNode restarted");
         } finally {
             hdfs.shutdown();
         }
@@ -284,13 +276,13 @@ class KillAndResumeTest {
         Path run = dir.resolve("paused");
         String runUri = run.toUri().toString();
         List<String> args = new java.util.ArrayList<>(trainArgs(corpus, run));
-        args.addAll(List.of("--lock-stale-minutes", "0.05"));
+        args.addAll(List.of("--lock-stale-minutes", "0.1"));
         ChildJvm paused = ChildJvm.start(dir, args, "-D" + FaultPoints.PAUSE_BEFORE_RENAME + "=ckpt_:5000");
         paused.await(() -> allNames(runUri).stream().anyMatch(n -> n.startsWith("_tmp.ckpt_")), "a checkpoint write");
         signal("STOP", paused);
         java.util.Set<String> before;
         try {
-            Thread.sleep(4_000); // past the stale time of 3 s
+            Thread.sleep(7_000); // past the stale time of 6 s
             ChildJvm next = ChildJvm.start(dir, args);
             assertTrue(next.process().waitFor(5, TimeUnit.MINUTES), "the job that took over did not finish");
             assertEquals(0, next.process().exitValue(), next.tail());
@@ -301,7 +293,9 @@ class KillAndResumeTest {
         }
         assertTrue(paused.process().waitFor(2, TimeUnit.MINUTES), "the paused job did not stop");
         assertEquals(1, paused.process().exitValue(), paused.tail());
-        assertTrue(lastLine(paused).startsWith("charrnn: stopped: another job took over the lock"), paused.tail());
+        // Continued, it knows by its own monotonic clock that it went unrenewed past the stale time.
+        assertTrue(lastLine(paused).startsWith("charrnn: stopped: the lock of ") && lastLine(paused).contains(
+                "(this job was stopped or stalled), so another job may have taken it over"), paused.tail());
         assertEquals(before, finalNames(runUri), "the paused job wrote after it lost the run");
         assertFalse(allNames(runUri).stream().anyMatch(n -> n.startsWith("_tmp.ckpt_")), allNames(runUri).toString());
         assertEndedAsTheReference(runUri, "a run taken over from a paused job");
