@@ -58,12 +58,11 @@ class ConcurrentTrainTest {
         for (ChildJvm job : jobs) {
             assertTrue(job.process().waitFor(4, TimeUnit.MINUTES), "a job did not end");
             String log = Files.readString(job.log());
-            int code = job.process().exitValue();
-            if (code == 0) {
+            if (job.process().exitValue() == 0) {
                 trained++;
                 assertTrue(log.contains("charrnn: trained 1.00 epochs"), job.tail());
             } else {
-                assertEquals(2, code, job.tail());
+                assertEquals(2, job.process().exitValue(), job.tail());
                 assertTrue(log.contains("is locked by a running job") || log.contains("is being taken over"),
                         job.tail());
                 assertFalse(log.contains("\tat "), "no stack trace for a refused job:\n" + job.tail());

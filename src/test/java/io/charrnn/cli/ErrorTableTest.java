@@ -53,8 +53,8 @@ class ErrorTableTest {
             String testSource = Files.readString(testFile);
             String body = joined(withHelpers(testSource, methodBody(testSource, classAndMethod[1])));
             assertNotNull(body, what + ": no test " + test.group(1));
-            if (!body.contains(fragment)) {
-                wrong.add(what + ": " + test.group(1) + " does not check '" + fragment + "'");
+            if (!asserted(body, fragment)) {
+                wrong.add(what + ": " + test.group(1) + " does not assert '" + fragment + "'");
             }
             if (!checksExitCode(body, Integer.parseInt(row[3].trim()))) {
                 wrong.add(what + ": " + test.group(1) + " does not check exit code " + row[3].trim());
@@ -73,6 +73,10 @@ class ErrorTableTest {
         assertTrue(checksExitCode(methodBody(source, "checks"), 1));
         assertFalse(checksExitCode(methodBody(source, "checks"), 2));
         assertFalse(checksExitCode(methodBody(source, "catchesAnything"), 2));
+        assertFalse(checksExitCode("{ assertFalse(r.isOneLineUserError()); }", 2));
+        assertFalse(asserted("{ Cli r = Cli.run(\"--hiden\"); assertEquals(2, r.exitCode()); }", "--hiden"));
+        assertTrue(asserted("{ Cli r = Cli.run(\"--hiden\"); assertTrue(r.err().contains(\"--hiden\")); }",
+                "--hiden"));
         assertEquals("{ assertThrows(UserError.class, () -> f()); }", methodBody(source, "catchesAnything"));
     }
 
@@ -92,9 +96,23 @@ class ErrorTableTest {
             default -> "none";
         };
         boolean asserted = Pattern.compile("assertEquals\\(((?:[\\w.]+\\.)?" + Pattern.quote(constant) + "|" + code
-                + ")\\s*,[^;]*(exitCode\\(\\)|exit\\(\\)|exitValue\\(\\)|\\bcode\\b)", Pattern.DOTALL).matcher(body).find();
-        boolean helper = code == 2 && (body.contains("assertUserError(") || body.contains("isOneLineUserError()"));
+                + ")\\s*,[^;]*(exitCode\\(\\)|exit\\(\\)|exitValue\\(\\))", Pattern.DOTALL).matcher(body).find();
+        boolean helper = code == 2 && (body.contains("assertUserError(")
+                || Pattern.compile("assertTrue\\([\\w.]*isOneLineUserError\\(\\)").matcher(body).find());
         return asserted || helper;
+    }
+
+    /** Whether the fragment appears inside an assertion's own statement, not just as an argument of a command. */
+    static boolean asserted(String body, String fragment) {
+        for (int at = body.indexOf(fragment); at >= 0; at = body.indexOf(fragment, at + 1)) {
+            int from = Math.max(body.lastIndexOf(';', at), Math.max(body.lastIndexOf('{', at),
+                    body.lastIndexOf('}', at))) + 1;
+            String statement = body.substring(from, at).strip();
+            if (statement.startsWith("assert") && !statement.startsWith("assertFalse")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A body followed by the bodies of the methods of its own class that it calls (one level down). */

@@ -116,7 +116,8 @@ class ResumeTest {
         Cli refused = train(accented, dir.resolve("warm1").toUri().toString(), "--epochs", "1", "--init-from",
                 output);
         assertTrue(refused.isOneLineUserError(), refused.toString());
-        assertTrue(refused.err().contains("U+00E9") && refused.err().contains("--init-from"), refused.err());
+        assertTrue(refused.err().contains("does not know") && refused.err().contains("U+00E9")
+                && refused.err().contains("--init-from"), refused.err());
         // ...and on one without, it starts from the trained weights: its first round beats a fresh model's.
         Path part = dir.resolve("part");
         Files.createDirectories(part);

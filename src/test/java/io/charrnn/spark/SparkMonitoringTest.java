@@ -113,9 +113,10 @@ class SparkMonitoringTest {
                 "spark.extraListeners=" + Watcher.class.getName()).toArray(String[]::new));
 
         assertEquals(1, cancelled.exitCode(), cancelled.toString());
-        assertTrue(cancelled.err().strip().lines().count() == 1 && cancelled.err().contains(
-                "round 3 of epoch 1 was cancelled (job group " + CANCELLED_GROUP + "); the run stays at round 2,"
-                        + " checkpoint ckpt_epoch0."), cancelled.err());
+        assertEquals(1, cancelled.err().strip().lines().count(), cancelled.err());
+        assertTrue(cancelled.err().contains("round 3 of epoch 1 was cancelled (job group " + CANCELLED_GROUP + ")"),
+                cancelled.err());
+        assertTrue(cancelled.err().contains("the run stays at round 2, checkpoint ckpt_epoch0."), cancelled.err());
         assertTrue(groups.containsAll(List.of("charrnn-epoch-1-round-1", "charrnn-epoch-1-round-2",
                 "charrnn-epoch-1-round-2-validation")), groups.toString());
 
