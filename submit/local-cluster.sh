@@ -214,7 +214,7 @@ down() {
   # must not get that far.
   if [ ! -e "$state" ]; then log "nothing to take down: no $state"; return 0; fi
   if [ ! -f "$marker" ]; then
-    log "$state is not a cluster directory (no $marker): not killing its processes nor deleting it"; exit 2
+    log "$state is not a cluster directory (no $marker): not killing its processes nor deleting it (a cluster an older local-cluster.sh started has no marker: touch it, then run down again)"; exit 2
   fi
   # Each daemon was started as the leader of its own session and process group (setsid), and the executors a
   # Worker launches stay in its group: signalling the groups of the recorded PIDs ends exactly this cluster's

@@ -283,9 +283,10 @@ public class AtomicDirectory {
         writeGuard.run();
         int deleted = 0;
         for (String name : names()) {
-            // Not the clock probes: another job may be reading the age of the lock through one right now
-            // (deleting it under a local filesystem's create made that job fail); each deletes its own.
-            if (name.startsWith("_tmp.") && !name.startsWith(CLOCK_PROBE_PREFIX)
+            // Not the clock probes of a minute: another job may be reading the age of the lock through one right now
+            // (deleting it under a local filesystem's create made that job fail); each deletes its own, and one
+            // older than that was left by a job killed while it read.
+            if (name.startsWith("_tmp.") && (!name.startsWith(CLOCK_PROBE_PREFIX) || ageMillis(name) > 60_000)
                     && ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), false))) {
                 deleted++;
             }

@@ -106,8 +106,13 @@ public final class TrainCommand implements Callable<Integer> {
             if (start == Start.RESUME) {
                 checkWorkLeft(run, config, output);
             } else {
-                run.writeText(RunDirectory.RUN_FILE, Json.write(Map.of("format", "charrnn-run", "version", 1,
-                        "config", config, "versions", io.charrnn.checkpoint.BuildInfo.versions())) + "\n");
+                // The format first: a corpus listing recognizes a run's directory by it (CorpusFiles).
+                Map<String, Object> runFile = new java.util.LinkedHashMap<>();
+                runFile.put("format", "charrnn-run");
+                runFile.put("version", 1);
+                runFile.put("config", config);
+                runFile.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
+                run.writeText(RunDirectory.RUN_FILE, Json.write(runFile) + "\n");
             }
             CorpusOptions corpusOptions = options.corpusOptions(config.valFraction());
             try (RoundRunner runner = singleProcess ? localRunner(hadoopConf, config, corpusOptions)
