@@ -34,6 +34,9 @@ public final class ValidationSplit implements Serializable {
      * anyway); a group's first window follows a window left out, so it starts from a zero state.
      */
     public record Subset(long groupSize, long stride) implements java.io.Serializable {
+        /** Names this way of scoring a capped split, in a checkpoint's provenance. */
+        public static final String PROTOCOL = "carried, groups of consecutive windows when capped";
+
         /**
          * @param carriedWindows the consecutive windows scoring carries the state through (the group size, unless
          *                       the cap is smaller)

@@ -184,6 +184,7 @@ public final class TrainingSession {
         provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());
         provenance.putAll(runner.provenance());
         provenance.put("workers", Integer.toString(r.workers));
+        provenance.put("validation", ValidationSplit.Subset.PROTOCOL);
         long resumeAt = resumed != null ? resumePosition(resumed.meta(), r.windows.training()) : 0;
         r.plan = planAt(r.windows.training(), r.workers, r.batch, resumeAt);
         LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
@@ -203,7 +204,7 @@ public final class TrainingSession {
             Progress saved = resumed.meta().progress();
             r.progress = new Progress(saved.epoch(), 0, r.plan.roundsPerEpoch(), saved.totalRounds(),
                     saved.charsTrained(), saved.trainSeconds(), saved.trainLoss(), saved.valLoss(),
-                    saved.bestValLoss(), resumeAt, r.plan.windows()).under(r.plan);
+                    bestToCompareWith(resumed, r.windows), resumeAt, r.plan.windows()).under(r.plan);
             velocity = resumed.outerVelocity();
             r.metrics = JsonLinesLog.resume(run, RunDirectory.METRICS_FILE, saved.totalRounds());
             r.samples = JsonLinesLog.resume(run, RunDirectory.SAMPLES_FILE, saved.totalRounds());
@@ -221,6 +222,23 @@ public final class TrainingSession {
                 velocity);
         r.lastCheckpointRound = resumed != null ? r.progress.totalRounds() : -1;
         return r;
+    }
+
+    /**
+     * The best validation loss a resumed run's next checkpoints must beat to become {@code best}: the checkpoint's,
+     * unless it was scored on other windows. A split over --val-max-chars was scored every k-th window from a zero
+     * state before groups of consecutive windows ({@link ValidationSplit.Subset#PROTOCOL}); such a loss does not
+     * compare with today's, so the next checkpoint becomes best.
+     */
+    private static double bestToCompareWith(Checkpoint resumed, RoundRunner.Windows windows) {
+        var made = resumed.meta().provenance();
+        boolean sameProtocol = made != null && ValidationSplit.Subset.PROTOCOL.equals(made.get("validation"));
+        if (windows.sampled() && !sameProtocol) {
+            LOG.warn("the run's validation losses so far were scored on every k-th held-out window from a zero state;"
+                    + " from now on groups of consecutive windows are scored, so the next checkpoint becomes best");
+            return Double.POSITIVE_INFINITY;
+        }
+        return resumed.meta().progress().bestValLoss();
     }
 
     /** The corpus cut into windows in the run's vocabulary; a corpus too small for one window is refused. */

@@ -44,13 +44,16 @@ public final class Evaluation {
      * split so that at most {@code maxChars} characters are scored ({@link ValidationSplit.Subset}). Deterministic for
      * a corpus and its partitions, so {@code eval --split validation} scores exactly the windows training scored.
      */
-    public static JavaRDD<EncodedWindow> validationSubset(JavaRDD<EncodedWindow> windows, long maxChars,
-                                                          int window) {
+    public static Scored validationSubset(JavaRDD<EncodedWindow> windows, long maxChars, int window) {
         JavaPairRDD<EncodedWindow, Long> all = windows.filter(EncodedWindow::isValidation).zipWithIndex();
         ValidationSplit.Subset subset = ValidationSplit.Subset.of(all.count(), maxChars, window,
                 LossMeter.CARRY_WINDOWS);
-        return all.filter(p -> subset.keeps(p._2()))
+        return new Scored(all.filter(p -> subset.keeps(p._2()))
                 .map(p -> subset.afterAGap(p._2()) ? p._1().standingAlone() : p._1())
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+                .persist(StorageLevel.MEMORY_AND_DISK_SER()), subset.stride() > 1);
+    }
+
+    /** The validation windows scored, and whether they are groups of the split rather than all of it. */
+    public record Scored(JavaRDD<EncodedWindow> windows, boolean sampled) {
     }
 }

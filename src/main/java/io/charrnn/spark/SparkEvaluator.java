@@ -59,7 +59,7 @@ public final class SparkEvaluator {
         JavaRDD<EncodedWindow> scored = switch (split) {
             case all -> windows;
             case train -> windows.filter(w -> !w.isValidation());
-            case validation -> Evaluation.validationSubset(windows, trained.valMaxChars(), window);
+            case validation -> Evaluation.validationSubset(windows, trained.valMaxChars(), window).windows();
         };
         jsc.setJobDescription("charrnn eval: score " + split + " split");
         LossMeter meter = Evaluation.loss(jsc, checkpoint.network(), scored, batchSize, carried);

@@ -114,8 +114,9 @@ public final class SparkRoundRunner implements RoundRunner {
         try {
             train = windows.filter(w -> !w.isValidation()).zipWithIndex();
             long trainWindows = train.count();
-            validation = Evaluation.validationSubset(windows, config.valMaxChars(), config.window());
-            return new Windows(trainWindows, validation.count());
+            Evaluation.Scored scored = Evaluation.validationSubset(windows, config.valMaxChars(), config.window());
+            validation = scored.windows();
+            return new Windows(trainWindows, validation.count(), scored.sampled());
         } catch (Exception e) {
             throw sparkFailure(e, "charrnn", "reading the corpus");
         }

@@ -56,7 +56,7 @@ public final class LocalRoundRunner implements RoundRunner {
                 validation.add(subset.afterAGap(i) ? held.get(i).standingAlone() : held.get(i));
             }
         }
-        return new Windows(training.size(), validation.size());
+        return new Windows(training.size(), validation.size(), subset.stride() > 1);
     }
 
     /** The corpus in a model's ids; the session has already refused symbols the model cannot map. */

@@ -9,7 +9,10 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  */
 public interface RoundRunner extends AutoCloseable {
     /** Training and validation windows of the corpus, once it is encoded with the session's vocabulary. */
-    record Windows(long training, long validation) {
+    /**
+     * @param sampled whether validation scores groups of the held-out windows (a split over --val-max-chars), not all
+     */
+    record Windows(long training, long validation, boolean sampled) {
     }
 
     /** The corpus's own vocabulary, before a resumed or warm-started model imposes its own. */

@@ -1,5 +1,8 @@
 package io.charrnn.session;
 
+import java.nio.file.Files;
+import io.charrnn.checkpoint.Json;
+import io.charrnn.corpus.ValidationSplit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.charrnn.TestCorpora;
 import io.charrnn.TrainingState;
@@ -262,6 +265,52 @@ class TrainingSessionTest {
         assertEquals(List.of(latest), runDir.checkpointNames(), "only the checkpoint before the divergence");
         assertEquals(EVERY, runDir.load(latest, true).meta().progress().totalRounds());
         assertEquals(EVERY + 1, JsonLinesLog.read(runDir, RunDirectory.METRICS_FILE).size());
+    }
+
+    /**
+     * A run from before validation scored groups of consecutive windows, its split over --val-max-chars: its best
+     * loss was measured on other windows, so after the resume the next checkpoint becomes best.
+     */
+    @Test
+    void aCappedSplitScoredTheOldWayIsNotComparedWithTheNewWay() throws Exception {
+        Path run = dir.resolve("capped");
+        // 10 windows' worth of the validation split: groups, not all of it.
+        TrainConfig capped = new TrainConfig("verse", run.toUri().toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1,
+                1, 0, EVERY, 1, 10L * WINDOW, 0, 0.5, 1, 0, null, outer(1, null), null, 0);
+        assertThrows(IllegalStateException.class, () -> train(run, capped, false,
+                crashingAt(EVERY + 2, new LocalRoundRunner(corpus, WINDOW, 10L * WINDOW))));
+        RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
+        String latest = runDir.pointer(RunDirectory.LATEST).orElseThrow();
+        assertEquals(ValidationSplit.Subset.PROTOCOL, runDir.load(latest, false).meta().provenance().get("validation"));
+        // As a checkpoint of the old scoring says it: no protocol, and a best loss no later checkpoint would beat.
+        Path file = run.resolve(latest);
+        byte[] old = Files.readAllBytes(file);
+        var out = new java.io.ByteArrayOutputStream();
+        try (var in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(old));
+             var zip = new java.util.zip.ZipOutputStream(out)) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                byte[] content = in.readAllBytes();
+                if (e.getName().equals(Checkpoint.META_ENTRY)) {
+                    var meta = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(content);
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) meta.get("provenance")).remove("validation");
+                    ((com.fasterxml.jackson.databind.node.ObjectNode) meta.get("progress")).put("bestValLoss", 0.001);
+                    content = Json.mapper().writeValueAsBytes(meta);
+                }
+                zip.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zip.write(content);
+                zip.closeEntry();
+            }
+        }
+        Files.write(file, out.toByteArray());
+        assertEquals(0.001, runDir.load(latest, false).meta().progress().bestValLoss());
+
+        train(run, capped, true, new LocalRoundRunner(corpus, WINDOW, 10L * WINDOW));
+        String end = runDir.pointer(RunDirectory.LATEST).orElseThrow();
+        var meta = runDir.load(end, false).meta();
+        assertNotEquals(latest, end);
+        assertTrue(meta.progress().bestValLoss() > 0.001, "best compared across scorings: " + meta.progress());
+        assertTrue(runDir.pointer(RunDirectory.BEST).isPresent() && !runDir.pointer(RunDirectory.BEST).get()
+                .equals(latest), "best still names the old-scored checkpoint");
     }
 
     @Test
