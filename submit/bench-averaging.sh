@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench-averaging.sh [corpus]: learning per character against the number of averaging workers (BENCHMARKS.md,
+# bench-averaging.sh [corpus]: learning per character against the number of averaging workers (BENCHMARKS-LOG.md,
 # "Averaging"). Each run trains the reference model in this one process with `bench --single-process --workers N`,
 # which computes exactly what N parallel workers averaging every round would (one after another, so more workers
 # than cores is fine: this table measures characters, not speed), evaluates about every 128,000 characters (every

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench-matrix.sh [corpus]: the LSTM speed table of BENCHMARKS.md. Runs `charrnn bench` for 2 x {128,256,512} LSTMs,
+# bench-matrix.sh [corpus]: the LSTM speed table of BENCHMARKS-LOG.md ("LSTM layer speed"). Runs `charrnn bench` for 2 x {128,256,512} LSTMs,
 # minibatch {32,64}, fused and stock layer, single-process (one thread, no Spark) and on Spark local[2]; prints one
 # JSON line per run (to stdout and to $CHARRNN_BENCH_OUT, default bench-matrix.jsonl).
 # Spark runs average parameters after every minibatch (--averaging-frequency 1) so that even the slowest

@@ -12,10 +12,14 @@ public final class MiniHdfs {
     }
 
     public static MiniDFSCluster start() throws IOException {
+        return start(1);
+    }
+
+    public static MiniDFSCluster start(int dataNodes) throws IOException {
         Configuration conf = new Configuration();
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR,
                 Files.createTempDirectory("charrnn-minidfs").toAbsolutePath().toString());
-        MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        MiniDFSCluster hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(dataNodes).build();
         hdfs.waitActive();
         return hdfs;
     }

@@ -23,7 +23,7 @@ public final class TrainOptions {
     int hidden;
 
     @Option(names = "--lstm", defaultValue = "fused",
-            description = "LSTM layer: fused (this project's; 2.2-3.8x the speed of stock in BENCHMARKS.md, and"
+            description = "LSTM layer: fused (this project's; 2.0-3.8x the speed of stock in BENCHMARKS.md, and"
                     + " the one whose gradients match finite differences) or stock (DL4J's); same parameters, so a"
                     + " resumed run may switch (default: ${DEFAULT-VALUE}).")
     LstmImplementation lstm;

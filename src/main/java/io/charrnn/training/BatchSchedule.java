@@ -7,8 +7,9 @@ import java.util.Locale;
 
 /**
  * How many windows stand behind each optimizer step, across all workers, and so each worker's minibatch. Learning
- * per character is set by the windows behind a step, not by the number of workers (BENCHMARKS.md, "Windows per
- * step"), so users say the global batch and each worker takes its share: {@code ceil(global / workers)}.
+ * per character is set by the windows behind a step, not by the number of workers (BENCHMARKS.md, "Learning per
+ * character against workers"), so users say the global batch and each worker takes its share:
+ * {@code ceil(global / workers)}.
  *
  * <p>Three kinds, as {@code --global-batch} and {@code --batch-size} say:
  * <ul>

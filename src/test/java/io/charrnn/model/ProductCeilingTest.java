@@ -26,7 +26,7 @@ class ProductCeilingTest {
             assertEquals(forward + backward, f.total(), 1e-6, layers + " layers");
             assertEquals(2 * layers * h2, f.stepForward() + f.stepBackward(), 1e-6, "per-step products");
         }
-        // 2 x 128 over 65 symbols: 1.23 MFLOP per character, as BENCHMARKS.md works it out.
+        // 2 x 128 over 65 symbols: 1.23 MFLOP per character, as BENCHMARKS-LOG.md works it out ("Against the PyTorch reference, and against the machine's ceiling").
         assertEquals(1_229_568, ProductCeiling.Flop.perCharacter(2, 128, 65).total(), 1e-6);
     }
 

@@ -128,9 +128,10 @@ class KillAndResumeTest {
     @Test
     void killsBetweenTheStepsOfEveryKindOfWriteLoseNothing() throws Exception {
         // The first job dies after round 1's metrics line: run.json is there, no checkpoint yet (a nightly job killed
-        // in its first pass over a large corpus); the next one starts the run again in place.
+        // in its first pass over a large corpus); the next one starts the run again in place, and dies after round
+        // 2's metrics line, before that round's checkpoint (a line with no checkpoint, which the next job redoes).
         killAtEachPointThenFinish(dir, dir.resolve("killed").toUri().toString(), FaultPoints.APPEND_DONE + ":1",
-                FaultPoints.REPLACE_WRITTEN + ":1",
+                FaultPoints.APPEND_DONE + ":2", FaultPoints.REPLACE_WRITTEN + ":1",
                 FaultPoints.APPEND_TORN + ":2", FaultPoints.REPLACE_RENAMED + ":2", FaultPoints.REPLACE_WRITTEN + ":3",
                 FaultPoints.APPEND_TORN + ":1", FaultPoints.REPLACE_RENAMED + ":1", FaultPoints.APPEND_DONE + ":3",
                 FaultPoints.REPLACE_WRITTEN + ":2");
@@ -220,6 +221,29 @@ class KillAndResumeTest {
             assertTrue(Files.readString(job.log()).contains("the filesystem may be restarting; trying again"),
                     "the job never waited: the restart missed it\n" + job.tail());
             assertEndedAsTheReference(run, "a run whose NameNode restarted");
+        } finally {
+            hdfs.shutdown();
+        }
+    }
+
+    /**
+     * A DataNode dies under a running job whose files it holds (two DataNodes, each block on both): the job's writes
+     * go on with the DataNode that is left, and the run ends exactly as an uninterrupted one.
+     */
+    @Test
+    void aDataNodeLostUnderARunningJobLosesNothing() throws Exception {
+        org.apache.hadoop.hdfs.MiniDFSCluster hdfs = MiniHdfs.start(2);
+        try {
+            String run = MiniHdfs.uri(hdfs) + "/runs/datanode";
+            List<String> args = new java.util.ArrayList<>(trainArgs(corpus, run));
+            args.addAll(List.of("--conf", "spark.hadoop.dfs.replication=2"));
+            ChildJvm job = ChildJvm.start(dir, args);
+            job.await(() -> lines(run, RunDirectory.METRICS_FILE) >= 3, "round 3");
+            hdfs.stopDataNode(0);
+            assertTrue(job.process().waitFor(5, TimeUnit.MINUTES), "the job hung after losing a DataNode");
+            assertEquals(0, job.process().exitValue(), "the job did not go on without the DataNode; its log ends:\n"
+                    + job.tail());
+            assertEndedAsTheReference(run, "a run that lost a DataNode");
         } finally {
             hdfs.shutdown();
         }
