@@ -81,7 +81,7 @@ class ErrorTableTest {
     }
 
     /** Quoted lines that Spark, picocli or Hadoop print, not this project's code. */
-    private static final Set<String> THEIRS = Set.of("--hiden", "is not an int", "ExecutorLostFailure");
+    private static final Set<String> THEIRS = Set.of("--hiden", "is not an int", "Lost executor");
 
     /**
      * Whether a test body checks this exit code: through a helper that asserts it, the exit code of a command it
