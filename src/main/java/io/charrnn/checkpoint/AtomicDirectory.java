@@ -121,7 +121,7 @@ public class AtomicDirectory {
         } catch (org.apache.hadoop.security.AccessControlException | org.apache.hadoop.fs.ParentNotDirectoryException
                  | org.apache.hadoop.fs.FileAlreadyExistsException e) {
             throw new UserError(flag + " " + dir + " cannot be created (" + e.getClass().getSimpleName() + ": "
-                    + String.valueOf(e.getMessage()).lines().findFirst().orElse("") + "); choose another directory");
+                    + firstLine(e) + "); choose another directory");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + dir + ": " + e.getMessage(), e);
         }
@@ -305,7 +305,6 @@ public class AtomicDirectory {
      * the file is written whole with the text once and without a torn last line.
      */
     public void appendText(String name, String text) {
-        writeGuard.run();
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Path target = new Path(dir, name);
         try {
@@ -313,7 +312,7 @@ public class AtomicDirectory {
                 writeAtomically(name, bytes);
                 return;
             }
-            writeGuard.run(); // again: looking for the file may have waited out an outage
+            writeGuard.run(); // here, not before looking for the file: that may have waited out an outage
             try (FSDataOutputStream out = fs.append(target)) {
                 if (FaultPoints.isTheKill(FaultPoints.APPEND_TORN)) {
                     out.write(bytes, 0, bytes.length / 2);
@@ -451,7 +450,7 @@ public class AtomicDirectory {
         return false;
     }
 
-    private static String firstLine(Throwable e) {
+    static String firstLine(Throwable e) {
         return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
     }
 }

@@ -25,11 +25,17 @@ public final class FaultPoints {
     /** {@code PREFIX:MILLISECONDS}: pause before renaming a replaced file whose name starts with PREFIX. */
     public static final String PAUSE_BEFORE_RENAME = "charrnn.faults.pauseBeforeRename";
 
+    private static final String PAUSE_PREFIX;
+    private static final long PAUSE_MILLIS;
     private static final String POINT;
     private static final int OCCURRENCE;
     private static final Map<String, AtomicInteger> PASSED = new ConcurrentHashMap<>();
 
     static {
+        String pause = System.getProperty(PAUSE_BEFORE_RENAME);
+        int at = pause == null ? -1 : pause.lastIndexOf(':');
+        PAUSE_PREFIX = at >= 0 ? pause.substring(0, at) : null;
+        PAUSE_MILLIS = at >= 0 ? Long.parseLong(pause.substring(at + 1)) : 0;
         String spec = System.getProperty(PROPERTY);
         int colon = spec == null ? -1 : spec.lastIndexOf(':');
         POINT = colon > 0 ? spec.substring(0, colon) : null;
@@ -41,11 +47,9 @@ public final class FaultPoints {
 
     /** Waits here if a test asked to pause before renaming files of this name. */
     static void pauseBeforeRename(String name) {
-        String spec = System.getProperty(PAUSE_BEFORE_RENAME);
-        int colon = spec == null ? -1 : spec.lastIndexOf(':');
-        if (colon >= 0 && name.startsWith(spec.substring(0, colon))) {
+        if (PAUSE_PREFIX != null && name.startsWith(PAUSE_PREFIX)) {
             try {
-                Thread.sleep(Long.parseLong(spec.substring(colon + 1)));
+                Thread.sleep(PAUSE_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

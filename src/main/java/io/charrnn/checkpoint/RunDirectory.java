@@ -116,8 +116,7 @@ public final class RunDirectory extends AtomicDirectory {
         } catch (FileNotFoundException e) {
             throw new UserError("checkpoint not found: " + file);
         } catch (org.apache.hadoop.security.AccessControlException e) {
-            throw new UserError("cannot read checkpoint " + file + ": " + String.valueOf(e.getMessage()).lines()
-                    .findFirst().orElse("") + "; check its permissions");
+            throw new UserError("cannot read checkpoint " + file + ": " + firstLine(e) + "; check its permissions");
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         }

@@ -82,8 +82,9 @@ public final class BenchCommand implements Callable<Integer> {
             temp = Files.createTempDirectory("charrnn-bench");
             target = temp.resolve("run").toUri().toString();
         }
-        if (output != null && !overwrite && new RunDirectory(output, TrainCommand.hadoopConfiguration(
-                SparkSetup.configure("charrnn bench", options.sparkConf.values))).holdsRun()) {
+        // The run's files are read with the Hadoop settings of --conf, as training writes them.
+        var hadoop = options.sparkConf.hadoopConfiguration("charrnn bench");
+        if (output != null && !overwrite && new RunDirectory(output, hadoop).holdsRun()) {
             // Resuming would time the rest of an old run; replacing it unasked would delete someone's work.
             throw new io.charrnn.corpus.UserError("--output " + output + " already holds a training run, and a bench"
                     + " times a new one; give a new directory, or add --overwrite to replace that run");
@@ -100,8 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("wall_seconds", result.wallSeconds());
         line.put("cpu_seconds", cpuSeconds);
         line.put("cores", Runtime.getRuntime().availableProcessors());
-        List<JsonNode> rounds = JsonLinesLog.read(new RunDirectory(target, new org.apache.hadoop.conf.Configuration()),
-                RunDirectory.METRICS_FILE);
+        List<JsonNode> rounds = JsonLinesLog.read(new RunDirectory(target, hadoop), RunDirectory.METRICS_FILE);
         line.putAll(roundCosts(rounds));
         line.putAll(batchAtEnd(rounds));
         String master = singleProcess ? "none (single process, one thread)"
@@ -111,7 +111,6 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("cpu_and_rss_cover", singleProcess || master.startsWith("local") ? "driver and executors"
                 : "driver only");
         // The configuration the run recorded: the flags with what they came to (workers, batch, --adaptive's layout).
-        var hadoop = new org.apache.hadoop.conf.Configuration();
         var recorded = result.latestCheckpoint() == null ? null : RunDirectory.load(RunDirectory.resolveUri(target,
                 hadoop), hadoop, false).meta().train();
         line.put("config", recorded != null ? recorded : options.toConfig(target));

@@ -31,6 +31,11 @@ public final class ChunkPlan {
         return (int) Math.min(100_000, Math.max(MIN_AUTO_PARTITIONS, bySize));
     }
 
+    /** The groups of chunks for --partitions as given: that many, or for 0 {@link #autoPartitions}. */
+    public static List<List<InputChunk>> planFor(List<InputFile> files, int partitions) {
+        return plan(files, partitions > 0 ? partitions : autoPartitions(CorpusFiles.totalBytes(files)));
+    }
+
     /** Cuts the files into about {@code partitions} groups of chunks (fewer for a small corpus), none empty. */
     public static List<List<InputChunk>> plan(List<InputFile> files, int partitions) {
         if (partitions < 1) {

@@ -18,8 +18,7 @@ public record LocalCorpus(Vocabulary vocabulary, SymbolCounts counts, List<Symbo
     public static LocalCorpus read(Configuration conf, String uri, CorpusOptions options) {
         List<InputFile> files = CorpusFiles.list(conf, uri);
         List<InputChunk> chunks = new ArrayList<>();
-        ChunkPlan.plan(files, options.partitions() > 0 ? options.partitions()
-                : ChunkPlan.autoPartitions(CorpusFiles.totalBytes(files))).forEach(chunks::addAll);
+        ChunkPlan.planFor(files, options.partitions()).forEach(chunks::addAll);
         try {
             SymbolCounts counts = new SymbolCounts();
             for (InputChunk c : chunks) {

@@ -2,7 +2,6 @@ package io.charrnn.spark;
 
 import io.charrnn.corpus.ChunkPlan;
 import io.charrnn.corpus.ChunkReader;
-import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.corpus.InputChunk;
 import io.charrnn.corpus.InputFile;
 import io.charrnn.corpus.RunEncoder;
@@ -34,9 +33,7 @@ public final class CorpusRdds {
 
     /** One partition per group of chunks of the {@link ChunkPlan}. */
     public static JavaRDD<List<InputChunk>> chunks(JavaSparkContext jsc, List<InputFile> files, int partitions) {
-        int n = partitions > 0 ? partitions
-                : ChunkPlan.autoPartitions(CorpusFiles.totalBytes(files));
-        List<List<InputChunk>> groups = ChunkPlan.plan(files, n);
+        List<List<InputChunk>> groups = ChunkPlan.planFor(files, partitions);
         return jsc.parallelize(groups, groups.size());
     }
 
