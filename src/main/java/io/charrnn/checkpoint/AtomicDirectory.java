@@ -1,6 +1,6 @@
 package io.charrnn.checkpoint;
 
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;

@@ -1,7 +1,8 @@
 package io.charrnn.checkpoint;
 
-import io.charrnn.corpus.Sha256;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.Json;
+import io.charrnn.common.Sha256;
+import io.charrnn.common.UserError;
 import io.charrnn.model.CharLstm;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;

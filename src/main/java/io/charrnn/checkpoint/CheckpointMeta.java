@@ -1,5 +1,6 @@
 package io.charrnn.checkpoint;
 
+import io.charrnn.common.BuildInfo;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.training.BatchSchedule;
 import io.charrnn.training.Progress;

@@ -1,5 +1,6 @@
 package io.charrnn.checkpoint;
 
+import io.charrnn.common.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.charrnn.checkpoint;
 
-import io.charrnn.corpus.JobStopped;
+import io.charrnn.common.JobStopped;
 
 /**
  * This job no longer holds its run's lock (another job took it over after this one stopped renewing it, or it could

@@ -1,7 +1,8 @@
 package io.charrnn.checkpoint;
 
+import io.charrnn.common.Json;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

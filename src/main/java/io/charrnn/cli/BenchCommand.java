@@ -1,7 +1,7 @@
 package io.charrnn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.checkpoint.JsonLinesLog;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.model.LossMeter;
@@ -59,7 +59,7 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (products != null) {
             if (products < 1 || products > io.charrnn.corpus.Vocabulary.MAX_SIZE) {
-                throw new io.charrnn.corpus.UserError("--products takes the number of symbols of the output layer,"
+                throw new io.charrnn.common.UserError("--products takes the number of symbols of the output layer,"
                         + " 1 to " + io.charrnn.corpus.Vocabulary.MAX_SIZE + ", got " + products);
             }
             // The model flags checked as training checks them; the run directory is never made.
@@ -69,7 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
             int batch = io.charrnn.training.BatchSchedule.of(config, 1, null).perWorker();
             Map<String, Object> line = ProductCeiling.measure(model.layers(), model.hidden(), batch,
                     model.seqLength(), products);
-            line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
+            line.put("versions", io.charrnn.common.BuildInfo.versions());
             spec.commandLine().getOut().println(Json.write(line));
             return 0;
         }
@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
         var hadoop = options.sparkConf.hadoopConfiguration("charrnn bench");
         if (output != null && !overwrite && new RunDirectory(output, hadoop).holdsRun()) {
             // Resuming would time the rest of an old run; replacing it unasked would delete someone's work.
-            throw new io.charrnn.corpus.UserError("--output " + output + " already holds a training run, and a bench"
+            throw new io.charrnn.common.UserError("--output " + output + " already holds a training run, and a bench"
                     + " times a new one; give a new directory, or add --overwrite to replace that run");
         }
         long cpuStart = processCpuNanos();
@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
         line.put("adaptive_layers", layout == null ? null : layout.describe(options.hidden));
         // The bench scripts append this line to *.jsonl files, which keep no S3 keys or passwords.
         line.put("spark_conf", SparkConfOption.redacted(options.sparkConf.values));
-        line.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
+        line.put("versions", io.charrnn.common.BuildInfo.versions());
         spec.commandLine().getOut().println(Json.write(line));
         if (temp != null) {
             org.apache.commons.io.FileUtils.deleteQuietly(temp.toFile());

@@ -1,6 +1,6 @@
 package io.charrnn.cli;
 
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.doctor.Checks;
 import io.charrnn.doctor.Checks.Finding;
 import io.charrnn.doctor.JvmFacts;
@@ -49,7 +49,7 @@ public final class DoctorCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         SparkConf conf = SparkSetup.configure("charrnn doctor", sparkConf.values);
         Checks.Settings settings = new Checks.Settings(conf.get("spark.master"), conf.getInt("spark.task.cpus", 1),
-                SparkSetup.containerMemoryMb(conf) << 20, io.charrnn.checkpoint.BuildInfo.versions().get("spark_build"));
+                SparkSetup.containerMemoryMb(conf) << 20, io.charrnn.common.BuildInfo.versions().get("spark_build"));
         List<Finding> findings = new ArrayList<>();
         JvmFacts driver = JvmFacts.here("driver", SparkSetup.jvmOptions());
         findings.addAll(Checks.driver(driver, settings));

@@ -1,9 +1,9 @@
 package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Checkpoint;
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.checkpoint.RunDirectory;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.model.LossMeter;
 import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.dataset.PreparedDataset;

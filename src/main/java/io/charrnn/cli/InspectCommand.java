@@ -2,7 +2,7 @@ package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.CheckpointMeta;
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.LossMeter;

@@ -1,7 +1,7 @@
 package io.charrnn.cli;
 
-import io.charrnn.corpus.JobStopped;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.JobStopped;
+import io.charrnn.common.UserError;
 import picocli.CommandLine;
 
 import java.io.FileDescriptor;

@@ -1,6 +1,6 @@
 package io.charrnn.cli;
 
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.dataset.DatasetManifest;
 import io.charrnn.spark.Preparer;
 import io.charrnn.spark.SparkSetup;

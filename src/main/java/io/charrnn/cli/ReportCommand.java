@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.charrnn.checkpoint.JsonLinesLog;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.checkpoint.RunReport;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Command;

@@ -2,7 +2,7 @@ package io.charrnn.cli;
 
 import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.RunDirectory;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.model.Sampler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

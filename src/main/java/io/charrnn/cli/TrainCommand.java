@@ -2,10 +2,10 @@ package io.charrnn.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.charrnn.checkpoint.Checkpoint;
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.checkpoint.RunLock;
 import io.charrnn.checkpoint.RunDirectory;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.model.LossMeter;
 import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.dataset.PreparedDataset;
@@ -111,7 +111,7 @@ public final class TrainCommand implements Callable<Integer> {
                 runFile.put("format", "charrnn-run");
                 runFile.put("version", 1);
                 runFile.put("config", config);
-                runFile.put("versions", io.charrnn.checkpoint.BuildInfo.versions());
+                runFile.put("versions", io.charrnn.common.BuildInfo.versions());
                 run.writeText(RunDirectory.RUN_FILE, Json.write(runFile) + "\n");
             }
             CorpusOptions corpusOptions = options.corpusOptions(config.valFraction());

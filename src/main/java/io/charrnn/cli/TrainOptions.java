@@ -173,13 +173,13 @@ public final class TrainOptions {
     /** A prepared dataset fixes the split: take its share, unless --val-fraction asks for another. */
     void useDatasetSplit(String dataset, double datasetFraction) {
         if (valFraction != null && valFraction != datasetFraction) {
-            throw new io.charrnn.corpus.UserError("--val-fraction " + valFraction + " does not apply: the prepared"
+            throw new io.charrnn.common.UserError("--val-fraction " + valFraction + " does not apply: the prepared"
                     + " dataset " + dataset + " holds out " + datasetFraction + "; drop --val-fraction, or prepare"
                     + " the corpus again with it");
         }
         valFraction = datasetFraction;
         if (!vocabulary.givenVocabularyFlags().isEmpty()) {
-            throw new io.charrnn.corpus.UserError(String.join(", ", vocabulary.givenVocabularyFlags())
+            throw new io.charrnn.common.UserError(String.join(", ", vocabulary.givenVocabularyFlags())
                     + " do(es) not apply: the prepared dataset " + dataset + " has its vocabulary; drop the flag(s),"
                     + " or prepare the corpus again with them");
         }
@@ -193,11 +193,11 @@ public final class TrainOptions {
         ModelConfig model = new ModelConfig(layers, hidden, seqLength, dropout, learningRate, gradClip, seed,
                 lstm).withAdaptiveChoice(adaptive);
         if (batchSize != null && globalBatch != null) {
-            throw new io.charrnn.corpus.UserError("--batch-size and --global-batch exclude each other: give the"
+            throw new io.charrnn.common.UserError("--batch-size and --global-batch exclude each other: give the"
                     + " windows per step across the workers (--global-batch) or per worker (--batch-size)");
         }
         if (batchSize != null && batchSize < 1) {
-            throw new io.charrnn.corpus.UserError("--batch-size must be between 1 and 100000, got " + batchSize);
+            throw new io.charrnn.common.UserError("--batch-size must be between 1 and 100000, got " + batchSize);
         }
         return new TrainConfig(corpus, output, model, window, batchSize == null ? 0 : batchSize, averagingFrequency,
                 valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
@@ -217,7 +217,7 @@ public final class TrainOptions {
         try {
             return Double.parseDouble(outerMomentum);
         } catch (NumberFormatException e) {
-            throw new io.charrnn.corpus.UserError("--outer-momentum must be a number in [0, 1) or auto, got "
+            throw new io.charrnn.common.UserError("--outer-momentum must be a number in [0, 1) or auto, got "
                     + outerMomentum);
         }
     }

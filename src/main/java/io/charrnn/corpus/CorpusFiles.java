@@ -1,5 +1,7 @@
 package io.charrnn.corpus;
 
+import io.charrnn.common.Sha256;
+import io.charrnn.common.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;

@@ -1,5 +1,6 @@
 package io.charrnn.corpus;
 
+import io.charrnn.common.LookaheadIterator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Iterator;

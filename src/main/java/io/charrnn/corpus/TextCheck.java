@@ -1,5 +1,6 @@
 package io.charrnn.corpus;
 
+import io.charrnn.common.UserError;
 import java.util.Locale;
 
 /**

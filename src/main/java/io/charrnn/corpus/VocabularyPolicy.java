@@ -1,5 +1,6 @@
 package io.charrnn.corpus;
 
+import io.charrnn.common.UserError;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,7 +1,7 @@
 package io.charrnn.dataset;
 
-import io.charrnn.checkpoint.Json;
-import io.charrnn.corpus.Sha256;
+import io.charrnn.common.Json;
+import io.charrnn.common.Sha256;
 import io.charrnn.corpus.Vocabulary;
 
 import java.util.List;

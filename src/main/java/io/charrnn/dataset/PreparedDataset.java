@@ -1,7 +1,7 @@
 package io.charrnn.dataset;
 
-import io.charrnn.checkpoint.Json;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.Json;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.Vocabulary;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;

@@ -1,6 +1,6 @@
 package io.charrnn.dataset;
 
-import io.charrnn.corpus.LookaheadIterator;
+import io.charrnn.common.LookaheadIterator;
 import io.charrnn.corpus.SymbolRun;
 
 import java.io.BufferedInputStream;

@@ -4,7 +4,7 @@ import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.checkpoint.CheckpointMeta;
 import io.charrnn.checkpoint.JsonLinesLog;
 import io.charrnn.checkpoint.RunDirectory;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.AdaptiveSoftmax;
@@ -181,7 +181,7 @@ public final class TrainingSession {
         TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null, r.workers);
         r.batch = BatchSchedule.of(settled, r.workers, resumed != null ? resumed.meta().batch() : null);
         recorded = settled.withWorkers(r.workers).withModel(r.model).withStartBatch(r.batch.perWorker());
-        provenance = new java.util.LinkedHashMap<>(io.charrnn.checkpoint.BuildInfo.versions());
+        provenance = new java.util.LinkedHashMap<>(io.charrnn.common.BuildInfo.versions());
         provenance.putAll(runner.provenance());
         provenance.put("workers", Integer.toString(r.workers));
         provenance.put("validation", ValidationSplit.Subset.PROTOCOL);

@@ -5,7 +5,7 @@ import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.InputChunk;
 import io.charrnn.corpus.InputFile;
 import io.charrnn.corpus.SymbolRun;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.VocabularyPolicy;

@@ -1,7 +1,7 @@
 package io.charrnn.spark;
 
 import io.charrnn.corpus.EncodedWindow;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.training.RoundStart;
 import io.charrnn.training.TrainConfig;
 import io.charrnn.training.WorkerResult;

@@ -1,6 +1,6 @@
 package io.charrnn.spark;
 
-import io.charrnn.corpus.LookaheadIterator;
+import io.charrnn.common.LookaheadIterator;
 import io.charrnn.corpus.SymbolRun;
 import io.charrnn.corpus.Vocabulary;
 import org.apache.spark.util.LongAccumulator;

@@ -1,6 +1,6 @@
 package io.charrnn.spark;
 
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.training.RoundRunner.Cancelled;
 
 import java.util.regex.Matcher;

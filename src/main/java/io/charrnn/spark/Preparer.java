@@ -1,12 +1,12 @@
 package io.charrnn.spark;
 
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.InputFile;
 import io.charrnn.corpus.SymbolRun;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.VocabularyPolicy;

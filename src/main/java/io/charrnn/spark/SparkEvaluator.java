@@ -3,7 +3,7 @@ package io.charrnn.spark;
 import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.corpus.CorpusOptions;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
 import io.charrnn.model.LossMeter;

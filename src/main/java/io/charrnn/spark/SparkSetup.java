@@ -26,12 +26,12 @@ public final class SparkSetup {
     static void requireRunnableJdk(String sparkBuild, int jdkFeature) {
         String problem = io.charrnn.doctor.Checks.jdkProblem(sparkBuild, jdkFeature);
         if (problem != null) {
-            throw new io.charrnn.corpus.UserError(problem);
+            throw new io.charrnn.common.UserError(problem);
         }
     }
 
     public static SparkConf configure(String appName, Map<String, String> overrides) {
-        requireRunnableJdk(io.charrnn.checkpoint.BuildInfo.versions().get("spark_build"), Runtime.version().feature());
+        requireRunnableJdk(io.charrnn.common.BuildInfo.versions().get("spark_build"), Runtime.version().feature());
         SparkConf conf = new SparkConf();
         overrides.forEach(conf::set);
         conf.setIfMissing("spark.master", "local[*]");

@@ -1,6 +1,6 @@
 package io.charrnn.training;
 
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 
 import java.io.Serializable;
 import java.util.Locale;

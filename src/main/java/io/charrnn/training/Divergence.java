@@ -1,6 +1,6 @@
 package io.charrnn.training;
 
-import io.charrnn.corpus.JobStopped;
+import io.charrnn.common.JobStopped;
 
 import java.util.Locale;
 

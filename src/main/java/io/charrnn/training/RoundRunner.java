@@ -59,7 +59,7 @@ public interface RoundRunner extends AutoCloseable {
      * last completed round. {@code runnerUsable}: the runner can still score a network, so the session can write a
      * checkpoint of that round.
      */
-    final class Cancelled extends io.charrnn.corpus.JobStopped {
+    final class Cancelled extends io.charrnn.common.JobStopped {
         private static final long serialVersionUID = 1L;
         private final boolean runnerUsable;
 

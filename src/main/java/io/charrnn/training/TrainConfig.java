@@ -1,6 +1,6 @@
 package io.charrnn.training;
 
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.model.ModelConfig;
 
 import java.io.Serializable;

@@ -1,6 +1,6 @@
 package io.charrnn.checkpoint;
 
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.model.CharLstm;
 import io.charrnn.model.LstmImplementation;

@@ -1,6 +1,7 @@
 package io.charrnn.checkpoint;
 
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.Json;
+import io.charrnn.common.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,7 +123,7 @@ class RunLockTest {
     }
 
     private long beat() throws Exception {
-        return io.charrnn.checkpoint.Json.mapper().readTree(Files.readString(lockFile())).path("beat").asLong();
+        return io.charrnn.common.Json.mapper().readTree(Files.readString(lockFile())).path("beat").asLong();
     }
 
     @Test

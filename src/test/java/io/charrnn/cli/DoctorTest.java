@@ -32,7 +32,7 @@ class DoctorTest {
         Cli doctor = Cli.run("doctor", "--output", file.resolve("run").toString(), "--conf", "spark.master=local[1]",
                 "--json");
         assertEquals(Main.USER_ERROR, doctor.exitCode(), doctor.toString());
-        var report = io.charrnn.checkpoint.Json.mapper().readTree(doctor.out());
+        var report = io.charrnn.common.Json.mapper().readTree(doctor.out());
         assertFalse(report.get("ok").asBoolean());
         boolean named = false;
         for (var finding : report.get("findings")) {

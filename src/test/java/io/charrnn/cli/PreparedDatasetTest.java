@@ -3,7 +3,7 @@ package io.charrnn.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.charrnn.TestCorpora;
 import io.charrnn.checkpoint.Checkpoint;
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.dataset.DatasetManifest;
 import io.charrnn.dataset.PreparedDataset;

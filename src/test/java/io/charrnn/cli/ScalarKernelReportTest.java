@@ -2,7 +2,7 @@ package io.charrnn.cli;
 
 import io.charrnn.ChildJvm;
 import io.charrnn.TestCorpora;
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

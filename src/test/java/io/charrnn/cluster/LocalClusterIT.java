@@ -107,7 +107,7 @@ class LocalClusterIT {
                 StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"scalar_kernel_workers\"")).toList();
         assertFalse(rounds.isEmpty(), "no round recorded its kernel");
         for (String line : rounds) {
-            assertEquals(0, io.charrnn.checkpoint.Json.mapper().readTree(line).get("scalar_kernel_workers").asInt(),
+            assertEquals(0, io.charrnn.common.Json.mapper().readTree(line).get("scalar_kernel_workers").asInt(),
                     line);
         }
         Checkpoint best = RunDirectory.resolve(HDFS + "/runs/e2e", new Configuration(), false);
@@ -126,11 +126,11 @@ class LocalClusterIT {
         assertEquals(0, doctor.exit(), doctor.output());
         String json = doctor.output().lines().filter(l -> l.startsWith("{\"master\"")).findFirst()
                 .orElseThrow(() -> new AssertionError(doctor.output()));
-        var report = io.charrnn.checkpoint.Json.mapper().readTree(json);
+        var report = io.charrnn.common.Json.mapper().readTree(json);
         assertEquals(2, report.get("executors").size(), "both Workers' executors answered: " + json);
         for (var executor : report.get("executors")) {
             assertTrue(executor.get("vectorKernel").asBoolean(), "an executor runs the scalar kernel: " + json);
-            assertEquals(List.of(), io.charrnn.checkpoint.Json.mapper().convertValue(executor.get("missingFlags"),
+            assertEquals(List.of(), io.charrnn.common.Json.mapper().convertValue(executor.get("missingFlags"),
                     List.class), json);
         }
     }
@@ -198,7 +198,7 @@ class LocalClusterIT {
         assertEquals(0, prepare.exit(), prepare.output());
         String json = prepare.output().lines().filter(l -> l.startsWith("{\"up_to_date\"")).findFirst()
                 .orElseThrow(() -> new AssertionError(prepare.output()));
-        var figures = io.charrnn.checkpoint.Json.mapper().readTree(json);
+        var figures = io.charrnn.common.Json.mapper().readTree(json);
         assertEquals(text.codePoints().count(), figures.get("symbols").asLong(), json);
         assertTrue(figures.get("executor_peak_rss_mb").asLong() > 0, json);
 

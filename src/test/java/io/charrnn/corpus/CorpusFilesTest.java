@@ -1,5 +1,6 @@
 package io.charrnn.corpus;
 
+import io.charrnn.common.UserError;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

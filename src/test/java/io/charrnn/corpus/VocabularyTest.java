@@ -1,5 +1,6 @@
 package io.charrnn.corpus;
 
+import io.charrnn.common.UserError;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;

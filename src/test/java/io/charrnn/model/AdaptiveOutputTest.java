@@ -1,6 +1,6 @@
 package io.charrnn.model;
 
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.corpus.EncodedWindow;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

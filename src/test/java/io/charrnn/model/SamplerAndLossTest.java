@@ -1,7 +1,7 @@
 package io.charrnn.model;
 
 import io.charrnn.corpus.EncodedWindow;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.Vocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;

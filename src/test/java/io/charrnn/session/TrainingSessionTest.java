@@ -1,7 +1,7 @@
 package io.charrnn.session;
 
 import java.nio.file.Files;
-import io.charrnn.checkpoint.Json;
+import io.charrnn.common.Json;
 import io.charrnn.corpus.ValidationSplit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.charrnn.TestCorpora;
@@ -12,7 +12,7 @@ import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.corpus.LocalCorpus;
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
 import io.charrnn.model.AdaptiveSoftmax;

@@ -18,7 +18,7 @@ class SparkSetupTest {
 
     @Test
     void theSpark35BuildRefusesAJdkItsHadoopCannotRunOn() {
-        var e = assertThrows(io.charrnn.corpus.UserError.class, () -> SparkSetup.requireRunnableJdk("3.5.7", 25));
+        var e = assertThrows(io.charrnn.common.UserError.class, () -> SparkSetup.requireRunnableJdk("3.5.7", 25));
         io.charrnn.cli.Cli seen = io.charrnn.cli.Cli.reported(e);
         assertEquals(io.charrnn.cli.Main.USER_ERROR, seen.exitCode(), seen.toString());
         assertTrue(seen.err().contains("set JAVA_HOME to a JDK 17"), seen.err());

@@ -1,6 +1,6 @@
 package io.charrnn.training;
 
-import io.charrnn.corpus.UserError;
+import io.charrnn.common.UserError;
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.charrnn.corpus;
+package io.charrnn.common;
 
 /**
  * A job stops on purpose, before it could do harm, for a reason that is neither the user's mistake nor a bug: one

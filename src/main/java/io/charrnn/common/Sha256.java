@@ -1,4 +1,4 @@
-package io.charrnn.corpus;
+package io.charrnn.common;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package io.charrnn.corpus;
+package io.charrnn.common;
 
 /**
  * A mistake the user can fix (bad option, missing corpus, wrong checkpoint path). The CLI prints the message as

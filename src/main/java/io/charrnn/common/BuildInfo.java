@@ -1,4 +1,4 @@
-package io.charrnn.checkpoint;
+package io.charrnn.common;
 
 import java.io.IOException;
 import java.io.InputStream;

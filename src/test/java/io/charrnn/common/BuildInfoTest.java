@@ -1,5 +1,6 @@
-package io.charrnn.checkpoint;
+package io.charrnn.common;
 
+import io.charrnn.common.BuildInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.charrnn.checkpoint;
+package io.charrnn.common;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
