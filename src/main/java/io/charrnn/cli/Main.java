@@ -2,6 +2,7 @@ package io.charrnn.cli;
 
 import io.charrnn.common.JobStopped;
 import io.charrnn.common.UserError;
+import io.charrnn.session.NothingToDo;
 import picocli.CommandLine;
 
 import java.io.FileDescriptor;

@@ -1,9 +1,5 @@
 package io.charrnn.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.charrnn.checkpoint.Checkpoint;
-import io.charrnn.common.Json;
-import io.charrnn.checkpoint.RunLock;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.common.UserError;
 import io.charrnn.model.LossMeter;
@@ -11,12 +7,12 @@ import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.dataset.PreparedDataset;
 import io.charrnn.spark.SparkSetup;
 import io.charrnn.spark.SparkRoundRunner;
+import io.charrnn.session.RunStart;
 import io.charrnn.session.TrainingSession;
 import io.charrnn.training.LocalRoundRunner;
 import io.charrnn.training.RoundRunner;
 import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.LocalCorpus;
-import io.charrnn.training.Progress;
 import io.charrnn.training.TrainConfig;
 import io.charrnn.training.TrainResult;
 import org.apache.hadoop.conf.Configuration;
@@ -33,7 +29,6 @@ import scala.Tuple2;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
@@ -89,36 +84,12 @@ public final class TrainCommand implements Callable<Integer> {
             RunDirectory.resolveUri(config.initFrom(), hadoopConf);
         }
         RunDirectory run = new RunDirectory(output, hadoopConf);
-        checkNotAFile(run, output);
-        run.create("--output");
         Duration stale = Duration.ofMillis(Math.round(options.lockStaleMinutes * 60_000));
-        try (RunLock lock = RunLock.acquire(run, stale)) {
-            // Decided only once the lock is held: two jobs started at once on a new directory would otherwise both
-            // decide to start it, and the second, after the first, would write a fresh run over its work.
-            Start start = decideStart(run, output, config, resume, overwrite);
-            int removed = run.deleteTemporaryFiles();
-            if (removed > 0) {
-                LOG.info("removed {} temporary file(s) that an interrupted job left in {}", removed, output);
-            }
-            if (start == Start.OVERWRITE) {
-                run.deleteAllExcept(RunLock.FILE);
-            }
-            if (start == Start.RESUME) {
-                checkWorkLeft(run, config, output);
-            } else {
-                // The format first: a corpus listing recognizes a run's directory by it (CorpusFiles).
-                Map<String, Object> runFile = new java.util.LinkedHashMap<>();
-                runFile.put("format", "charrnn-run");
-                runFile.put("version", 1);
-                runFile.put("config", config);
-                runFile.put("versions", io.charrnn.common.BuildInfo.versions());
-                run.writeText(RunDirectory.RUN_FILE, Json.write(runFile) + "\n");
-            }
-            CorpusOptions corpusOptions = options.corpusOptions(config.valFraction());
-            try (RoundRunner runner = singleProcess ? localRunner(hadoopConf, config, corpusOptions)
-                    : SparkRoundRunner.start(sparkConf, config, corpusOptions)) {
-                return new TrainingSession(config, run, runner, hadoopConf).train(start == Start.RESUME);
-            }
+        CorpusOptions corpusOptions = options.corpusOptions(config.valFraction());
+        try (RunStart start = RunStart.open(run, config, stale, resume, overwrite);
+             RoundRunner runner = singleProcess ? localRunner(hadoopConf, config, corpusOptions)
+                     : SparkRoundRunner.start(sparkConf, config, corpusOptions)) {
+            return new TrainingSession(config, run, runner, hadoopConf).train(start.resumed());
         }
     }
 
@@ -171,78 +142,6 @@ public final class TrainCommand implements Callable<Integer> {
             return p.getFileSystem(hadoopConf).makeQualified(p).toString();
         } catch (IOException | IllegalArgumentException e) {
             return null; // Unreachable or malformed: reported where it is used.
-        }
-    }
-
-    enum Start { FRESH, RESUME, OVERWRITE }
-
-    /**
-     * What to do with --output, decided before Spark starts: a new or empty directory starts a run; a run with the
-     * same settings is continued (a nightly re-run of one command resumes); a run with other settings is refused
-     * unless --overwrite replaces it.
-     */
-    static Start decideStart(RunDirectory run, String output, TrainConfig config, boolean resume, boolean overwrite) {
-        checkNotAFile(run, output);
-        if (run.holdsRun()) {
-            if (overwrite) {
-                return Start.OVERWRITE;
-            }
-            TrainConfig existing = run.readText(RunDirectory.RUN_FILE).map(TrainCommand::configOf).orElse(null);
-            if (resume || (existing != null && config.sameRunAs(existing))) {
-                if (!resume) {
-                    LOG.info("{} holds a run with the same settings: continuing it", output);
-                }
-                return Start.RESUME;
-            }
-            if (existing != null) {
-                throw new UserError("--output " + output + " holds a run with other settings ("
-                        + String.join(", ", config.differencesFrom(existing)) + "); use its settings to continue it"
-                        + " (--resume), or --overwrite to replace it");
-            }
-            throw new UserError("--output " + output + " already holds a training run; add --resume to continue it"
-                    + " or --overwrite to replace it");
-        }
-        if (!run.isEmpty()) {
-            throw new UserError("--output " + output + " is not empty and holds no charrnn run; choose a new or "
-                    + "empty directory");
-        }
-        if (resume) {
-            throw new UserError("--resume: " + output + " holds no run to resume; drop --resume to start one");
-        }
-        return Start.FRESH;
-    }
-
-    private static void checkNotAFile(RunDirectory run, String output) {
-        if (run.isFile()) {
-            throw new UserError("--output " + output + " is a file; give a directory for the run");
-        }
-    }
-
-    private static TrainConfig configOf(String runJson) {
-        try {
-            JsonNode config = Json.mapper().readTree(runJson).get("config");
-            return config == null ? null : Json.mapper().treeToValue(config, TrainConfig.class);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** A resumed run whose epochs are all done has nothing to do (exit code 3), which nightly jobs report. */
-    private static void checkWorkLeft(RunDirectory run, TrainConfig config, String output) {
-        String name = run.pointer(RunDirectory.LATEST).orElse(null);
-        if (name == null) {
-            return;
-        }
-        Progress p;
-        try {
-            p = Checkpoint.readMeta(run.read(name), name).progress();
-        } catch (IOException | UserError e) {
-            return; // A damaged latest checkpoint: the trainer falls back to an earlier one and says so.
-        }
-        if (p.epoch() >= config.epochs()) {
-            throw new NothingToDo(output + " has finished " + p.epoch() + " of " + config.epochs()
-                    + " epochs (validation loss " + String.format(Locale.ROOT, "%.4f", p.valLoss())
-                    + "); raise --epochs to train further");
         }
     }
 

@@ -64,9 +64,12 @@ public final class TrainingSession {
         this.hadoopConf = hadoopConf;
     }
 
-    /** Trains until the epochs are done or the time budget is spent; {@code resume} continues the run in place. */
-    public TrainResult train(boolean resume) {
-        Run r = start(resume);
+    /**
+     * Trains until the epochs are done or the time budget is spent: from {@code resumed} (see {@link RunStart}), or
+     * from scratch when it is null.
+     */
+    public TrainResult train(Checkpoint resumed) {
+        Run r = start(resumed);
         training:
         while (r.progress.epoch() < config.epochs() && !r.outOfTime) {
             int epoch = r.progress.epoch();
@@ -155,15 +158,8 @@ public final class TrainingSession {
      * The start: the newest checkpoint that loads (resume) or a warm start's weights, the vocabulary, the windows,
      * the workers, the model, the batch and the plan, the network, the progress and the logs.
      */
-    private Run start(boolean resume) {
+    private Run start(Checkpoint resumed) {
         Run r = new Run(config.maxMinutes());
-        Checkpoint resumed = resume ? loadLatest() : null;
-        if (resume && resumed == null) {
-            // The job before stopped before its first checkpoint (killed, out of memory, a preempted node): nothing
-            // of it is worth keeping, so the same command starts the run again rather than refusing every night.
-            LOG.warn("{} holds a run without a checkpoint yet (its job stopped before the first one): starting it"
-                    + " again in place", run.uri());
-        }
         Vocabulary corpusVocabulary = runner.corpusVocabulary();
         Checkpoint warmStart = resumed == null && config.initFrom() != null
                 ? RunDirectory.resolve(config.initFrom(), hadoopConf, false) : null;
@@ -482,47 +478,6 @@ public final class TrainingSession {
     }
 
     /**
-     * The newest checkpoint that loads: the one {@code latest} names, else the others newest first. A damaged one
-     * (truncated, failing its checksum, unreadable) is reported and skipped. Null when the run has no checkpoint
-     * and no pointer to one at all.
-     */
-    private Checkpoint loadLatest() {
-        List<String> candidates = new ArrayList<>();
-        run.pointer(RunDirectory.LATEST).ifPresent(candidates::add);
-        for (String name : run.checkpointsNewestFirst()) {
-            if (!candidates.contains(name)) {
-                candidates.add(name);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return null;
-        }
-        for (String name : candidates) {
-            Checkpoint checkpoint;
-            try {
-                checkpoint = run.load(name, true);
-            } catch (UserError e) {
-                LOG.warn("skipping damaged checkpoint {}: {}", name, e.getMessage());
-                continue;
-            }
-            List<String> differences = config.differencesFrom(checkpoint.meta().train());
-            if (!differences.isEmpty()) {
-                throw new UserError("cannot resume " + run.uri() + ": it was trained with "
-                        + String.join(", ", differences) + "; use the same settings, or --overwrite");
-            }
-            LOG.info("resuming from {}", name);
-            return checkpoint;
-        }
-        throw new UserError("cannot resume: " + run.uri() + " has no readable checkpoint; start over with"
-                + " --overwrite");
-    }
-
-    /**
-     * The vocabulary to train with when continuing from a model: the model's own, so its input and output layers
-     * fit. The corpus may lack some of its symbols but must not bring new ones, unless the model has an unknown
-     * symbol for them.
-     */
-    /**
      * The run's model configuration with the layout of its adaptive layers: a checkpoint's network (resumed or
      * warm-started from) keeps the one it has, which an explicit {@code --adaptive} must not contradict; a new
      * network gets what {@code --adaptive} makes of the vocabulary's counts. Only the fused LSTM lays its input out
@@ -551,6 +506,11 @@ public final class TrainingSession {
         return asked.withAdaptive(layout);
     }
 
+    /**
+     * The vocabulary to train with when continuing from a model: the model's own, so its input and output layers
+     * fit. The corpus may lack some of its symbols but must not bring new ones, unless the model has an unknown
+     * symbol for them.
+     */
     private static Vocabulary sameSymbols(Vocabulary model, Vocabulary corpus, String what, String advice) {
         if (model.hasUnknown()) {
             return model;

@@ -81,7 +81,8 @@ class TrainingSessionTest {
 
     private TrainResult train(Path run, TrainConfig config, boolean resume, RoundRunner runner) {
         RunDirectory dirOfRun = new RunDirectory(run.toUri().toString(), new Configuration());
-        return new TrainingSession(config, dirOfRun, runner, new Configuration()).train(resume);
+        return new TrainingSession(config, dirOfRun, runner, new Configuration())
+                .train(resume ? RunStart.latestThatLoads(dirOfRun, config) : null);
     }
 
     private static LocalRoundRunner runner() {

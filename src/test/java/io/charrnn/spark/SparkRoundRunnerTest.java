@@ -58,12 +58,12 @@ class SparkRoundRunnerTest {
                     workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1);
             Path onSpark = dir.resolve("spark" + workers);
             try (RoundRunner spark = SparkRoundRunner.start(sparkConf(), config, options)) {
-                session(config, onSpark, spark).train(false);
+                session(config, onSpark, spark).train(null);
             }
             Path inProcess = dir.resolve("local" + workers);
             try (RoundRunner local = new LocalRoundRunner(LocalCorpus.read(new Configuration(), corpus.toString(),
                     options), 40, 100_000)) {
-                session(config, inProcess, local).train(false);
+                session(config, inProcess, local).train(null);
             }
             TrainingState.latest(inProcess).assertSameAs(TrainingState.latest(onSpark), workers + " workers");
         }

@@ -1,8 +1,8 @@
-package io.charrnn.cli;
+package io.charrnn.session;
 
 /** A run that has already done what was asked: not an error, but no training happened (exit code 3). */
-final class NothingToDo extends RuntimeException {
-    NothingToDo(String message) {
+public final class NothingToDo extends RuntimeException {
+    public NothingToDo(String message) {
         super(message);
     }
 }
