@@ -1,5 +1,6 @@
 package io.charrnn.checkpoint;
 
+import io.charrnn.training.Metrics;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -44,8 +45,8 @@ public final class RunReport {
         loss.setAutoRangeIncludesZero(false);
         CombinedRangeXYPlot plot = new CombinedRangeXYPlot(loss);
         plot.setGap(16);
-        plot.add(subplot("characters seen (millions)", "chars", 1e-6, true), 1);
-        plot.add(subplot("wall time (minutes)", "elapsed_seconds", 1.0 / 60, false), 1);
+        plot.add(subplot("characters seen (millions)", Metrics.CHARS, 1e-6, true), 1);
+        plot.add(subplot("wall time (minutes)", Metrics.ELAPSED_SECONDS, 1.0 / 60, false), 1);
         JFreeChart chart = new JFreeChart("charrnn " + runUri, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -62,11 +63,11 @@ public final class RunReport {
         XYSeries validation = new XYSeries("validation");
         for (JsonNode m : metrics) {
             double x = m.path(xField).asDouble() * xScale;
-            if (m.path("train_loss").isNumber()) {
-                train.add(x, m.get("train_loss").asDouble());
+            if (m.path(Metrics.TRAIN_LOSS).isNumber()) {
+                train.add(x, m.get(Metrics.TRAIN_LOSS).asDouble());
             }
-            if (m.path("val_loss").isNumber()) {
-                validation.add(x, m.get("val_loss").asDouble());
+            if (m.path(Metrics.VAL_LOSS).isNumber()) {
+                validation.add(x, m.get(Metrics.VAL_LOSS).asDouble());
             }
         }
         XYSeriesCollection data = new XYSeriesCollection();
@@ -100,16 +101,16 @@ public final class RunReport {
             JsonNode last = metrics.get(metrics.size() - 1);
             double best = Double.NaN;
             for (JsonNode m : metrics) {
-                if (m.path("val_loss").isNumber() && !(m.get("val_loss").asDouble() >= best)) {
-                    best = m.get("val_loss").asDouble();
+                if (m.path(Metrics.VAL_LOSS).isNumber() && !(m.get(Metrics.VAL_LOSS).asDouble() >= best)) {
+                    best = m.get(Metrics.VAL_LOSS).asDouble();
                 }
             }
             h.append("<table><tr><th>round</th><th>epoch</th><th>characters</th><th>train loss</th>")
                     .append("<th>best validation loss</th><th>chars/s</th></tr>\n<tr>")
-                    .append(cell(last, "round", "%.0f")).append(cell(last, "epoch", "%.2f"))
-                    .append(cell(last, "chars", "%,.0f")).append(cell(last, "train_loss", "%.4f"))
+                    .append(cell(last, Metrics.ROUND, "%.0f")).append(cell(last, Metrics.EPOCH, "%.2f"))
+                    .append(cell(last, Metrics.CHARS, "%,.0f")).append(cell(last, Metrics.TRAIN_LOSS, "%.4f"))
                     .append(String.format(Locale.ROOT, "<td>%.4f nats (%.4f bits)</td>", best, best / Math.log(2)))
-                    .append(cell(last, "chars_per_sec", "%,.0f")).append("</tr></table>\n");
+                    .append(cell(last, Metrics.CHARS_PER_SEC, "%,.0f")).append("</tr></table>\n");
         } else {
             h.append("<p>No metrics yet.</p>\n");
         }

@@ -373,15 +373,15 @@ public final class TrainingSession {
         String saved = due ? Checkpoint.fileName(r.progress.epochFraction(), r.progress.valLoss()) : null;
         r.lastRoundSeconds = seconds(roundStart);
         Map<String, Object> line = Metrics.record(r.progress, charsPerSecond, r.elapsed(), saved);
-        line.put("round_seconds", Math.round(r.lastRoundSeconds * 1000) / 1000.0);
-        line.put("optimizer_steps", r.state.iteration());
-        line.put("worker_seconds", Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
-        line.put("scalar_kernel_workers", sum.scalarKernelWorkers());
-        line.put("worker_batch", roundBatch);
-        line.put("windows_per_step", roundBatch * sum.workers());
-        line.put("noise_scale", Double.isFinite(r.batch.noiseScale())
+        line.put(Metrics.ROUND_SECONDS, Math.round(r.lastRoundSeconds * 1000) / 1000.0);
+        line.put(Metrics.OPTIMIZER_STEPS, r.state.iteration());
+        line.put(Metrics.WORKER_SECONDS, Math.round(sum.maxWorkerSeconds() * 1000) / 1000.0);
+        line.put(Metrics.SCALAR_KERNEL_WORKERS, sum.scalarKernelWorkers());
+        line.put(Metrics.WORKER_BATCH, roundBatch);
+        line.put(Metrics.WINDOWS_PER_STEP, roundBatch * sum.workers());
+        line.put(Metrics.NOISE_SCALE, Double.isFinite(r.batch.noiseScale())
                 ? Math.round(r.batch.noiseScale() * 10) / 10.0 : null);
-        line.put("learning_rate", roundLearningRate);
+        line.put(Metrics.LEARNING_RATE, roundLearningRate);
         r.metrics.append(line);
         r.lastLine = line;
         if (saved != null) {
@@ -411,10 +411,11 @@ public final class TrainingSession {
             r.progress = r.progress.withValidation(runner.validationLoss(r.net));
             r.lastCheckpoint = Checkpoint.fileName(r.progress.epochFraction(), r.progress.valLoss());
             Map<String, Object> line = Metrics.record(r.progress, Double.NaN, r.elapsed(), r.lastCheckpoint);
-            if (r.lastLine != null && r.lastLine.get("round").equals(line.get("round"))) {
+            if (r.lastLine != null && r.lastLine.get(Metrics.ROUND).equals(line.get(Metrics.ROUND))) {
                 // The round's line, written when it ended, now with its validation loss and checkpoint: one line.
                 Map<String, Object> merged = new LinkedHashMap<>(r.lastLine);
-                for (String key : List.of("val_loss", "val_bits", "elapsed_seconds", "checkpoint", "time")) {
+                for (String key : List.of(Metrics.VAL_LOSS, Metrics.VAL_BITS, Metrics.ELAPSED_SECONDS, Metrics.CHECKPOINT,
+                        Metrics.TIME)) {
                     merged.put(key, line.get(key));
                 }
                 line = merged;

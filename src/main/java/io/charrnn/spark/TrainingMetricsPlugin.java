@@ -1,5 +1,6 @@
 package io.charrnn.spark;
 
+import io.charrnn.training.Metrics;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import org.apache.spark.api.plugin.DriverPlugin;
@@ -21,7 +22,7 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
     private static volatile long lastCheckpointNanos;
 
     static void roundEnded(Map<String, Object> metricsLine) {
-        if (metricsLine.get("checkpoint") != null) {
+        if (metricsLine.get(Metrics.CHECKPOINT) != null) {
             lastCheckpointNanos = System.nanoTime();
         }
         lastRound = Map.copyOf(gaugeValues(metricsLine));
@@ -32,12 +33,12 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
         Map<String, Object> out = new java.util.HashMap<>(line);
         out.values().removeIf(java.util.Objects::isNull);
         // The validation loss of the last evaluated round stays until the next evaluation.
-        if (!out.containsKey("val_loss") && lastRound.containsKey("val_loss")) {
-            out.put("val_loss", lastRound.get("val_loss"));
+        if (!out.containsKey(Metrics.VAL_LOSS) && lastRound.containsKey(Metrics.VAL_LOSS)) {
+            out.put(Metrics.VAL_LOSS, lastRound.get(Metrics.VAL_LOSS));
         }
         // A line that repeats the last round (its checkpoint, after a cancelled round or at the end of the run)
         // has no speed of its own: the round's own line keeps its values there.
-        if (java.util.Objects.equals(out.get("round"), lastRound.get("round"))) {
+        if (java.util.Objects.equals(out.get(Metrics.ROUND), lastRound.get(Metrics.ROUND))) {
             lastRound.forEach(out::putIfAbsent);
         }
         return out;
@@ -56,16 +57,16 @@ public final class TrainingMetricsPlugin implements SparkPlugin {
                 lastRound = Map.of();
                 lastCheckpointNanos = 0;
                 MetricRegistry registry = context.metricRegistry();
-                field(registry, "round", "round");
-                field(registry, "epoch", "epoch");
-                field(registry, "chars_trained", "chars");
-                field(registry, "chars_per_second", "chars_per_sec");
-                field(registry, "train_loss", "train_loss");
-                field(registry, "validation_loss", "val_loss");
-                field(registry, "round_seconds", "round_seconds");
-                field(registry, "windows_per_step", "windows_per_step");
-                field(registry, "worker_batch", "worker_batch");
-                field(registry, "noise_scale", "noise_scale");
+                field(registry, "round", Metrics.ROUND);
+                field(registry, "epoch", Metrics.EPOCH);
+                field(registry, "chars_trained", Metrics.CHARS);
+                field(registry, "chars_per_second", Metrics.CHARS_PER_SEC);
+                field(registry, "train_loss", Metrics.TRAIN_LOSS);
+                field(registry, "validation_loss", Metrics.VAL_LOSS);
+                field(registry, "round_seconds", Metrics.ROUND_SECONDS);
+                field(registry, "windows_per_step", Metrics.WINDOWS_PER_STEP);
+                field(registry, "worker_batch", Metrics.WORKER_BATCH);
+                field(registry, "noise_scale", Metrics.NOISE_SCALE);
                 registry.register("checkpoint_age_seconds", (Gauge<Double>) () -> lastCheckpointNanos == 0
                         ? Double.NaN : (System.nanoTime() - lastCheckpointNanos) / 1e9);
             }
