@@ -1,5 +1,6 @@
 package io.charrnn.cli;
 
+import io.charrnn.common.BuildInfo;
 import io.charrnn.common.JobStopped;
 import io.charrnn.common.UserError;
 import io.charrnn.session.NothingToDo;
@@ -13,12 +14,23 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 
 /** {@code charrnn <command>}: the entry point for the embedded runner and for spark-submit alike. */
-@Command(name = "charrnn", mixinStandardHelpOptions = true, version = "charrnn-spark 0.1.0",
+@Command(name = "charrnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Character-level LSTM language models trained on Apache Spark.",
         subcommands = {PrepareCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, InspectCommand.class,
                 BenchCommand.class, ReportCommand.class, DoctorCommand.class, FlagTablesCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+    /** {@code --version}: what the build recorded (BuildInfo), the one source of the project's version. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            var v = BuildInfo.versions();
+            return new String[] {"charrnn-spark " + v.get("charrnn") + " (" + v.get("commit") + "); Spark "
+                    + v.get("spark_build") + ", Scala " + v.get("scala") + ", Hadoop " + v.get("hadoop_build")
+                    + ", DL4J " + v.get("dl4j")};
+        }
+    }
+
     public static final int USER_ERROR = 2;
     public static final int FAILURE = 1;
     /** The run had already done what was asked; nothing was trained. */

@@ -16,6 +16,15 @@ import static org.junit.jupiter.api.Assertions.*;
 /** README's flag tables are the CLI's definitions: every table current, every flag of every command in one. */
 class FlagTablesTest {
     @Test
+    void versionIsTheBuildsOwn() {
+        Cli version = Cli.run("--version");
+        assertEquals(0, version.exitCode(), version.toString());
+        var v = io.charrnn.common.BuildInfo.versions();
+        assertTrue(version.out().startsWith("charrnn-spark " + v.get("charrnn") + " (" + v.get("commit") + "); Spark "
+                + v.get("spark_build")), version.toString());
+    }
+
+    @Test
     void readmeTablesAreWrittenFromTheDefinitions() throws Exception {
         String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
         assertEquals(FlagTables.rewrite(readme), readme, "README's flag tables differ from the flag definitions: "

@@ -1,6 +1,5 @@
 package io.charrnn.common;
 
-import io.charrnn.common.BuildInfo;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
