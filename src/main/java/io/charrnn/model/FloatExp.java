@@ -5,7 +5,8 @@ package io.charrnn.model;
  * exp(r), and 2^n put into the exponent bits. Inputs are clamped to where the result is a normal float. Built from
  * basic IEEE operations and {@link Math#fma} only, which round alike interpreted and compiled, so a resumed job (a
  * fresh, cold JVM) computes the same bits as an uninterrupted one; {@code Math.exp} may differ between the two in the
- * last bit. {@link VectorLstmKernel#exp} is the same computation lane by lane, with these constants.
+ * last bit. {@link VectorLstmKernel#exp} is the same computation lane by lane, with these constants (the vector
+ * softmax uses it too).
  */
 final class FloatExp {
     static final float LOWEST = -87.3f;

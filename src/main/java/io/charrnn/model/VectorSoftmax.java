@@ -1,7 +1,6 @@
 package io.charrnn.model;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -57,31 +56,10 @@ final class VectorSoftmax {
     /** row[j] = exp(row[j] - max) over [from, to); returns their sum. */
     static float exponentiate(float[] row, int from, int to, float max) {
         FloatVector shift = FloatVector.broadcast(S, max);
-        FloatVector lowest = FloatVector.broadcast(S, FloatExp.LOWEST);
-        FloatVector highest = FloatVector.broadcast(S, FloatExp.HIGHEST);
-        FloatVector log2e = FloatVector.broadcast(S, FloatExp.LOG2E);
-        FloatVector rounder = FloatVector.broadcast(S, FloatExp.ROUNDER);
-        FloatVector ln2Hi = FloatVector.broadcast(S, -FloatExp.LN2_HI);
-        FloatVector ln2Lo = FloatVector.broadcast(S, -FloatExp.LN2_LO);
-        FloatVector one = FloatVector.broadcast(S, 1f);
         FloatVector sums = FloatVector.zero(S);
         int j = from;
         for (int end = from + S.loopBound(to - from); j < end; j += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, row, j).sub(shift).max(lowest).min(highest);
-            FloatVector rounded = v.fma(log2e, rounder);
-            FloatVector n = rounded.sub(rounder);
-            FloatVector r = n.fma(ln2Hi, v);
-            r = n.fma(ln2Lo, r);
-            FloatVector p = FloatVector.broadcast(S, FloatExp.P0)
-                    .fma(r, FloatVector.broadcast(S, FloatExp.P1))
-                    .fma(r, FloatVector.broadcast(S, FloatExp.P2))
-                    .fma(r, FloatVector.broadcast(S, FloatExp.P3))
-                    .fma(r, FloatVector.broadcast(S, FloatExp.P4))
-                    .fma(r, FloatVector.broadcast(S, FloatExp.P5));
-            FloatVector er = p.mul(r.mul(r)).add(r).add(one);
-            IntVector bits = rounded.reinterpretAsInts().sub(FloatExp.ROUNDER_BITS - 127)
-                    .lanewise(VectorOperators.LSHL, 23);
-            FloatVector e = er.mul(bits.reinterpretAsFloats());
+            FloatVector e = VectorLstmKernel.exp(FloatVector.fromArray(S, row, j).sub(shift));
             e.intoArray(row, j);
             sums = sums.add(e);
         }
