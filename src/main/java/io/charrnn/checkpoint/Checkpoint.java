@@ -20,7 +20,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.util.Locale;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -38,15 +37,6 @@ public record Checkpoint(MultiLayerNetwork network, CheckpointMeta meta, float[]
 
     public Checkpoint(MultiLayerNetwork network, CheckpointMeta meta) {
         this(network, meta, null);
-    }
-
-    /** char-rnn's naming: epochs done and validation loss, e.g. {@code ckpt_epoch2.50_val1.8342.zip}. */
-    public static String fileName(double epochFraction, double valLoss) {
-        return String.format(Locale.ROOT, "ckpt_epoch%.2f_val%.4f.zip", epochFraction, valLoss);
-    }
-
-    public static boolean isCheckpointName(String name) {
-        return name.startsWith("ckpt_") && name.endsWith(".zip");
     }
 
     /**

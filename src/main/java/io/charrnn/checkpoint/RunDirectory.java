@@ -55,7 +55,7 @@ public final class RunDirectory extends AtomicDirectory {
     }
 
     public List<String> checkpointNames() {
-        List<String> names = new ArrayList<>(names().stream().filter(Checkpoint::isCheckpointName).toList());
+        List<String> names = new ArrayList<>(names().stream().filter(CheckpointName::is).toList());
         names.sort(Comparator.naturalOrder());
         return names;
     }
@@ -63,7 +63,7 @@ public final class RunDirectory extends AtomicDirectory {
     /** Checkpoint names, newest (most epochs) first. */
     public List<String> checkpointsNewestFirst() {
         List<String> names = new ArrayList<>(checkpointNames());
-        names.sort(Comparator.comparingDouble(RunDirectory::epochInName).reversed()
+        names.sort(Comparator.comparingDouble(CheckpointName::epoch).reversed()
                 .thenComparing(Comparator.<String>reverseOrder()));
         return names;
     }
@@ -86,16 +86,6 @@ public final class RunDirectory extends AtomicDirectory {
             }
         }
         return deleted;
-    }
-
-    static double epochInName(String name) {
-        int from = name.indexOf("_epoch");
-        int to = name.indexOf("_val");
-        try {
-            return Double.parseDouble(name.substring(from + 6, to));
-        } catch (RuntimeException e) {
-            return -1;
-        }
     }
 
     /** The checkpoint a pointer names, if the pointer exists and its checkpoint is still there. */
@@ -146,7 +136,7 @@ public final class RunDirectory extends AtomicDirectory {
         }
         Optional<String> best = target.pointer(BEST);
         if (best.isEmpty()) {
-            best = target.checkpointNames().stream().min(Comparator.comparingDouble(RunDirectory::valLossInName));
+            best = target.checkpointNames().stream().min(Comparator.comparingDouble(CheckpointName::valLoss));
         }
         String name = best.orElseThrow(() -> new UserError(uri + " holds no checkpoint (no ckpt_*.zip file); "
                 + "give a checkpoint file or the output directory of a training run"));
@@ -157,14 +147,5 @@ public final class RunDirectory extends AtomicDirectory {
     public static Checkpoint load(String fileUri, Configuration conf, boolean loadUpdater) {
         Path file = new RunDirectory(fileUri, conf).dir;
         return new RunDirectory(file.getParent().toString(), conf).load(file.getName(), loadUpdater);
-    }
-
-    static double valLossInName(String name) {
-        int at = name.lastIndexOf("_val");
-        try {
-            return Double.parseDouble(name.substring(at + 4, name.length() - 4));
-        } catch (RuntimeException e) {
-            return Double.MAX_VALUE;
-        }
     }
 }

@@ -1,6 +1,7 @@
 package io.charrnn.session;
 
 import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.CheckpointName;
 import io.charrnn.checkpoint.CheckpointMeta;
 import io.charrnn.checkpoint.JsonLinesLog;
 import io.charrnn.checkpoint.RunDirectory;
@@ -370,7 +371,7 @@ public final class TrainingSession {
     /** A kept round's metrics line, then on schedule its sample and checkpoint, and the progress line. */
     private void record(Run r, WorkerResult sum, boolean due, long roundStart, double charsPerSecond, int roundBatch,
                         double roundLearningRate) {
-        String saved = due ? Checkpoint.fileName(r.progress.epochFraction(), r.progress.valLoss()) : null;
+        String saved = due ? CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss()) : null;
         r.lastRoundSeconds = seconds(roundStart);
         Map<String, Object> line = Metrics.record(r.progress, charsPerSecond, r.elapsed(), saved);
         line.put(Metrics.ROUND_SECONDS, Math.round(r.lastRoundSeconds * 1000) / 1000.0);
@@ -409,7 +410,7 @@ public final class TrainingSession {
         if (r.lastCheckpointRound != r.progress.totalRounds()
                 && (r.cancelled == null || r.cancelled.runnerUsable())) {
             r.progress = r.progress.withValidation(runner.validationLoss(r.net));
-            r.lastCheckpoint = Checkpoint.fileName(r.progress.epochFraction(), r.progress.valLoss());
+            r.lastCheckpoint = CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss());
             Map<String, Object> line = Metrics.record(r.progress, Double.NaN, r.elapsed(), r.lastCheckpoint);
             if (r.lastLine != null && r.lastLine.get(Metrics.ROUND).equals(line.get(Metrics.ROUND))) {
                 // The round's line, written when it ended, now with its validation loss and checkpoint: one line.

@@ -71,8 +71,8 @@ class CheckpointTest {
 
     @Test
     void namesFollowCharRnn() {
-        assertEquals("ckpt_epoch2.50_val1.8342.zip", Checkpoint.fileName(2.5, 1.83421));
-        assertEquals(1.8342, RunDirectory.valLossInName("ckpt_epoch2.50_val1.8342.zip"), 1e-9);
+        assertEquals("ckpt_epoch2.50_val1.8342.zip", CheckpointName.of(2.5, 1.83421));
+        assertEquals(1.8342, CheckpointName.valLoss("ckpt_epoch2.50_val1.8342.zip"), 1e-9);
     }
 
     @Test
@@ -100,8 +100,8 @@ class CheckpointTest {
         MultiLayerNetwork net = trainedALittle();
         Progress first = Progress.start(plan(2)).afterRound(plan(2), 10, 1, 2.0).withValidation(2.0);
         Progress second = first.afterRound(plan(2), 10, 1, 2.5).withValidation(2.4);
-        String a = Checkpoint.fileName(first.epochFraction(), first.valLoss());
-        String b = Checkpoint.fileName(second.epochFraction(), second.valLoss());
+        String a = CheckpointName.of(first.epochFraction(), first.valLoss());
+        String b = CheckpointName.of(second.epochFraction(), second.valLoss());
         run.saveCheckpoint(a, new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, first)).toBytes(), first.isBest());
         run.saveCheckpoint(b, new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, second)).toBytes(),
                 second.isBest());
@@ -124,7 +124,7 @@ class CheckpointTest {
         MultiLayerNetwork net = trainedALittle();
         for (double loss : new double[]{2.2, 1.9, 2.1}) {
             Progress p = Progress.start(plan(1)).withValidation(loss);
-            run.writeAtomically(Checkpoint.fileName(p.epochFraction(), loss),
+            run.writeAtomically(CheckpointName.of(p.epochFraction(), loss),
                     new Checkpoint(net, CheckpointMeta.of(VOCAB, TRAIN, p)).toBytes());
         }
         assertEquals(1.9, RunDirectory.resolve(run.uri(), new Configuration(), false).meta().progress().valLoss());
@@ -135,11 +135,11 @@ class CheckpointTest {
         RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
         run.writeText(RunDirectory.METRICS_FILE, "{}\n");
         run.writeText(RunDirectory.METRICS_FILE, "{}\n{}\n");
-        run.saveCheckpoint(Checkpoint.fileName(1, 2), new Checkpoint(trainedALittle(),
+        run.saveCheckpoint(CheckpointName.of(1, 2), new Checkpoint(trainedALittle(),
                 CheckpointMeta.of(VOCAB, TRAIN, Progress.start(plan(1)))).toBytes(), true);
         try (var files = Files.list(dir)) {
             List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
-            assertEquals(List.of("best", Checkpoint.fileName(1, 2), "latest", RunDirectory.METRICS_FILE), names);
+            assertEquals(List.of("best", CheckpointName.of(1, 2), "latest", RunDirectory.METRICS_FILE), names);
         }
     }
 

@@ -15,19 +15,19 @@ class RetentionTest {
         RunDirectory run = new RunDirectory(dir.toUri().toString(), new Configuration());
         double[][] epochAndLoss = {{0.5, 2.5}, {1.0, 1.9}, {1.5, 2.2}, {2.0, 2.1}, {10.0, 2.05}, {2.5, 2.0}};
         for (double[] e : epochAndLoss) {
-            run.writeAtomically(Checkpoint.fileName(e[0], e[1]), new byte[]{1});
+            run.writeAtomically(CheckpointName.of(e[0], e[1]), new byte[]{1});
         }
-        run.writeText(RunDirectory.BEST, Checkpoint.fileName(1.0, 1.9) + "\n");
-        run.writeText(RunDirectory.LATEST, Checkpoint.fileName(10.0, 2.05) + "\n");
+        run.writeText(RunDirectory.BEST, CheckpointName.of(1.0, 1.9) + "\n");
+        run.writeText(RunDirectory.LATEST, CheckpointName.of(10.0, 2.05) + "\n");
         // Epoch 10.00 sorts before 2.50 as text; retention must order by epoch.
-        assertEquals(Checkpoint.fileName(10.0, 2.05), run.checkpointsNewestFirst().get(0));
+        assertEquals(CheckpointName.of(10.0, 2.05), run.checkpointsNewestFirst().get(0));
 
         List<String> deleted = run.retain(2);
-        assertEquals(List.of(Checkpoint.fileName(1.0, 1.9), Checkpoint.fileName(10.0, 2.05),
-                Checkpoint.fileName(2.5, 2.0)).stream().sorted().toList(), run.checkpointNames());
+        assertEquals(List.of(CheckpointName.of(1.0, 1.9), CheckpointName.of(10.0, 2.05),
+                CheckpointName.of(2.5, 2.0)).stream().sorted().toList(), run.checkpointNames());
         assertEquals(3, deleted.size());
-        assertEquals(List.of(Checkpoint.fileName(2.5, 2.0)), run.retain(1));
+        assertEquals(List.of(CheckpointName.of(2.5, 2.0)), run.retain(1));
         assertTrue(run.retain(0).isEmpty(), "the best and the latest are never deleted");
-        assertEquals(List.of(Checkpoint.fileName(1.0, 1.9), Checkpoint.fileName(10.0, 2.05)), run.checkpointNames());
+        assertEquals(List.of(CheckpointName.of(1.0, 1.9), CheckpointName.of(10.0, 2.05)), run.checkpointNames());
     }
 }

@@ -3,6 +3,7 @@ package io.charrnn.spark;
 import io.charrnn.MiniHdfs;
 import io.charrnn.TestCorpora;
 import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.CheckpointName;
 import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.cli.Cli;
 import io.charrnn.model.Sampler;
@@ -61,7 +62,7 @@ class HdfsTrainingTest {
         FileStatus[] files = fs.listStatus(new Path("/runs/shakespeare"));
         assertTrue(Arrays.stream(files).noneMatch(f -> f.getPath().getName().startsWith("_tmp")),
                 "temporary files left behind");
-        long checkpoints = Arrays.stream(files).filter(f -> Checkpoint.isCheckpointName(f.getPath().getName()))
+        long checkpoints = Arrays.stream(files).filter(f -> CheckpointName.is(f.getPath().getName()))
                 .count();
         assertTrue(checkpoints >= 3, "expected checkpoints every 12 rounds and at each epoch end: " + checkpoints);
         String metrics = new String(fs.open(new Path("/runs/shakespeare/metrics.jsonl")).readAllBytes(),
@@ -79,7 +80,7 @@ class HdfsTrainingTest {
         assertEquals(200, text.codePointCount(0, text.length()));
 
         Cli sample = Cli.run("sample", "--checkpoint", run + "/" + fs.listStatus(new Path("/runs/shakespeare"),
-                p -> Checkpoint.isCheckpointName(p.getName()))[0].getPath().getName(), "--length", "120",
+                p -> CheckpointName.is(p.getName()))[0].getPath().getName(), "--length", "120",
                 "--prime", "KING", "--seed", "5");
         assertEquals(0, sample.exitCode(), sample.toString());
         assertTrue(sample.out().startsWith("KING"), sample.out());
