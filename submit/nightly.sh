@@ -37,15 +37,18 @@ redacted() { # redacted ARGS...: ARGS as one line, such --conf values replaced a
   done
   printf '%s\n' "${out[*]}"
 }
+# A password in a URI (ftp://user:password@host/, s3a://key:secret@bucket/) is redacted in the command line and in
+# the job's own output alike, as the run's files hold it (io.charrnn.common.Uris).
+uri_secret='s|([A-Za-z][A-Za-z0-9+.-]*://[^/?#@: ]*):[^/?#@ ]*@|\1:*********(redacted)@|g'
 {
   echo "=== charrnn nightly $started: train $(redacted "$@")"
-} >> "$log"
+} | sed -E "$uri_secret" >> "$log"
 # Tonight's output goes to the log as it comes and to a file of its own, so that the summary line is tonight's: the
 # cumulative log holds earlier nights' lines, which a job that dies before printing one would otherwise repeat.
 tonight=$(mktemp "${TMPDIR:-/tmp}/charrnn-nightly.XXXXXX")
 trap 'rm -f "$tonight"' EXIT
 # shellcheck disable=SC2086
-$runner train "$@" 2>&1 | tee -a "$log" > "$tonight"
+$runner train "$@" 2>&1 | sed -u -E "$uri_secret" | tee -a "$log" > "$tonight"
 code=${PIPESTATUS[0]}
 summary=$(grep -E '^charrnn: ' "$tonight" | tail -n 1)
 case "$code" in

@@ -1,6 +1,8 @@
 package io.charrnn.dataset;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.charrnn.common.Json;
+import io.charrnn.common.Uris;
 import io.charrnn.common.Sha256;
 import io.charrnn.corpus.Vocabulary;
 
@@ -18,7 +20,9 @@ import java.util.List;
  * @param bytesPerId        1 when the vocabulary has at most 256 symbols, else 2
  * @param shardsDirectory   the directory of this version's shards, beside the manifest
  */
-public record DatasetManifest(String format, int version, String createdAt, String corpus, String inputsFingerprint,
+public record DatasetManifest(String format, int version, String createdAt,
+                              @JsonSerialize(using = Uris.RedactedSerializer.class) String corpus,
+                              String inputsFingerprint,
                               long inputFiles, long inputBytes, int maxVocab, long minCount, String unknownSymbol,
                               double valFraction, int blockBytes, int[] codePoints, long[] counts,
                               boolean withUnknown, int mappedSymbols, long mappedOccurrences, long symbols,

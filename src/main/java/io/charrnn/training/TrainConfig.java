@@ -1,5 +1,7 @@
 package io.charrnn.training;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.charrnn.common.Uris;
 import io.charrnn.common.UserError;
 import io.charrnn.model.ModelConfig;
 
@@ -19,10 +21,13 @@ import java.io.Serializable;
  * <p>{@code partitions}: the Spark partitions raw text is read in, 0 from the data size alone; null in a run from
  * before it was recorded, which is then not compared (its windows were cut by whatever --partitions it had).
  */
-public record TrainConfig(String corpus, String output, ModelConfig model, int window, int batchSize,
+public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) String corpus,
+                          @JsonSerialize(using = Uris.RedactedSerializer.class) String output, ModelConfig model,
+                          int window, int batchSize,
                           int averagingFrequency, double valFraction, int epochs, double maxMinutes,
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
-                          double lrDecay, int lrDecayAfter, int keep, String initFrom, Averaging averaging,
+                          double lrDecay, int lrDecayAfter, int keep,
+                          @JsonSerialize(using = Uris.RedactedSerializer.class) String initFrom, Averaging averaging,
                           String globalBatch, Integer partitions)
         implements Serializable {
 
@@ -146,7 +151,8 @@ public record TrainConfig(String corpus, String output, ModelConfig model, int w
         }
         diff(d, "--averaging-frequency", averagingFrequency, other.averagingFrequency);
         diff(d, "--val-fraction", valFraction, other.valFraction);
-        diff(d, "--corpus", corpus, other.corpus);
+        // Stored configurations hold the URI redacted (Uris): compared so, a run on a URI with a password resumes.
+        diff(d, "--corpus", Uris.redacted(corpus), Uris.redacted(other.corpus));
         // Windows never cross a partition's chunks, so the partitions decide which windows there are and their order;
         // the validation cap decides which windows are scored, and so whether two losses compare.
         if (partitions != null && other.partitions != null) {

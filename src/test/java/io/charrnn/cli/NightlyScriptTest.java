@@ -80,20 +80,26 @@ class NightlyScriptTest {
         // A stand-in for the job: it keeps the arguments it got and prints a summary line.
         Path got = dir.resolve("args.txt");
         Path job = Files.writeString(dir.resolve("job.sh"),
-                "printf '%s\\n' \"$@\" > '" + got + "'\necho 'charrnn: trained'\n");
+                "printf '%s\\n' \"$@\" > '" + got + "'\necho 'resuming ftp://alice:PW-3@host/run'\n"
+                        + "echo 'charrnn: trained ftp://alice:PW-3@host/run'\n");
         Result result = nightlyWith("sh " + job, "--corpus", dir.resolve("corpus.txt").toString(),
                 "--output", dir.resolve("run").toString(), "--conf", "spark.hadoop.fs.s3a.secret.key=S3CR3T-1",
-                "--conf=spark.hadoop.fs.s3a.access.key=AKIA-2", "--conf", "spark.master=local[2]");
+                "--conf=spark.hadoop.fs.s3a.access.key=AKIA-2", "--conf", "spark.master=local[2]",
+                "--init-from", "ftp://alice:PW-3@host/run");
         assertEquals(0, result.exit(), result.stdout());
-        assertFalse(result.stdout().contains("S3CR3T-1"), result.stdout());
+        assertFalse(result.stdout().contains("S3CR3T-1") || result.stdout().contains("PW-3"), result.stdout());
+        assertTrue(result.stdout().contains("trained ftp://alice:*********(redacted)@host/run"), result.stdout());
 
         String log = Files.readString(dir.resolve("nightly.log"));
-        assertFalse(log.contains("S3CR3T-1") || log.contains("AKIA-2"), log);
+        assertFalse(log.contains("S3CR3T-1") || log.contains("AKIA-2") || log.contains("PW-3"), log);
+        assertTrue(log.contains("--init-from ftp://alice:*********(redacted)@host/run")
+                && log.contains("resuming ftp://alice:*********(redacted)@host/run"), log);
         assertTrue(log.contains("--conf spark.hadoop.fs.s3a.secret.key=*********(redacted)")
                 && log.contains("--conf=spark.hadoop.fs.s3a.access.key=*********(redacted)")
                 && log.contains("--conf spark.master=local[2]"), log);
         String args = Files.readString(got);
         assertTrue(args.contains("spark.hadoop.fs.s3a.secret.key=S3CR3T-1\n")
-                && args.contains("--conf=spark.hadoop.fs.s3a.access.key=AKIA-2\n"), args);
+                && args.contains("--conf=spark.hadoop.fs.s3a.access.key=AKIA-2\n")
+                && args.contains("ftp://alice:PW-3@host/run\n"), args);
     }
 }

@@ -34,8 +34,12 @@ class RunStartTest {
     Path dir;
 
     private TrainConfig config(Path output, int hidden, int epochs) {
+        return config("verse", output, hidden, epochs);
+    }
+
+    private TrainConfig config(String corpus, Path output, int hidden, int epochs) {
         ModelConfig model = new ModelConfig(1, hidden, 10, 0, 1e-2, 5, 11, LstmImplementation.FUSED);
-        return new TrainConfig("verse", output.toString(), model, 40, 4, 2, 0.1, epochs, 0, 5, 1, 100_000, 0, 0.5,
+        return new TrainConfig(corpus, output.toString(), model, 40, 4, 2, 0.1, epochs, 0, 5, 1, 100_000, 0, 0.5,
                 1, 0, null, new Averaging(Averaging.Mode.OUTER, 1.0, null, 0), null, 0);
     }
 
@@ -72,6 +76,20 @@ class RunStartTest {
         UserError other = assertThrows(UserError.class, () -> open(output, config(output, 32, 1), false, false));
         assertEquals("--output " + output + " holds a run with other settings (--hidden 16 (not 32)); use its"
                 + " settings to continue it (--resume), or --overwrite to replace it", other.getMessage());
+    }
+
+    @Test
+    void aPasswordInTheCorpusUriIsNotWrittenDownAndTheSameCommandStillContinuesTheRun() throws Exception {
+        Path output = dir.resolve("run");
+        TrainConfig withPassword = config("ftp://alice:PW-1@host/corpus.txt", output, 16, 1);
+        open(output, withPassword, false, false).close();
+        String runFile = Files.readString(output.resolve(RunDirectory.RUN_FILE));
+        assertFalse(runFile.contains("PW-1"), runFile);
+        assertTrue(runFile.contains("ftp://alice:*********(redacted)@host/corpus.txt"), runFile);
+        assertEquals(RunStart.Kind.RESUME, RunStart.decide(runIn(output), withPassword, false, false));
+        UserError other = assertThrows(UserError.class, () -> RunStart.decide(runIn(output),
+                config("ftp://alice:PW-1@host/other.txt", output, 16, 1), false, false));
+        assertFalse(other.getMessage().contains("PW-1"), other.getMessage());
     }
 
     @Test
