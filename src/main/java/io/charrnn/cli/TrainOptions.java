@@ -94,13 +94,21 @@ public final class TrainOptions {
     @Option(names = "--learning-rate", defaultValue = "2e-3", description = "Adam learning rate (default: ${DEFAULT-VALUE}).")
     double learningRate;
 
+    @Option(names = "--lr-schedule", paramLabel = "KIND",
+            description = "cosine: warm up over the first 2%% of the budget, then decay on a cosine to a tenth of "
+                    + "--learning-rate where the job stops (--epochs, or --max-minutes when that comes first; each "
+                    + "job with --max-minutes is a cycle of its own). step: char-rnn's --lr-decay a epoch from "
+                    + "--lr-decay-after on (default: cosine for a new run; a run continued keeps its own).")
+    String lrSchedule;
+
     @Option(names = "--lr-decay", defaultValue = "0.97",
-            description = "Multiply the learning rate by this at the end of each epoch from --lr-decay-after on; "
-                    + "1 = constant (default: ${DEFAULT-VALUE}).")
+            description = "With --lr-schedule step: multiply the learning rate by this at the end of each epoch from"
+                    + " --lr-decay-after on; 1 = constant (default: ${DEFAULT-VALUE}).")
     double lrDecay;
 
     @Option(names = "--lr-decay-after", defaultValue = "10",
-            description = "First epoch whose end decays the learning rate (default: ${DEFAULT-VALUE}).")
+            description = "With --lr-schedule step: first epoch whose end decays the learning rate (default: "
+                    + "${DEFAULT-VALUE}).")
     int lrDecayAfter;
 
     @Option(names = "--dropout", defaultValue = "0",
@@ -203,7 +211,8 @@ public final class TrainOptions {
                 valFraction != null ? valFraction : DEFAULT_VAL_FRACTION, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
                 new Averaging(averaging, outerLr, momentum(), outerWarmup),
-                global(), vocabulary.partitions);
+                global(), vocabulary.partitions,
+                lrSchedule == null ? null : lrSchedule.trim().toLowerCase(java.util.Locale.ROOT));
     }
 
     private String global() {

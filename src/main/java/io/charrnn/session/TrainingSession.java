@@ -17,6 +17,7 @@ import io.charrnn.model.Sampler;
 import io.charrnn.training.Averaging;
 import io.charrnn.training.BatchSchedule;
 import io.charrnn.training.Divergence;
+import io.charrnn.training.LearningRateSchedule;
 import io.charrnn.training.Metrics;
 import io.charrnn.training.ModelState;
 import io.charrnn.training.NoiseScale;
@@ -78,8 +79,6 @@ public final class TrainingSession {
                 r.plan = planAt(r.windows.training(), r.workers, r.batch, 0);
                 r.progress = r.progress.under(r.plan);
             }
-            r.learningRate = config.learningRateAt(epoch);
-            r.net.setLearningRate(r.learningRate * r.batch.learningRateScale());
             r.state = ModelState.of(r.net);
             while (r.progress.epoch() == epoch) {
                 if (r.lastRoundSeconds == 0 && r.elapsed() > r.budgetSeconds) {
@@ -118,6 +117,8 @@ public final class TrainingSession {
         JsonLinesLog metrics;
         JsonLinesLog samples;
         ModelState state;
+        LearningRateSchedule schedule;
+        /** The schedule's rate for the current round, before the batch's scale and a retry's halving. */
         double learningRate;
         String lastCheckpoint;
         long lastCheckpointRound;
@@ -175,7 +176,8 @@ public final class TrainingSession {
         r.model = resumed != null ? modelFor(r.vocabulary, resumed, "the run in " + run.uri())
                 : modelFor(r.vocabulary, warmStart, "the --init-from model");
         // A batch left unset is the run's own when it continues, else the default for these workers.
-        TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null, r.workers);
+        TrainConfig settled = config.withBatchOf(resumed != null ? resumed.meta().train() : null, r.workers)
+                .withScheduleOf(resumed != null ? resumed.meta().train() : null);
         r.batch = BatchSchedule.of(settled, r.workers, resumed != null ? resumed.meta().batch() : null);
         recorded = settled.withWorkers(r.workers).withModel(r.model).withStartBatch(r.batch.perWorker());
         provenance = new java.util.LinkedHashMap<>(io.charrnn.common.BuildInfo.versions());
@@ -218,6 +220,9 @@ public final class TrainingSession {
         r.outer = new OuterOptimizer(averaging.outerLr(), averaging.momentumFor(r.workers), averaging.warmupRounds(),
                 velocity);
         r.lastCheckpointRound = resumed != null ? r.progress.totalRounds() : -1;
+        r.schedule = LearningRateSchedule.of(settled, r.progress.epochFraction(),
+                resumed != null ? resumed.meta().schedule() : null);
+        LOG.info("{}", r.schedule.describe());
         return r;
     }
 
@@ -275,6 +280,12 @@ public final class TrainingSession {
      */
     private Next round(Run r, int epoch) {
         long roundStart = System.nanoTime();
+        double rate = r.schedule.rateAt(r.progress.epochFraction(), r.elapsed());
+        if (rate != r.learningRate) {
+            // The driver's network carries the rate into checkpoints; the workers take the round's from RoundStart.
+            r.learningRate = rate;
+            r.net.setLearningRate(r.learningRate * r.batch.learningRateScale());
+        }
         double roundLearningRate = r.learningRate * r.batch.learningRateScale() * Math.pow(0.5, r.failures);
         RoundStart start = new RoundStart(r.state, r.model, r.vocabulary.size(), r.batch.perWorker(),
                 roundLearningRate, epoch);
@@ -387,7 +398,7 @@ public final class TrainingSession {
         r.lastLine = line;
         if (saved != null) {
             logSample(r.net, r.vocabulary, r.progress, saved, r.samples);
-            saveCheckpoint(r.net, r.outer, r.batch, r.vocabulary, r.progress, saved);
+            saveCheckpoint(r, saved);
             r.lastCheckpoint = saved;
             r.lastCheckpointRound = r.progress.totalRounds();
         }
@@ -425,7 +436,7 @@ public final class TrainingSession {
                 r.metrics.append(line);
             }
             logSample(r.net, r.vocabulary, r.progress, r.lastCheckpoint, r.samples);
-            saveCheckpoint(r.net, r.outer, r.batch, r.vocabulary, r.progress, r.lastCheckpoint);
+            saveCheckpoint(r, r.lastCheckpoint);
             runner.roundEnded(line);
         }
         if (r.cancelled != null) {
@@ -557,11 +568,10 @@ public final class TrainingSession {
      * between the two resumes from the checkpoint before, which cuts those lines and trains the round again; in the
      * other order the round's lines were lost for good), then applies {@code --keep}.
      */
-    private void saveCheckpoint(MultiLayerNetwork net, OuterOptimizer outer, BatchSchedule batch,
-                                Vocabulary vocabulary, Progress progress, String name) {
-        byte[] bytes = new Checkpoint(net, CheckpointMeta.of(vocabulary, recorded, progress, provenance,
-                batch.state()), outer.velocity()).toBytes();
-        run.saveCheckpoint(name, bytes, progress.isBest());
+    private void saveCheckpoint(Run r, String name) {
+        byte[] bytes = new Checkpoint(r.net, CheckpointMeta.of(r.vocabulary, recorded, r.progress, provenance,
+                r.batch.state(), r.schedule.cycle()), r.outer.velocity()).toBytes();
+        run.saveCheckpoint(name, bytes, r.progress.isBest());
         LOG.info("checkpoint {} written to {}", name, run.uri());
         if (config.keep() > 0) {
             for (String old : run.retain(config.keep())) {

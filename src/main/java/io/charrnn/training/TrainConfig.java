@@ -28,7 +28,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
                           double lrDecay, int lrDecayAfter, int keep,
                           @JsonSerialize(using = Uris.RedactedSerializer.class) String initFrom, Averaging averaging,
-                          String globalBatch, Integer partitions)
+                          String globalBatch, Integer partitions, String lrSchedule)
         implements Serializable {
 
     public TrainConfig {
@@ -58,6 +58,9 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(workers >= 0, "--workers must be 0 (one per Spark task slot) or positive, got " + workers);
         require(lrDecay > 0 && lrDecay <= 1, "--lr-decay must be in (0, 1], got " + lrDecay);
+        require(lrSchedule == null || lrSchedule.equals(LearningRateSchedule.COSINE)
+                || lrSchedule.equals(LearningRateSchedule.STEP), "--lr-schedule must be "
+                + LearningRateSchedule.COSINE + " or " + LearningRateSchedule.STEP + ", got " + lrSchedule);
         require(lrDecayAfter >= 0, "--lr-decay-after must be 0 or more, got " + lrDecayAfter);
         require(keep >= 0, "--keep must be 0 (keep all) or more, got " + keep);
         require(sampleChars >= 0 && sampleChars <= 100_000, "--sample-chars must be between 0 and 100000, got "
@@ -72,15 +75,6 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
         }
     }
 
-    /**
-     * char-rnn's schedule: the learning rate is multiplied by {@code lrDecay} at the end of every epoch from epoch
-     * {@code lrDecayAfter} on; {@code epoch} counts completed epochs.
-     */
-    public double learningRateAt(int epoch) {
-        int decays = Math.max(0, epoch - lrDecayAfter + 1);
-        return model.learningRate() * Math.pow(lrDecay, decays);
-    }
-
     /** The parts of the configuration that must match for a run to be continued from its checkpoint. */
     public boolean sameRunAs(TrainConfig other) {
         return differencesFrom(other).isEmpty();
@@ -90,14 +84,31 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
     public TrainConfig withWorkers(int resolved) {
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, resolved, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions);
+                averaging, globalBatch, partitions, lrSchedule);
     }
 
     /** This configuration with another model configuration, for the output layout resolved at start. */
     public TrainConfig withModel(ModelConfig resolved) {
         return new TrainConfig(corpus, output, resolved, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions);
+                averaging, globalBatch, partitions, lrSchedule);
+    }
+
+    /**
+     * This configuration with its learning-rate schedule settled: as given, else that of {@code run} (the run it
+     * continues; char-rnn's step for a run from before schedules were chosen), else the default for a new run.
+     */
+    public TrainConfig withScheduleOf(TrainConfig run) {
+        String settled = lrSchedule != null ? lrSchedule : run == null ? LearningRateSchedule.DEFAULT
+                : run.lrSchedule != null ? run.lrSchedule : LearningRateSchedule.STEP;
+        return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
+                maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
+                averaging, globalBatch, partitions, settled);
+    }
+
+    /** The schedule to train with: as settled (see {@link #withScheduleOf}), else the default for a new run. */
+    public String lrScheduleOrDefault() {
+        return lrSchedule != null ? lrSchedule : LearningRateSchedule.DEFAULT;
     }
 
     /** Whether the batch was left to the default (a new run) or to the run continued. */
@@ -125,7 +136,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
     private TrainConfig withBatch(int perWorker, String global) {
         return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, global, partitions);
+                averaging, global, partitions, lrSchedule);
     }
 
     /** The batch setting as its flag, for messages. */
@@ -160,6 +171,9 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
         }
         diff(d, "--val-max-chars", valMaxChars, other.valMaxChars);
         // The order of the data and the steps depend on these too: a run continued with others is another run.
+        if (lrSchedule != null && other.lrSchedule != null) {
+            diff(d, "--lr-schedule", lrSchedule, other.lrSchedule);
+        }
         diff(d, "--lr-decay", lrDecay, other.lrDecay);
         diff(d, "--lr-decay-after", lrDecayAfter, other.lrDecayAfter);
         diff(d, "--averaging", averaging.mode().name().toLowerCase(java.util.Locale.ROOT),

@@ -23,6 +23,7 @@ import io.charrnn.training.Averaging;
 import io.charrnn.training.BatchSchedule;
 import io.charrnn.training.Divergence;
 import io.charrnn.training.EpochOrder;
+import io.charrnn.training.LearningRateSchedule;
 import io.charrnn.training.LocalRoundRunner;
 import io.charrnn.training.ModelState;
 import io.charrnn.training.RoundPlan;
@@ -70,9 +71,15 @@ class TrainingSessionTest {
         corpus = LocalCorpus.read(new Configuration(), file.toUri().toString(), CorpusOptions.defaults(0.1));
     }
 
+    /** char-rnn's step schedule, which the tests of exact rates read (a cosine run has its own tests). */
     private static TrainConfig config(String output, int workers, int epochs, Averaging averaging) {
+        return config(output, workers, epochs, averaging, LearningRateSchedule.STEP, null);
+    }
+
+    private static TrainConfig config(String output, int workers, int epochs, Averaging averaging, String schedule,
+                                      String initFrom) {
         return new TrainConfig("verse", output, MODEL, WINDOW, BATCH, FREQUENCY, 0.1, epochs, 0, EVERY, workers, 100_000,
-                0, 0.5, 1, 0, null, averaging, null, 0);
+                0, 0.5, 1, 0, initFrom, averaging, null, 0, schedule);
     }
 
     private static Averaging outer(double lr, Double momentum) {
@@ -182,7 +189,7 @@ class TrainingSessionTest {
         assertTrue(wide.vocabulary().size() > AdaptiveSoftmax.AUTO_ABOVE, "symbols: " + wide.vocabulary().size());
         ModelConfig model = MODEL.withAdaptiveChoice(AdaptiveSoftmax.Choice.AUTO);
         java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("wide",
-                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0);
+                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null);
         Path reference = dir.resolve("reference");
         TrainResult done = train(reference, configFor.apply(reference), false, new LocalRoundRunner(wide, WINDOW,
                 100_000));
@@ -277,7 +284,7 @@ class TrainingSessionTest {
         Path run = dir.resolve("capped");
         // 10 windows' worth of the validation split: groups, not all of it.
         TrainConfig capped = new TrainConfig("verse", run.toUri().toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1,
-                1, 0, EVERY, 1, 10L * WINDOW, 0, 0.5, 1, 0, null, outer(1, null), null, 0);
+                1, 0, EVERY, 1, 10L * WINDOW, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null);
         assertThrows(IllegalStateException.class, () -> train(run, capped, false,
                 crashingAt(EVERY + 2, new LocalRoundRunner(corpus, WINDOW, 10L * WINDOW))));
         RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
@@ -318,27 +325,29 @@ class TrainingSessionTest {
     void theDecayScheduleAndTheOuterStepBelongToTheRun() {
         TrainConfig base = config("file:/r", 1, 2, outer(1, null));
         TrainConfig decay = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                100_000, 0, 0.9, 1, 0, null, outer(1, null), null, 0);
+                100_000, 0, 0.9, 1, 0, null, outer(1, null), null, 0, null);
         assertEquals(List.of("--lr-decay 0.5 (not 0.9)"), decay.differencesFrom(base));
         assertEquals(List.of("--outer-momentum auto (not 0.5)", "--outer-warmup 0 (not 3)"),
                 config("file:/r", 1, 2, new Averaging(Averaging.Mode.OUTER, 1, 0.5, 3)).differencesFrom(base));
         assertTrue(config("file:/r", 3, 2, outer(1, null)).sameRunAs(base), "workers are checked by the plan");
         // The windows (partitions) and the scored windows (validation cap) belong to the run too.
         TrainConfig windows = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                50_000, 0, 0.5, 1, 0, null, outer(1, null), null, 8);
+                50_000, 0, 0.5, 1, 0, null, outer(1, null), null, 8, null);
         assertEquals(List.of("--partitions 0 (not 8)", "--val-max-chars 100000 (not 50000)"),
                 windows.differencesFrom(base));
     }
 
     @Test
-    void aRunResumedAfterACrashEndsBitForBitLikeAnUninterruptedOne() {
-        TrainConfig reference = config(dir.resolve("reference").toUri().toString(), 2, 2, outer(1, null));
+    void aRunResumedInTheMiddleOfItsDecayEndsBitForBitLikeAnUninterruptedOne() {
+        TrainConfig reference = config(dir.resolve("reference").toUri().toString(), 2, 2, outer(1, null),
+                LearningRateSchedule.COSINE, null);
         train(dir.resolve("reference"), reference, false, runner());
         TrainingState expected = TrainingState.latest(dir.resolve("reference"));
         assertNotNull(expected.outerVelocity(), "the outer optimizer's velocity is checkpointed");
 
         Path killed = dir.resolve("killed");
-        TrainConfig config = config(killed.toUri().toString(), 2, 2, outer(1, null));
+        TrainConfig config = config(killed.toUri().toString(), 2, 2, outer(1, null), LearningRateSchedule.COSINE,
+                null);
         // Rounds 1-7 done, a checkpoint after round 5; round 8 dies, so rounds 6 and 7 are redone after the resume.
         assertThrows(IllegalStateException.class, () -> train(killed, config, false, crashingAt(EVERY + 3)));
         assertEquals(EVERY, TrainingState.latest(killed).rounds());
@@ -350,14 +359,39 @@ class TrainingSessionTest {
         List<JsonNode> lines = JsonLinesLog.read(new RunDirectory(killed.toUri().toString(), new Configuration()),
                 RunDirectory.METRICS_FILE);
         assertEquals(expected.rounds(), lines.size(), "every round in metrics.jsonl once");
+        List<JsonNode> uninterrupted = metricsOf(dir.resolve("reference"));
         for (int i = 0; i < lines.size(); i++) {
             assertEquals(i + 1, lines.get(i).get("round").asLong());
+            assertEquals(uninterrupted.get(i).get("learning_rate").asDouble(),
+                    lines.get(i).get("learning_rate").asDouble(), "round " + (i + 1));
         }
+        // Warmed up, decayed, down to a tenth at the end: the rates the resumed rounds 6 and 7 trained at were late
+        // in the cycle, not those of a new one.
+        double lr = MODEL.learningRate();
+        assertEquals(lr / 10, lines.get(0).get("learning_rate").asDouble(), 1e-12);
+        assertTrue(lines.get(EVERY + 1).get("learning_rate").asDouble() < lines.get(2).get("learning_rate").asDouble());
+        assertTrue(lines.get(lines.size() - 1).get("learning_rate").asDouble() < lr / 5, lines.toString());
+    }
+
+    @Test
+    void aWarmStartWarmsUpAgainFromATenthOfTheRate() {
+        Path first = dir.resolve("first");
+        train(first, config(first.toUri().toString(), 1, 1, outer(1, null), LearningRateSchedule.COSINE, null), false,
+                runner());
+        Path warm = dir.resolve("warm");
+        train(warm, config(warm.toUri().toString(), 1, 1, outer(1, null), LearningRateSchedule.COSINE,
+                first.toUri().toString()), false, runner());
+        List<JsonNode> lines = metricsOf(warm);
+        double lr = MODEL.learningRate();
+        assertEquals(lr / 10, lines.get(0).get("learning_rate").asDouble(), 1e-12, "a new cycle: warm-up again");
+        assertTrue(lines.get(1).get("learning_rate").asDouble() > lr / 2, lines.toString());
+        assertEquals(metricsOf(first).get(0).get("learning_rate").asDouble(),
+                lines.get(0).get("learning_rate").asDouble());
     }
 
     private static TrainConfig batchConfig(String output, int batchSize, String globalBatch) {
         return new TrainConfig("verse", output, MODEL, WINDOW, batchSize, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000,
-                0, 0.5, 1, 0, null, outer(1, null), globalBatch, 0);
+                0, 0.5, 1, 0, null, outer(1, null), globalBatch, 0, LearningRateSchedule.STEP);
     }
 
     private static List<JsonNode> metricsOf(Path run) {
@@ -484,7 +518,8 @@ class TrainingSessionTest {
                 c.meta().version(), c.meta().codePoints(), c.meta().counts(), c.meta().train(),
                 new io.charrnn.training.Progress(p.epoch(), p.round(), p.roundsPerEpoch(), p.totalRounds(),
                         p.charsTrained(), p.trainSeconds(), p.trainLoss(), p.valLoss(), p.bestValLoss(), 0, 0),
-                c.meta().createdAt(), null, c.meta().unknownSymbol(), c.meta().provenance(), null);
+                c.meta().createdAt(), null, c.meta().unknownSymbol(), c.meta().provenance(), null,
+                c.meta().schedule());
         runDir.writeAtomically(latest, new Checkpoint(c.network(), before, c.outerVelocity()).toBytes());
 
         // Resumed with neither --batch-size nor --global-batch: the run's own 4 windows per worker, not the default.

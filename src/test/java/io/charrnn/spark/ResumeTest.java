@@ -58,7 +58,8 @@ class ResumeTest {
         Path corpus = TestCorpora.writeProse(dir, 60_000);
         String output = dir.resolve("run").toUri().toString();
 
-        Cli first = train(corpus, output, "--epochs", "1", "--lr-decay", "0.5", "--lr-decay-after", "1");
+        Cli first = train(corpus, output, "--epochs", "1", "--lr-schedule", "step", "--lr-decay", "0.5",
+                "--lr-decay-after", "1");
         assertEquals(0, first.exitCode(), first.toString());
         RunDirectory run = new RunDirectory(output, new Configuration());
         Checkpoint afterOne = run.load(run.pointer(RunDirectory.LATEST).orElseThrow(), true);
@@ -68,7 +69,8 @@ class ResumeTest {
         assertEquals(roundsPerEpoch, afterOne.meta().progress().totalRounds());
         assertEquals(2e-3, learningRate(afterOne.network()), 1e-12, "no decay during the first epoch");
 
-        Cli again = train(corpus, output, "--epochs", "1", "--lr-decay", "0.5", "--lr-decay-after", "1");
+        Cli again = train(corpus, output, "--epochs", "1", "--lr-schedule", "step", "--lr-decay", "0.5",
+                "--lr-decay-after", "1");
         assertEquals(Main.NOTHING_TO_DO, again.exitCode(), again.toString());
         assertTrue(again.err().contains("nothing to do") && again.err().contains("raise --epochs to train further"),
                 again.err());
@@ -86,7 +88,8 @@ class ResumeTest {
         try (RandomAccessFile f = new RandomAccessFile(latest.toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
-        Cli second = train(corpus, output, "--epochs", "2", "--lr-decay", "0.5", "--lr-decay-after", "1");
+        Cli second = train(corpus, output, "--epochs", "2", "--lr-schedule", "step", "--lr-decay", "0.5",
+                "--lr-decay-after", "1");
         assertEquals(0, second.exitCode(), second.toString());
         Checkpoint afterTwo = run.load(run.pointer(RunDirectory.LATEST).orElseThrow(), true);
         assertEquals(2, afterTwo.meta().progress().epoch());
@@ -100,7 +103,7 @@ class ResumeTest {
             assertEquals(i + 1, lines.get(i).get("round").asLong(), "metrics rounds must be contiguous");
         }
 
-        Cli fresh = train(corpus, output, "--epochs", "1", "--overwrite");
+        Cli fresh = train(corpus, output, "--epochs", "1", "--lr-schedule", "step", "--overwrite");
         assertEquals(0, fresh.exitCode(), fresh.toString());
         assertEquals(roundsPerEpoch, metrics(dir.resolve("run")).size());
         // Training is deterministic, so the new run writes the same names; the damaged file is gone and the

@@ -55,7 +55,7 @@ class SparkRoundRunnerTest {
         CorpusOptions options = new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, 1, CorpusOptions.DEFAULT_MAX_MALFORMED);
         for (int workers = 2; workers <= 3; workers++) {
             TrainConfig config = new TrainConfig(corpus.toString(), "unused", MODEL, 40, 4, 2, 0.1, 1, 0, 5,
-                    workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1);
+                    workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1, null);
             Path onSpark = dir.resolve("spark" + workers);
             try (RoundRunner spark = SparkRoundRunner.start(sparkConf(), config, options)) {
                 session(config, onSpark, spark).train(null);

@@ -37,22 +37,11 @@ class RoundPlanTest {
     void trainConfigRejectsOutOfRangeOptionsWithTheFlagName() {
         ModelConfig ok = new ModelConfig(2, 128, 50, 0, 2e-3, 5, 1, null);
         UserError e = assertThrows(UserError.class, () -> new TrainConfig("c", "o", ok, 10, 32, 5, 0.05, 1, 0, 5, 0,
-                500_000, 0, 1, 0, 0, null, null, null, 0));
+                500_000, 0, 1, 0, 0, null, null, null, 0, null));
         assertTrue(e.getMessage().contains("--seq-length"), e.getMessage());
         ModelConfig badDropout = new ModelConfig(2, 128, 50, 1.5, 2e-3, 5, 1, null);
         e = assertThrows(UserError.class, () -> new TrainConfig("c", "o", badDropout, 1000, 32, 5, 0.05, 1, 0, 5, 0,
-                500_000, 0, 1, 0, 0, null, null, null, 0));
+                500_000, 0, 1, 0, 0, null, null, null, 0, null));
         assertTrue(e.getMessage().contains("--dropout"), e.getMessage());
-    }
-
-    @Test
-    void learningRateDecaysLikeCharRnn() {
-        ModelConfig model = new ModelConfig(2, 128, 50, 0, 0.002, 5, 1, null);
-        TrainConfig c = new TrainConfig("c", "o", model, 1000, 32, 5, 0.05, 50, 0, 5, 0, 500_000, 0, 0.5, 3, 0, null, null, null, 0);
-        assertEquals(0.002, c.learningRateAt(0), 1e-15);
-        assertEquals(0.002, c.learningRateAt(2), 1e-15);
-        // char-rnn decays at the end of epoch 'after' and every epoch after it.
-        assertEquals(0.001, c.learningRateAt(3), 1e-15);
-        assertEquals(0.0005, c.learningRateAt(4), 1e-15);
     }
 }

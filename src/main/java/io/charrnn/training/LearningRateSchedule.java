@@ -1,0 +1,94 @@
+package io.charrnn.training;
+
+import java.io.Serializable;
+import java.util.Locale;
+
+/**
+ * The learning rate of each round. {@code cosine} knows the budget: it warms up from a tenth of --learning-rate over
+ * the first {@value #WARMUP_PERCENT}% of a cycle, then follows half a cosine down to a tenth at the cycle's end, where
+ * the job stops. {@code step} is char-rnn's: multiply by --lr-decay at the end of every epoch from
+ * --lr-decay-after on, whatever the budget.
+ *
+ * <p>A cycle runs from where a job starts to where it will stop: to --epochs, or to the end of --max-minutes when
+ * that comes first. A run bounded by epochs alone keeps its cycle across a resume (the checkpoint records it), so a
+ * resumed run learns with the same rates as an uninterrupted one; a job with a time budget starts a cycle of its own
+ * (the time left is this job's), as does a run continued with other --epochs: each night of a nightly run warms up
+ * and decays again, and a warm start (--init-from) warms up the model it starts from.
+ */
+public final class LearningRateSchedule {
+    public static final String COSINE = "cosine";
+    public static final String STEP = "step";
+    /** What a new run gets when --lr-schedule is not given. */
+    public static final String DEFAULT = COSINE;
+    static final int WARMUP_PERCENT = 2;
+    private static final double WARMUP = WARMUP_PERCENT / 100.0;
+    private static final double FLOOR = 0.1;
+
+    /** Where a cycle starts (epochs done, with the fraction of the epoch) and the epochs it ends at. */
+    public record Cycle(double fromEpoch, int toEpoch) implements Serializable {
+    }
+
+    private final String kind;
+    private final double base;
+    private final double decay;
+    private final int decayAfter;
+    private final Cycle cycle;
+    private final double budgetSeconds;
+
+    private LearningRateSchedule(String kind, double base, double decay, int decayAfter, Cycle cycle,
+                                 double budgetSeconds) {
+        this.kind = kind;
+        this.base = base;
+        this.decay = decay;
+        this.decayAfter = decayAfter;
+        this.cycle = cycle;
+        this.budgetSeconds = budgetSeconds;
+    }
+
+    /**
+     * The schedule of a job that starts at {@code startEpoch} (epochs done, with the fraction); {@code recorded} is
+     * the cycle its checkpoint was in (null for a new run, or one from before cycles were recorded).
+     */
+    public static LearningRateSchedule of(TrainConfig config, double startEpoch, Cycle recorded) {
+        double budgetSeconds = config.maxMinutes() > 0 ? config.maxMinutes() * 60 : Double.POSITIVE_INFINITY;
+        boolean keep = recorded != null && recorded.toEpoch() == config.epochs() && config.maxMinutes() <= 0;
+        Cycle cycle = keep ? recorded : new Cycle(startEpoch, config.epochs());
+        return new LearningRateSchedule(config.lrScheduleOrDefault(), config.model().learningRate(), config.lrDecay(),
+                config.lrDecayAfter(), cycle, budgetSeconds);
+    }
+
+    public Cycle cycle() {
+        return cycle;
+    }
+
+    /**
+     * The rate of a round that starts at {@code epoch} (epochs done, with the fraction) when the job has run
+     * {@code jobSeconds}.
+     */
+    public double rateAt(double epoch, double jobSeconds) {
+        if (STEP.equals(kind)) {
+            int decays = Math.max(0, (int) Math.floor(epoch) - decayAfter + 1);
+            return base * Math.pow(decay, decays);
+        }
+        double span = cycle.toEpoch() - cycle.fromEpoch();
+        double done = Math.max(span > 0 ? (epoch - cycle.fromEpoch()) / span : 1, jobSeconds / budgetSeconds);
+        done = Math.min(1, Math.max(0, done));
+        if (done < WARMUP) {
+            return base * (FLOOR + (1 - FLOOR) * done / WARMUP);
+        }
+        double cosine = 0.5 * (1 + Math.cos(Math.PI * (done - WARMUP) / (1 - WARMUP)));
+        return base * (FLOOR + (1 - FLOOR) * cosine);
+    }
+
+    public String describe() {
+        if (STEP.equals(kind)) {
+            return String.format(Locale.ROOT, "learning rate %g, x %g a epoch from epoch %d on", base, decay,
+                    decayAfter);
+        }
+        String end = Double.isFinite(budgetSeconds) ? String.format(Locale.ROOT, "epoch %d or %.1f minutes",
+                cycle.toEpoch(), budgetSeconds / 60) : "epoch " + cycle.toEpoch();
+        return String.format(Locale.ROOT, "learning rate %g, warmed up over %d%% of the cycle from epoch %.2f and"
+                + " decayed on a cosine to %g at its end (%s)", base, WARMUP_PERCENT, cycle.fromEpoch(), base * FLOOR,
+                end);
+    }
+}
