@@ -97,7 +97,7 @@ public final class EvalCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(Json.write(m));
         } else {
             spec.commandLine().getOut().println(String.format(Locale.ROOT,
-                    "%.4f nats/char | %.4f bits/char | perplexity %.3f | %,d characters scored (%s split) | "
+                    "%.4f nats/char | %.4f bits/char | perplexity %.3f | %,d characters scored (%s) | "
                             + "%,d outside the vocabulary (%.3f%%) %s",
                     r.natsPerChar(), LossMeter.bits(r.natsPerChar()), Math.exp(r.natsPerChar()), r.chars(),
                     split + " split, state " + state, r.unknownSymbols(), 100.0 * r.unknownSymbols() / total,

@@ -186,9 +186,13 @@ public final class TrainingSession {
         provenance.put("validation", ValidationSplit.Subset.PROTOCOL);
         long resumeAt = resumed != null ? resumePosition(resumed.meta(), r.windows.training()) : 0;
         r.plan = planAt(r.windows.training(), r.workers, r.batch, resumeAt);
-        LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {}; {} workers on {},"
+        LOG.info("corpus: {} symbols, {} characters; {} training and {} validation windows of {} (the held-out {}%"
+                        + " of the text, scored with the state carried {}); {} workers on {},"
                         + " {} rounds per epoch; {}; {}; {}", r.vocabulary.size(), corpusVocabulary.totalCount(),
-                r.windows.training(), r.windows.validation(), config.window(), r.workers, runner.describe(),
+                r.windows.training(), r.windows.validation(), config.window(),
+                String.format(Locale.ROOT, "%.4g", 100 * config.valFraction()), r.windows.sampled()
+                        ? "through groups of consecutive windows spread over it: it is over --val-max-chars"
+                        : "through all of it", r.workers, runner.describe(),
                 r.plan.roundsPerEpoch(), r.batch.describe(), describe(config.averaging(), r.workers),
                 r.model.adaptive() == null ? "char-rnn's input and softmax" : r.model.adaptive().describe(
                         r.model.hidden()));
