@@ -98,7 +98,7 @@ public final class TrainOptions {
             description = "cosine: warm up over the first 2%% of the budget, then decay on a cosine to a tenth of "
                     + "--learning-rate where the job stops (--epochs, or --max-minutes when that comes first; each "
                     + "job with --max-minutes is a cycle of its own). step: char-rnn's --lr-decay a epoch from "
-                    + "--lr-decay-after on (default: cosine for a new run; a run continued keeps its own).")
+                    + "--lr-decay-after on (default: step for a new run; a run continued keeps its own).")
     String lrSchedule;
 
     @Option(names = "--lr-decay", defaultValue = "0.97",

@@ -37,12 +37,12 @@ class LearningRateScheduleTest {
 
     @Test
     void aTimeBudgetEndsTheCycleWhenItEndsBeforeTheEpochs() {
-        LearningRateSchedule tenMinutes = LearningRateSchedule.of(config(null, 1000, 10), 0, null);
+        LearningRateSchedule tenMinutes = LearningRateSchedule.of(config("cosine", 1000, 10), 0, null);
         assertEquals(0.002, tenMinutes.rateAt(0.1, 12), 1e-15, "2% of the 10 minutes: warmed up");
         assertEquals(0.0011, tenMinutes.rateAt(0.1, 306), 1e-15, "half the decay's 9.8 minutes in");
         assertEquals(0.0002, tenMinutes.rateAt(0.1, 600), 1e-15);
         // Epochs that end first end the cycle first.
-        LearningRateSchedule fewEpochs = LearningRateSchedule.of(config(null, 2, 600), 0, null);
+        LearningRateSchedule fewEpochs = LearningRateSchedule.of(config("cosine", 2, 600), 0, null);
         assertEquals(0.0002, fewEpochs.rateAt(2, 60), 1e-15);
     }
 
@@ -60,8 +60,9 @@ class LearningRateScheduleTest {
     }
 
     @Test
-    void anUnsetScheduleIsTheRunsOwnWhenItContinuesAndCosineForANewRun() {
-        assertEquals("cosine", config(null, 50, 0).withScheduleOf(null).lrSchedule());
+    void anUnsetScheduleIsTheRunsOwnWhenItContinuesAndTheDefaultForANewRun() {
+        assertEquals(LearningRateSchedule.DEFAULT, config(null, 50, 0).withScheduleOf(null).lrSchedule());
+        assertEquals("cosine", config(null, 50, 0).withScheduleOf(config("cosine", 50, 0)).lrSchedule());
         assertEquals("step", config(null, 50, 0).withScheduleOf(config("step", 50, 0)).lrSchedule());
         assertEquals("step", config(null, 50, 0).withScheduleOf(config(null, 50, 0)).lrSchedule(),
                 "a run from before schedules were chosen continues on char-rnn's");
