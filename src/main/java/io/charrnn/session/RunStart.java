@@ -93,7 +93,6 @@ public final class RunStart implements AutoCloseable {
 
     static Kind decide(RunDirectory run, TrainConfig config, boolean resume, boolean overwrite) {
         String output = config.output();
-        checkNotAFile(run, output);
         if (run.holdsRun()) {
             if (overwrite) {
                 return Kind.OVERWRITE;
