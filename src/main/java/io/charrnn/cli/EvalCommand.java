@@ -18,6 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import io.charrnn.corpus.TextTable;
+import io.charrnn.training.TrainConfig;
+
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -33,8 +36,9 @@ public final class EvalCommand implements Callable<Integer> {
     CheckpointOption checkpoint;
 
     @Option(names = "--corpus", required = true, paramLabel = "URI",
-            description = "Text to score: a file, directory or glob on any Hadoop filesystem, or a prepared "
-                    + "dataset (whose symbols are translated to the model's).")
+            description = "Text to score: a file, directory or glob on any Hadoop filesystem, a prepared "
+                    + "dataset (whose symbols are translated to the model's), or a table with --text-column (the"
+                    + " run's own table is read as the run read it).")
     String corpus;
 
     @Option(names = "--split", defaultValue = "all",
@@ -57,6 +61,9 @@ public final class EvalCommand implements Callable<Integer> {
     boolean json;
 
     @Mixin
+    TableOptions table;
+
+    @Mixin
     SparkConfOption sparkConf;
 
     @Override
@@ -68,13 +75,18 @@ public final class EvalCommand implements Callable<Integer> {
         Configuration hadoop = TrainCommand.hadoopConfiguration(conf);
         String source = RunDirectory.resolveUri(checkpoint.uri, hadoop);
         Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
-        if (PreparedDataset.openIfPresent(hadoop, corpus).isEmpty()) {
+        TextTable reading = table.toTextTable();
+        TrainConfig trained = ckpt.meta().train();
+        if (reading == null && trained.table() != null && corpus.equals(trained.corpus())) {
+            reading = trained.table(); // the run's own table, read as the run read it
+        }
+        if (reading == null && PreparedDataset.openIfPresent(hadoop, corpus).isEmpty()) {
             CorpusFiles.list(hadoop, corpus);
         }
         SparkEvaluator.Result r;
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {
             jsc.setLogLevel("WARN");
-            r = SparkEvaluator.evaluate(jsc, ckpt, corpus, split, batchSize, state == State.carried);
+            r = SparkEvaluator.evaluate(jsc, ckpt, corpus, reading, split, batchSize, state == State.carried);
         }
         if (r.chars() == 0) {
             throw new UserError("nothing to score: the " + split + " split of " + corpus

@@ -31,21 +31,26 @@ final class FlagTables {
     static Map<String, List<OptionSpec>> tables(CommandLine cli) {
         Map<String, List<OptionSpec>> tables = new LinkedHashMap<>();
         CommandSpec train = cli.getSubcommands().get("train").getCommandSpec();
-        List<OptionSpec> vocabulary = train.mixins().get("options").mixins().get("vocabulary").options();
+        CommandSpec vocabularySpec = train.mixins().get("options").mixins().get("vocabulary");
+        List<OptionSpec> table = vocabularySpec.mixins().get("table").options();
+        List<OptionSpec> vocabulary = new ArrayList<>(vocabularySpec.options());
+        vocabulary.removeAll(table);
         List<OptionSpec> trainOwn = new ArrayList<>();
         for (OptionSpec o : train.options()) {
-            if (!vocabulary.contains(o) && !STANDARD.contains(o.longestName())) {
+            if (!vocabulary.contains(o) && !table.contains(o) && !STANDARD.contains(o.longestName())) {
                 trainOwn.add(o);
             }
         }
         tables.put("train", trainOwn);
         tables.put("vocabulary", vocabulary);
-        for (String name : List.of("prepare", "sample", "eval", "inspect", "report", "bench", "doctor")) {
+        tables.put("table", table);
+        for (String name : List.of("prepare", "sample", "eval", "score", "inspect", "report", "bench", "doctor")) {
             CommandSpec spec = cli.getSubcommands().get(name).getCommandSpec();
-            // The flag groups that have tables of their own (the raw-text flags; bench's train flags).
+            // The flag groups that have tables of their own (the raw-text and table flags; bench's train flags).
             List<OptionSpec> shared = new ArrayList<>();
             for (CommandSpec mixin : spec.mixins().values()) {
-                if (mixin.userObject() instanceof TrainOptions || mixin.userObject() instanceof VocabularyOptions) {
+                if (mixin.userObject() instanceof TrainOptions || mixin.userObject() instanceof VocabularyOptions
+                        || mixin.userObject() instanceof TableOptions) {
                     shared.addAll(mixin.options());
                 }
             }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 @Command(name = "charrnn", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Character-level LSTM language models trained on Apache Spark.",
         subcommands = {PrepareCommand.class, TrainCommand.class, SampleCommand.class, EvalCommand.class, InspectCommand.class,
-                BenchCommand.class, ReportCommand.class, DoctorCommand.class, FlagTablesCommand.class,
+                BenchCommand.class, ReportCommand.class, DoctorCommand.class, FlagTablesCommand.class, ScoreCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** {@code --version}: what the build recorded (BuildInfo), the one source of the project's version. */

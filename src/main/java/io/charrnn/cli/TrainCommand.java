@@ -94,6 +94,10 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static RoundRunner localRunner(Configuration hadoopConf, TrainConfig config, CorpusOptions options) {
+        if (config.table() != null) {
+            throw new UserError("--single-process reads text files, and --text-column reads a table with Spark SQL;"
+                    + " drop --single-process");
+        }
         if (PreparedDataset.openIfPresent(hadoopConf, config.corpus()).isPresent()) {
             throw new UserError("--single-process reads raw text into memory, and " + config.corpus() + " is a"
                     + " prepared dataset; give the raw corpus");
@@ -107,6 +111,9 @@ public final class TrainCommand implements Callable<Integer> {
      * a prepared dataset's validation share becomes the run's.
      */
     static void checkCorpus(TrainOptions options, Configuration hadoopConf) {
+        if (options.vocabulary.table() != null) {
+            return; // a table is read and checked by Spark SQL, which is not started yet
+        }
         PreparedDataset.openIfPresent(hadoopConf, options.corpus).ifPresentOrElse(
                 dataset -> options.useDatasetSplit(options.corpus, dataset.manifest().valFraction()),
                 () -> CorpusFiles.list(hadoopConf, options.corpus));

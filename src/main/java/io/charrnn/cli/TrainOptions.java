@@ -212,7 +212,7 @@ public final class TrainOptions {
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
                 new Averaging(averaging, outerLr, momentum(), outerWarmup),
                 global(), vocabulary.partitions,
-                lrSchedule == null ? null : lrSchedule.trim().toLowerCase(java.util.Locale.ROOT));
+                lrSchedule == null ? null : lrSchedule.trim().toLowerCase(java.util.Locale.ROOT), vocabulary.table());
     }
 
     private String global() {

@@ -3,6 +3,8 @@ package io.charrnn.cli;
 import io.charrnn.corpus.CorpusOptions;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.VocabularyPolicy;
+import io.charrnn.corpus.TextTable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** How raw text is read and which symbols get ids; shared by {@code prepare}, {@code train} and {@code bench}. */
@@ -35,11 +37,19 @@ public final class VocabularyOptions {
                     + "counted); a file above it is taken for binary and refused (default: ${DEFAULT-VALUE}).")
     double maxMalformed;
 
+    @Mixin
+    TableOptions table;
+
     CorpusOptions toCorpusOptions(double valFraction) {
         VocabularyPolicy d = VocabularyPolicy.DEFAULT;
         return new CorpusOptions(new VocabularyPolicy(maxVocab != null ? maxVocab : d.maxVocab(),
                 minCount != null ? minCount : d.minCount(), unknownSymbol != null ? unknownSymbol : d.unknown()),
-                valFraction, partitions, maxMalformed);
+                valFraction, partitions, maxMalformed, table());
+    }
+
+    /** The table reading asked for, or null when the corpus is text files. */
+    TextTable table() {
+        return table.toTextTable();
     }
 
     /** The vocabulary flags given on the command line, which a prepared dataset cannot honour. */

@@ -113,19 +113,9 @@ public final class RunEncoder extends LookaheadIterator<SymbolRun> {
 
     /** A code point outside the BMP, or without an id of its own. */
     private int putOther(short[] ids, int n, int codePoint) {
-        int id = vocabulary.exactIdOf(codePoint);
+        int id = vocabulary.idCounting(codePoint, outsideVocabulary);
         if (id == Vocabulary.NOT_IN_VOCABULARY) {
-            if (outsideVocabulary != null) {
-                outsideVocabulary.accept(1);
-            }
-            id = vocabulary.unknownId();
-            if (id == Vocabulary.NOT_IN_VOCABULARY) {
-                if (outsideVocabulary == null) {
-                    throw new IllegalStateException("symbol " + Vocabulary.describe(codePoint)
-                            + " was not counted into the vocabulary");
-                }
-                return n;
-            }
+            return n;
         }
         ids[n] = (short) id;
         return n + 1;

@@ -73,13 +73,30 @@ public final class ValidationSplit implements Serializable {
         return x - Math.floor(x) < fraction;
     }
 
+    /**
+     * Whether a table's row is held out, by its key (its key column's value, or its text): the same row is in the
+     * same split in every run, however the table grows or is partitioned, and equal rows are never on both sides.
+     */
+    public boolean isValidationRow(String key) {
+        long h = fnv1a(key);
+        // FNV's low bits mix poorly for short keys: spread them all before taking the top 53 (murmur3's finalizer).
+        h = (h ^ (h >>> 33)) * 0xff51afd7ed558ccdL;
+        h = (h ^ (h >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return (h >>> 11) * 0x1.0p-53 < fraction;
+    }
+
     /** FNV-1a over the UTF-8 bytes, mapped to [0, 1): stable across JVMs and releases, unlike identity hashes. */
     static double unitHash(String s) {
+        return (fnv1a(s) >>> 11) * 0x1.0p-53;
+    }
+
+    private static long fnv1a(String s) {
         long h = 0xcbf29ce484222325L;
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
             h ^= (b & 0xff);
             h *= 0x100000001b3L;
         }
-        return (h >>> 11) * 0x1.0p-53;
+        return h;
     }
 }

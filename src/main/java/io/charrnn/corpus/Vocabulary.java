@@ -80,6 +80,24 @@ public final class Vocabulary implements Serializable {
         return id >= 0 ? id : unknownId;
     }
 
+    /**
+     * The id a code point is encoded as: its own; else the unknown symbol's, adding 1 to {@code outside}; else
+     * {@link #NOT_IN_VOCABULARY} (the symbol is skipped), or with no {@code outside} (skipping is an error) a failure.
+     */
+    public int idCounting(int codePoint, java.util.function.LongConsumer outside) {
+        int id = exactIdOf(codePoint);
+        if (id != NOT_IN_VOCABULARY) {
+            return id;
+        }
+        if (outside != null) {
+            outside.accept(1);
+        }
+        if (unknownId == NOT_IN_VOCABULARY && outside == null) {
+            throw new IllegalStateException("symbol " + describe(codePoint) + " was not counted into the vocabulary");
+        }
+        return unknownId;
+    }
+
     /** The code point's own id, or {@link #NOT_IN_VOCABULARY}. */
     public int exactIdOf(int codePoint) {
         int[] table = bmpIdTable();

@@ -40,9 +40,9 @@ public final class LossMeter implements Serializable {
 
     public void add(MultiLayerNetwork net, List<EncodedWindow> windows, int vocabularySize) {
         net.rnnClearPreviousState();
-        boolean[] all = new boolean[windows.size()];
-        java.util.Arrays.fill(all, true);
-        addInSteps(net, windows, all, vocabularySize);
+        int[] all = new int[windows.size()];
+        java.util.Arrays.fill(all, windows.get(0).length());
+        addInSteps(net, windows, all, vocabularySize, null);
         net.rnnClearPreviousState();
     }
 
@@ -87,19 +87,20 @@ public final class LossMeter implements Serializable {
             net.rnnClearPreviousState();
             for (int s = 0; s < steps; s++) {
                 List<EncodedWindow> batch = new ArrayList<>(rows);
-                boolean[] real = new boolean[rows];
+                int[] real = new int[rows];
                 List<Integer> cold = new ArrayList<>();
                 for (int b = 0; b < rows; b++) {
                     int i = from[b] + s;
-                    real[b] = i < from[b + 1];
-                    EncodedWindow w = full.get(real[b] ? i : from[b + 1] - 1);
+                    boolean isReal = i < from[b + 1];
+                    real[b] = isReal ? time : 0;
+                    EncodedWindow w = full.get(isReal ? i : from[b + 1] - 1);
                     batch.add(w);
-                    if (s > 0 && (!real[b] || !w.follows())) {
+                    if (s > 0 && (!isReal || !w.follows())) {
                         cold.add(b);
                     }
                 }
                 zeroStateRows(net, cold);
-                addInSteps(net, batch, real, vocabularySize);
+                addInSteps(net, batch, real, vocabularySize, null);
             }
             net.rnnClearPreviousState();
         }
@@ -127,6 +128,40 @@ public final class LossMeter implements Serializable {
         }
     }
 
+    /** Steps of {@link #addTexts}'s windows: the state is carried from one into the next. */
+    private static final int TEXT_STEPS = 1024;
+
+    /**
+     * Scores whole texts side by side, each from a zero state: the negative log-probability of each symbol after
+     * the first given those before it, summed per text into {@code nats} (and into this meter). Texts of any
+     * length; shorter ones are padded and their padding not counted, so texts of like lengths waste least.
+     *
+     * @param texts ids, each at least two (the first is context only)
+     */
+    public void addTexts(MultiLayerNetwork net, List<int[]> texts, int vocabularySize, double[] nats) {
+        int longest = 0;
+        for (int[] t : texts) {
+            longest = Math.max(longest, t.length);
+        }
+        net.rnnClearPreviousState();
+        for (int start = 0; start < longest - 1; start += TEXT_STEPS) {
+            int steps = Math.min(TEXT_STEPS, longest - 1 - start);
+            List<EncodedWindow> windows = new ArrayList<>(texts.size());
+            int[] counted = new int[texts.size()];
+            for (int b = 0; b < texts.size(); b++) {
+                int[] text = texts.get(b);
+                short[] ids = new short[steps + 1];
+                for (int t = 0; t <= steps && start + t < text.length; t++) {
+                    ids[t] = (short) text[start + t];
+                }
+                windows.add(new EncodedWindow(false, start > 0, ids));
+                counted[b] = Math.max(0, Math.min(steps, text.length - 1 - start));
+            }
+            addInSteps(net, windows, counted, vocabularySize, nats);
+        }
+        net.rnnClearPreviousState();
+    }
+
     private static void zeroStateRows(MultiLayerNetwork net, List<Integer> rows) {
         if (rows.isEmpty()) {
             return;
@@ -147,15 +182,16 @@ public final class LossMeter implements Serializable {
 
     /**
      * Runs equal-length windows through the network from its current state, as many steps at a time as keep the
-     * arrays of a pass within {@link #OUTPUT_BUDGET} floats, and adds the targets of the counted rows. Float
+     * arrays of a pass within {@link #OUTPUT_BUDGET} floats, and adds the first {@code counted[b]} targets of each
+     * row b (to {@code perRow[b]} too, if given). Float
      * networks with {@link IdOutput} score through {@link SoftmaxCrossEntropy}, and every {@link AdaptiveOutput}
      * through {@link AdaptiveCrossEntropy}, which hold a block of rows' logits at a time: the budget then bounds
      * the last LSTM layer's output (a whole window at 2 x 128). Others
      * (doubles, DL4J's output layer) take DL4J's inference, whose output is rows x vocabulary x steps
      * probabilities: for thousands of symbols a few steps at a time.
      */
-    private void addInSteps(MultiLayerNetwork net, List<EncodedWindow> windows, boolean[] counted,
-                            int vocabularySize) {
+    private void addInSteps(MultiLayerNetwork net, List<EncodedWindow> windows, int[] counted,
+                            int vocabularySize, double[] perRow) {
         INDArray features = Minibatches.toDataSet(windows).getFeatures();
         int time = windows.get(0).length();
         Layer output = net.getOutputLayer();
@@ -169,9 +205,9 @@ public final class LossMeter implements Serializable {
             INDArray in = t0 == 0 && t1 == time ? features
                     : features.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.interval(t0, t1));
             if (fused) {
-                addTargetsOfHidden(net, lastHidden(net, in), windows, counted, t0, t1);
+                addTargetsOfHidden(net, lastHidden(net, in), windows, counted, perRow, t0, t1);
             } else {
-                addTargets(net.rnnTimeStep(in), windows, counted, t0, t1);
+                addTargets(net.rnnTimeStep(in), windows, counted, perRow, t0, t1);
             }
         }
     }
@@ -199,7 +235,7 @@ public final class LossMeter implements Serializable {
      * ([rows, hidden, steps]) for those steps.
      */
     private void addTargetsOfHidden(MultiLayerNetwork net, INDArray hidden, List<EncodedWindow> windows,
-                                    boolean[] counted, int t0, int t1) {
+                                    int[] counted, double[] perRow, int t0, int t1) {
         Layer output = net.getOutputLayer();
         int batch = windows.size();
         int[] targets = new int[(t1 - t0) * batch];
@@ -222,13 +258,18 @@ public final class LossMeter implements Serializable {
                     output.getParam(DefaultParamInitializer.BIAS_KEY), losses, MIN_PROBABILITY);
         }
         for (int b = 0; b < batch; b++) {
-            if (!counted[b]) {
-                continue;
+            int upTo = Math.min(t1, counted[b]) - t0;
+            double row = 0;
+            for (int t = 0; t < upTo; t++) {
+                row += losses[t * batch + b];
             }
-            for (int t = 0; t < t1 - t0; t++) {
-                sumNats += losses[t * batch + b];
+            if (upTo > 0) {
+                sumNats += row;
+                count += upTo;
+                if (perRow != null) {
+                    perRow[b] += row;
+                }
             }
-            count += t1 - t0;
         }
     }
 
@@ -236,16 +277,22 @@ public final class LossMeter implements Serializable {
      * Adds the targets of steps [t0, t1) of the counted rows, given the probabilities for those steps; reads one
      * value per target where it lies (a copy of all of them would be rows x vocabulary x steps floats of garbage).
      */
-    private void addTargets(INDArray probabilities, List<EncodedWindow> windows, boolean[] counted, int t0, int t1) {
+    private void addTargets(INDArray probabilities, List<EncodedWindow> windows, int[] counted, double[] perRow,
+                            int t0, int t1) {
         for (int b = 0; b < windows.size(); b++) {
-            if (!counted[b]) {
-                continue;
-            }
             EncodedWindow w = windows.get(b);
-            for (int t = t0; t < t1; t++) {
-                sumNats -= Math.log(Math.max(MIN_PROBABILITY, probabilities.getDouble(b, w.id(t + 1), t - t0)));
+            int upTo = Math.min(t1, counted[b]);
+            double row = 0;
+            for (int t = t0; t < upTo; t++) {
+                row -= Math.log(Math.max(MIN_PROBABILITY, probabilities.getDouble(b, w.id(t + 1), t - t0)));
             }
-            count += t1 - t0;
+            if (upTo > t0) {
+                sumNats += row;
+                count += upTo - t0;
+                if (perRow != null) {
+                    perRow[b] += row;
+                }
+            }
         }
     }
 

@@ -25,19 +25,22 @@ import java.util.List;
 
 /**
  * Where training and evaluation get their symbols: raw text, decoded and encoded on the fly (two passes: count,
- * then encode), or a prepared dataset, whose shards are read with no pass over the raw text at all.
+ * then encode), a table's text column ({@link TableCorpus}, the same two passes), or a prepared dataset, whose shards are read with no pass over the raw text at all.
  */
 public abstract class CorpusSource {
     private static final Logger LOG = LoggerFactory.getLogger(CorpusSource.class);
 
     protected final JavaSparkContext jsc;
 
-    private CorpusSource(JavaSparkContext jsc) {
+    CorpusSource(JavaSparkContext jsc) {
         this.jsc = jsc;
     }
 
-    /** A prepared dataset if the URI holds one, else the raw text the URI names. */
+    /** A table if the options read one, else a prepared dataset if the URI holds one, else the raw text it names. */
     public static CorpusSource open(JavaSparkContext jsc, String uri, CorpusOptions options) {
+        if (options.table() != null) {
+            return new TableCorpus(jsc, uri, options);
+        }
         var conf = jsc.hadoopConfiguration();
         return PreparedDataset.openIfPresent(conf, uri).<CorpusSource>map(d -> new Prepared(jsc, d))
                 .orElseGet(() -> new Raw(jsc, uri, CorpusFiles.list(conf, uri), options));
@@ -62,7 +65,7 @@ public abstract class CorpusSource {
     public abstract boolean cacheWindows();
 
     /** Raw text: counted once for the vocabulary, then encoded per use. */
-    public static final class Raw extends CorpusSource {
+    public static final class Raw extends CorpusSource implements CountedCorpus {
         private final String uri;
         private final List<InputFile> files;
         private final CorpusOptions options;
@@ -87,12 +90,34 @@ public abstract class CorpusSource {
             return "files " + CorpusFiles.fingerprint(files);
         }
 
+        @Override
         public String uri() {
             return uri;
         }
 
+        @Override
         public int partitions() {
             return chunks.getNumPartitions();
+        }
+
+        @Override
+        public String inputsFingerprint() {
+            return CorpusFiles.fingerprint(files);
+        }
+
+        @Override
+        public long inputFiles() {
+            return files.size();
+        }
+
+        @Override
+        public long inputBytes() {
+            return CorpusFiles.totalBytes(files);
+        }
+
+        @Override
+        public int splitBlockBytes() {
+            return ValidationSplit.BLOCK_BYTES;
         }
 
         @Override
@@ -100,7 +125,7 @@ public abstract class CorpusSource {
             return outcome().vocabulary();
         }
 
-        /** The vocabulary and what the policy mapped to the unknown symbol, after one counting pass. */
+        @Override
         public VocabularyPolicy.Outcome outcome() {
             if (outcome == null) {
                 jsc.setJobDescription("charrnn: count the symbols of " + uri);
@@ -124,6 +149,7 @@ public abstract class CorpusSource {
             return outcome;
         }
 
+        @Override
         public long malformedBytes() {
             outcome();
             return malformedBytes;

@@ -20,7 +20,7 @@ public final class KryoRecords implements KryoRegistrator {
     @Override
     public void registerClasses(Kryo kryo) {
         for (Class<?> type : new Class<?>[]{InputFile.class, InputChunk.class, SymbolRun.class,
-                CorpusRdds.Count.class, DatasetManifest.Shard.class,
+                CorpusRdds.Count.class, TableCorpus.Count.class, DatasetManifest.Shard.class,
                 RoundStart.class, ModelState.class, WorkerResult.class, io.charrnn.doctor.JvmFacts.class}) {
             kryo.register(type, new JavaSerializer());
         }

@@ -53,8 +53,9 @@ public final class Preparer {
         if (PreparedDataset.isDataset(conf, corpusUri)) {
             throw new UserError("--corpus " + corpusUri + " is already a prepared dataset; give the raw text");
         }
-        List<InputFile> files = CorpusFiles.list(conf, corpusUri);
-        String inputs = CorpusFiles.fingerprint(files);
+        CountedCorpus source = options.table() != null ? new TableCorpus(jsc, corpusUri, options)
+                : new CorpusSource.Raw(jsc, corpusUri, CorpusFiles.list(conf, corpusUri), options);
+        String inputs = source.inputsFingerprint();
         VocabularyPolicy policy = options.vocabulary();
         Optional<DatasetManifest> existing = readable(conf, outputUri);
         if (existing.isPresent() && existing.get().sameSource(inputs, policy.maxVocab(), policy.minCount(),
@@ -80,17 +81,16 @@ public final class Preparer {
         }
         existing.ifPresent(m -> LOG.info("{} was prepared from other inputs or options; preparing it again",
                 outputUri));
-        CorpusSource.Raw raw = new CorpusSource.Raw(jsc, corpusUri, files, options);
         try {
-            DatasetManifest manifest = writeVersion(jsc, raw, outputUri, options, inputs);
-            return new Result(manifest, false, CorpusFiles.totalBytes(files), raw.partitions());
+            DatasetManifest manifest = writeVersion(jsc, source, outputUri, options, inputs);
+            return new Result(manifest, false, manifest.inputBytes(), source.partitions());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** Counts, encodes and writes a new version of the dataset, and makes it the current one. */
-    private static DatasetManifest writeVersion(JavaSparkContext jsc, CorpusSource.Raw raw, String outputUri,
+    private static DatasetManifest writeVersion(JavaSparkContext jsc, CountedCorpus raw, String outputUri,
                                                 CorpusOptions options, String inputs) throws IOException {
         Configuration conf = jsc.hadoopConfiguration();
         VocabularyPolicy.Outcome outcome = raw.outcome();
@@ -117,13 +117,13 @@ public final class Preparer {
         long validation = shards.stream().mapToLong(DatasetManifest.Shard::validationSymbols).sum();
         VocabularyPolicy policy = options.vocabulary();
         DatasetManifest manifest = new DatasetManifest(DatasetManifest.FORMAT, DatasetManifest.VERSION,
-                Instant.now().toString(), qualified(conf, raw.uri()), inputs, raw.files().size(),
-                CorpusFiles.totalBytes(raw.files()), policy.maxVocab(), policy.minCount(), policy.unknown().name(),
-                options.valFraction(), ValidationSplit.BLOCK_BYTES, vocabulary.codePoints(), vocabulary.counts(),
+                Instant.now().toString(), options.table() != null ? raw.uri() : qualified(conf, raw.uri()), inputs,
+                raw.inputFiles(), raw.inputBytes(), policy.maxVocab(), policy.minCount(), policy.unknown().name(),
+                options.valFraction(), raw.splitBlockBytes(), vocabulary.codePoints(), vocabulary.counts(),
                 vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols, validation,
                 raw.malformedBytes(), bytesPerId, version, shards, null).withFingerprint();
         if (validation == 0 || validation == symbols) {
-            LOG.warn("the {} split of {} is empty: no 16 KiB block fell {}; training will refuse it; use a"
+            LOG.warn("the {} split of {} is empty: no 16 KiB block or row fell {}; training will refuse it; use a"
                     + " larger corpus or another --val-fraction", validation == 0 ? "validation" : "training",
                     raw.uri(), validation == 0 ? "to validation" : "to training");
         }

@@ -3,6 +3,7 @@ package io.charrnn.spark;
 import io.charrnn.checkpoint.Checkpoint;
 import io.charrnn.corpus.EncodedWindow;
 import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.TextTable;
 import io.charrnn.common.UserError;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.WindowCutter;
@@ -31,11 +32,12 @@ public final class SparkEvaluator {
     }
 
     /** @param carried carry the LSTM state through consecutive windows (see {@link Evaluation#loss}) */
-    public static Result evaluate(JavaSparkContext jsc, Checkpoint checkpoint, String corpusUri, Split split,
-                                  int batchSize, boolean carried) {
+    /** @param table how to read the corpus as a table, or null for text files and prepared datasets */
+    public static Result evaluate(JavaSparkContext jsc, Checkpoint checkpoint, String corpusUri, TextTable table,
+                                  Split split, int batchSize, boolean carried) {
         TrainConfig trained = checkpoint.meta().train();
         CorpusSource source = CorpusSource.open(jsc, corpusUri, CorpusOptions.defaults(trained.valFraction(),
-                trained.partitions() == null ? 0 : trained.partitions()));
+                trained.partitions() == null ? 0 : trained.partitions()).withTable(table));
         if (split != Split.all && source.valFraction() != trained.valFraction()) {
             throw new UserError("--split " + split + ": the prepared dataset " + corpusUri + " holds out "
                     + source.valFraction() + " for validation but the model's run held out " + trained.valFraction()

@@ -3,6 +3,7 @@ package io.charrnn.training;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.charrnn.common.Uris;
 import io.charrnn.common.UserError;
+import io.charrnn.corpus.TextTable;
 import io.charrnn.model.ModelConfig;
 
 import java.io.Serializable;
@@ -20,6 +21,9 @@ import java.io.Serializable;
  *
  * <p>{@code partitions}: the Spark partitions raw text is read in, 0 from the data size alone; null in a run from
  * before it was recorded, which is then not compared (its windows were cut by whatever --partitions it had).
+ *
+ * <p>{@code table}: how the corpus is read when it is a table ({@code --text-column} and its flags); null for text
+ * files and prepared datasets.
  */
 public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) String corpus,
                           @JsonSerialize(using = Uris.RedactedSerializer.class) String output, ModelConfig model,
@@ -28,7 +32,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
                           double lrDecay, int lrDecayAfter, int keep,
                           @JsonSerialize(using = Uris.RedactedSerializer.class) String initFrom, Averaging averaging,
-                          String globalBatch, Integer partitions, String lrSchedule)
+                          String globalBatch, Integer partitions, String lrSchedule, TextTable table)
         implements Serializable {
 
     public TrainConfig {
@@ -84,14 +88,14 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
     public TrainConfig withWorkers(int resolved) {
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, resolved, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions, lrSchedule);
+                averaging, globalBatch, partitions, lrSchedule, table);
     }
 
     /** This configuration with another model configuration, for the output layout resolved at start. */
     public TrainConfig withModel(ModelConfig resolved) {
         return new TrainConfig(corpus, output, resolved, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions, lrSchedule);
+                averaging, globalBatch, partitions, lrSchedule, table);
     }
 
     /**
@@ -103,7 +107,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
                 : run.lrSchedule != null ? run.lrSchedule : LearningRateSchedule.STEP;
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions, settled);
+                averaging, globalBatch, partitions, settled, table);
     }
 
     /** The schedule to train with: as settled (see {@link #withScheduleOf}), else the default for a new run. */
@@ -136,7 +140,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
     private TrainConfig withBatch(int perWorker, String global) {
         return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, global, partitions, lrSchedule);
+                averaging, global, partitions, lrSchedule, table);
     }
 
     /** The batch setting as its flag, for messages. */
@@ -170,6 +174,12 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
             diff(d, "--partitions", partitions, other.partitions);
         }
         diff(d, "--val-max-chars", valMaxChars, other.valMaxChars);
+        // Which column, which rows and what ends each: another table reading is another text.
+        if (!java.util.Objects.equals(table, other.table)) {
+            d.add(table == null ? "--text-column " + other.table.textColumn() + " and its table flags (not a text"
+                    + " corpus)" : other.table == null ? "no --text-column (not " + table.textColumn() + ")"
+                    : "table flags " + other.table.flags() + " (not " + table.flags() + ")");
+        }
         // The order of the data and the steps depend on these too: a run continued with others is another run.
         if (lrSchedule != null && other.lrSchedule != null) {
             diff(d, "--lr-schedule", lrSchedule, other.lrSchedule);

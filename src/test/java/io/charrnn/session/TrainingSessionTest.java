@@ -79,7 +79,7 @@ class TrainingSessionTest {
     private static TrainConfig config(String output, int workers, int epochs, Averaging averaging, String schedule,
                                       String initFrom) {
         return new TrainConfig("verse", output, MODEL, WINDOW, BATCH, FREQUENCY, 0.1, epochs, 0, EVERY, workers, 100_000,
-                0, 0.5, 1, 0, initFrom, averaging, null, 0, schedule);
+                0, 0.5, 1, 0, initFrom, averaging, null, 0, schedule, null);
     }
 
     private static Averaging outer(double lr, Double momentum) {
@@ -189,7 +189,7 @@ class TrainingSessionTest {
         assertTrue(wide.vocabulary().size() > AdaptiveSoftmax.AUTO_ABOVE, "symbols: " + wide.vocabulary().size());
         ModelConfig model = MODEL.withAdaptiveChoice(AdaptiveSoftmax.Choice.AUTO);
         java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("wide",
-                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null);
+                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null, null);
         Path reference = dir.resolve("reference");
         TrainResult done = train(reference, configFor.apply(reference), false, new LocalRoundRunner(wide, WINDOW,
                 100_000));
@@ -284,7 +284,7 @@ class TrainingSessionTest {
         Path run = dir.resolve("capped");
         // 10 windows' worth of the validation split: groups, not all of it.
         TrainConfig capped = new TrainConfig("verse", run.toUri().toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1,
-                1, 0, EVERY, 1, 10L * WINDOW, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null);
+                1, 0, EVERY, 1, 10L * WINDOW, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null, null);
         assertThrows(IllegalStateException.class, () -> train(run, capped, false,
                 crashingAt(EVERY + 2, new LocalRoundRunner(corpus, WINDOW, 10L * WINDOW))));
         RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
@@ -325,14 +325,14 @@ class TrainingSessionTest {
     void theDecayScheduleAndTheOuterStepBelongToTheRun() {
         TrainConfig base = config("file:/r", 1, 2, outer(1, null));
         TrainConfig decay = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                100_000, 0, 0.9, 1, 0, null, outer(1, null), null, 0, null);
+                100_000, 0, 0.9, 1, 0, null, outer(1, null), null, 0, null, null);
         assertEquals(List.of("--lr-decay 0.5 (not 0.9)"), decay.differencesFrom(base));
         assertEquals(List.of("--outer-momentum auto (not 0.5)", "--outer-warmup 0 (not 3)"),
                 config("file:/r", 1, 2, new Averaging(Averaging.Mode.OUTER, 1, 0.5, 3)).differencesFrom(base));
         assertTrue(config("file:/r", 3, 2, outer(1, null)).sameRunAs(base), "workers are checked by the plan");
         // The windows (partitions) and the scored windows (validation cap) belong to the run too.
         TrainConfig windows = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                50_000, 0, 0.5, 1, 0, null, outer(1, null), null, 8, null);
+                50_000, 0, 0.5, 1, 0, null, outer(1, null), null, 8, null, null);
         assertEquals(List.of("--partitions 0 (not 8)", "--val-max-chars 100000 (not 50000)"),
                 windows.differencesFrom(base));
     }
@@ -391,7 +391,7 @@ class TrainingSessionTest {
 
     private static TrainConfig batchConfig(String output, int batchSize, String globalBatch) {
         return new TrainConfig("verse", output, MODEL, WINDOW, batchSize, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000,
-                0, 0.5, 1, 0, null, outer(1, null), globalBatch, 0, LearningRateSchedule.STEP);
+                0, 0.5, 1, 0, null, outer(1, null), globalBatch, 0, LearningRateSchedule.STEP, null);
     }
 
     private static List<JsonNode> metricsOf(Path run) {

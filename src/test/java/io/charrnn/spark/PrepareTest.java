@@ -78,7 +78,7 @@ class PrepareTest {
     }
 
     private static CorpusOptions options(int partitions) {
-        return new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, partitions, 0.5);
+        return new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, partitions, 0.5, null);
     }
 
     /** Every run of a dataset, shards in order. */
@@ -160,7 +160,7 @@ class PrepareTest {
         // Binary files are refused in process too.
         String binary = write(root("file") + "/chunks-binary/data.bin", TestCorpora.mixedBytes(200_000, 7));
         UserError e = assertThrows(UserError.class, () -> LocalCorpus.read(jsc.hadoopConfiguration(), binary,
-                new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, 0, 0.01)));
+                new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, 0, 0.01, null)));
         assertTrue(e.getMessage().contains("does not look like UTF-8 text"), e.getMessage());
     }
 
@@ -207,7 +207,7 @@ class PrepareTest {
         String corpus = write(root(fs) + "/caps/text.txt", ("aaaa bbb cc d " + "xyz".repeat(2) + "é")
                 .repeat(10_000).getBytes(StandardCharsets.UTF_8));
         CorpusOptions capped = new CorpusOptions(new VocabularyPolicy(5, 1, VocabularyPolicy.UnknownSymbol.AUTO),
-                0.1, 0, 0.5);
+                0.1, 0, 0.5, null);
         DatasetManifest m = Preparer.prepare(jsc, corpus, root(fs) + "/caps-ds", capped).manifest();
         Vocabulary v = m.vocabulary();
         // The 4 most frequent (' ' and a, 40,000 each; b; then c, first of four with 20,000) and U+FFFD.
@@ -222,7 +222,7 @@ class PrepareTest {
         assertEquals(Map.of((int) ' ', 40_000L, (int) 'a', 40_000L, (int) 'b', 30_000L, (int) 'c', 20_000L,
                 0xFFFD, 80_000L), counts);
         CorpusOptions never = new CorpusOptions(new VocabularyPolicy(5, 1, VocabularyPolicy.UnknownSymbol.NEVER),
-                0.1, 0, 0.5);
+                0.1, 0, 0.5, null);
         UserError e = assertThrows(UserError.class, () -> Preparer.prepare(jsc, corpus, root(fs) + "/never-ds",
                 never));
         assertTrue(e.getMessage().contains("--max-vocab 5"), e.getMessage());

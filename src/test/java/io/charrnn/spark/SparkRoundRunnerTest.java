@@ -52,10 +52,10 @@ class SparkRoundRunnerTest {
     void sparkTrainsTheSameBitsAsTheInProcessRunner() throws Exception {
         Path corpus = TestCorpora.writeVerse(dir, 24_000);
         // One partition reads the file in one piece, so Spark numbers the windows as the in-process reader does.
-        CorpusOptions options = new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, 1, CorpusOptions.DEFAULT_MAX_MALFORMED);
+        CorpusOptions options = new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, 1, CorpusOptions.DEFAULT_MAX_MALFORMED, null);
         for (int workers = 2; workers <= 3; workers++) {
             TrainConfig config = new TrainConfig(corpus.toString(), "unused", MODEL, 40, 4, 2, 0.1, 1, 0, 5,
-                    workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1, null);
+                    workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1, null, null);
             Path onSpark = dir.resolve("spark" + workers);
             try (RoundRunner spark = SparkRoundRunner.start(sparkConf(), config, options)) {
                 session(config, onSpark, spark).train(null);

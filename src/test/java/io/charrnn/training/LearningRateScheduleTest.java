@@ -10,7 +10,7 @@ class LearningRateScheduleTest {
     private static TrainConfig config(String schedule, int epochs, double maxMinutes) {
         ModelConfig model = new ModelConfig(2, 128, 50, 0, 0.002, 5, 1, null);
         return new TrainConfig("c", "o", model, 1000, 32, 5, 0.05, epochs, maxMinutes, 5, 0, 500_000, 0, 0.5, 3, 0,
-                null, null, null, 0, schedule);
+                null, null, null, 0, schedule, null);
     }
 
     @Test

@@ -1,0 +1,311 @@
+package io.charrnn.ml;
+
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.checkpoint.RunDirectory;
+import io.charrnn.common.UserError;
+import io.charrnn.corpus.TextTable;
+import io.charrnn.model.TextScores;
+import io.charrnn.training.TrainConfig;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.ml.Model;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.util.DefaultParamsReader;
+import org.apache.spark.ml.util.DefaultParamsWriter;
+import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReadable;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.Option;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A trained model as a {@code spark.ml} Transformer: adds to each row the log-likelihood of its text column under
+ * the model, in nats, and the text's nats and bits per character (see {@link TextScores} for what is scored). Rows
+ * with a null or empty text get nulls. The checkpoint is broadcast once per transform; each task scores its rows in
+ * groups through the same kernels as training. Saved and loaded with {@code MLWritable}/{@code MLReadable}, alone or
+ * inside a {@code PipelineModel}; {@link #fromCheckpoint} makes one from a training run.
+ */
+public final class CharRnnModel extends Model<CharRnnModel> implements MLWritable {
+    private static final long serialVersionUID = 1L;
+    /** The checkpoint's file inside a saved model's directory. */
+    static final String CHECKPOINT_FILE = "checkpoint.zip";
+
+    private final String uid;
+    private final byte[] checkpoint;
+    private transient Checkpoint loaded;
+
+    private final Param<String> textCol;
+    private final Param<String> logLikelihoodCol;
+    private final Param<String> natsPerCharCol;
+    private final Param<String> bitsPerCharCol;
+    private final IntParam groupRows;
+
+    CharRnnModel(String uid, byte[] checkpoint) {
+        this.uid = uid;
+        this.checkpoint = checkpoint;
+        textCol = new Param<>(uid, "textCol", "the string column scored");
+        logLikelihoodCol = new Param<>(uid, "logLikelihoodCol", "output: the text's log-likelihood in nats");
+        natsPerCharCol = new Param<>(uid, "natsPerCharCol", "output: nats per scored character");
+        bitsPerCharCol = new Param<>(uid, "bitsPerCharCol", "output: bits per scored character");
+        groupRows = new IntParam(uid, "groupRows", "rows scored side by side in a task (1 or more)");
+        setDefault(textCol, "text");
+        setDefault(logLikelihoodCol, "log_likelihood");
+        setDefault(natsPerCharCol, "nats_per_char");
+        setDefault(bitsPerCharCol, "bits_per_char");
+        setDefault(groupRows, 32);
+    }
+
+    /** The model of a checkpoint: a {@code ckpt_*.zip}, or a run directory (its best checkpoint). */
+    public static CharRnnModel fromCheckpoint(String uri, org.apache.hadoop.conf.Configuration conf) {
+        String file = RunDirectory.resolveUri(uri, conf);
+        Checkpoint c = RunDirectory.load(file, conf, false);
+        CharRnnModel model = new CharRnnModel(Identifiable$.MODULE$.randomUID("charrnn"), c.toBytes());
+        model.loaded = c;
+        return model;
+    }
+
+    @Override
+    public String uid() {
+        return uid;
+    }
+
+    public Param<String> textCol() {
+        return textCol;
+    }
+
+    public Param<String> logLikelihoodCol() {
+        return logLikelihoodCol;
+    }
+
+    public Param<String> natsPerCharCol() {
+        return natsPerCharCol;
+    }
+
+    public Param<String> bitsPerCharCol() {
+        return bitsPerCharCol;
+    }
+
+    public IntParam groupRows() {
+        return groupRows;
+    }
+
+    private int groupRowsValue() {
+        return (Integer) getOrDefault(groupRows); // an IntParam is a Param<Object> to Java
+    }
+
+    public CharRnnModel setTextCol(String column) {
+        set(textCol, column);
+        return this;
+    }
+
+    public CharRnnModel setLogLikelihoodCol(String column) {
+        set(logLikelihoodCol, column);
+        return this;
+    }
+
+    public CharRnnModel setNatsPerCharCol(String column) {
+        set(natsPerCharCol, column);
+        return this;
+    }
+
+    public CharRnnModel setBitsPerCharCol(String column) {
+        set(bitsPerCharCol, column);
+        return this;
+    }
+
+    public CharRnnModel setGroupRows(int rows) {
+        set(groupRows, rows);
+        return this;
+    }
+
+    /** The checkpoint this model scores with. */
+    public Checkpoint checkpoint() {
+        if (loaded == null) {
+            loaded = Checkpoint.fromBytes(checkpoint, "the model " + uid, false);
+        }
+        return loaded;
+    }
+
+    /** What ends each document: the training table's separator, or a line end for a run on text files. */
+    public String separator() {
+        TrainConfig train = checkpoint().meta().train();
+        return train.table() != null ? train.table().separator() : "\n";
+    }
+
+    @Override
+    public StructType transformSchema(StructType schema) {
+        String text = getOrDefault(textCol);
+        StructField field = Arrays.stream(schema.fields()).filter(f -> f.name().equals(text)).findFirst()
+                .orElseThrow(() -> new UserError("column " + text + " is not in the data; its columns are "
+                        + String.join(", ", schema.fieldNames()) + "; set textCol (score: --text-column)"));
+        if (!(field.dataType() instanceof StringType)) {
+            throw new UserError("column " + text + " is " + field.dataType().simpleString() + ", not a string;"
+                    + " score a string column, or cast it");
+        }
+        if (groupRowsValue() < 1) {
+            throw new UserError("groupRows must be 1 or more, got " + groupRowsValue());
+        }
+        for (Param<String> out : List.of(logLikelihoodCol, natsPerCharCol, bitsPerCharCol)) {
+            if (Arrays.asList(schema.fieldNames()).contains(getOrDefault(out))) {
+                throw new UserError("the data already has a column " + getOrDefault(out) + "; set " + out.name()
+                        + " to another name");
+            }
+        }
+        return schema.add(getOrDefault(logLikelihoodCol), DataTypes.DoubleType, true)
+                .add(getOrDefault(natsPerCharCol), DataTypes.DoubleType, true)
+                .add(getOrDefault(bitsPerCharCol), DataTypes.DoubleType, true);
+    }
+
+    @Override
+    public Dataset<Row> transform(Dataset<?> dataset) {
+        Dataset<Row> data = dataset.toDF();
+        StructType out = transformSchema(data.schema());
+        int column = data.schema().fieldIndex(getOrDefault(textCol));
+        int group = groupRowsValue();
+        String separator = separator();
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
+        Broadcast<byte[]> shipped = jsc.broadcast(checkpoint);
+        JavaRDD<Row> scored = data.javaRDD().mapPartitions(rows -> scoredRows(rows, column, group, separator,
+                shipped.value()));
+        return data.sparkSession().createDataFrame(scored, out);
+    }
+
+    /** Scores a task's rows a block at a time (rows of a block are grouped by length), in their order. */
+    private static Iterator<Row> scoredRows(Iterator<Row> rows, int column, int group, String separator,
+                                            byte[] checkpointBytes) {
+        if (!rows.hasNext()) {
+            return rows;
+        }
+        Checkpoint c = Checkpoint.fromBytes(checkpointBytes, "the broadcast model", false);
+        TextScores scorer = new TextScores(c.network(), c.meta().vocabulary(), separator, group);
+        int block = Math.max(256, group * 8);
+        return new Iterator<>() {
+            private final List<Row> ready = new ArrayList<>();
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+                if (next == ready.size()) {
+                    fill();
+                }
+                return next < ready.size();
+            }
+
+            @Override
+            public Row next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return ready.get(next++);
+            }
+
+            private void fill() {
+                ready.clear();
+                next = 0;
+                List<Row> in = new ArrayList<>(block);
+                while (in.size() < block && rows.hasNext()) {
+                    in.add(rows.next());
+                }
+                TextScores.Score[] scores = scorer.score(in.stream().map(r -> r.isNullAt(column) ? null
+                        : r.getString(column)).toList());
+                for (int i = 0; i < in.size(); i++) {
+                    Row r = in.get(i);
+                    Object[] values = new Object[r.length() + 3];
+                    for (int j = 0; j < r.length(); j++) {
+                        values[j] = r.get(j);
+                    }
+                    TextScores.Score s = scores[i];
+                    if (s != null) {
+                        values[r.length()] = s.logLikelihood();
+                        values[r.length() + 1] = s.natsPerChar();
+                        values[r.length() + 2] = s.bitsPerChar();
+                    }
+                    ready.add(RowFactory.create(values));
+                }
+            }
+        };
+    }
+
+    @Override
+    public CharRnnModel copy(ParamMap extra) {
+        CharRnnModel copy = copyValues(new CharRnnModel(uid, checkpoint), extra);
+        copy.loaded = loaded;
+        return copy.setParent(parent());
+    }
+
+    @Override
+    public MLWriter write() {
+        return new Writer(this);
+    }
+
+    public static MLReader<CharRnnModel> read() {
+        return new Reader();
+    }
+
+    public static CharRnnModel load(String path) {
+        return read().load(path);
+    }
+
+    /** Spark ML's metadata (class, uid, params) and the checkpoint beside it, unchanged. */
+    private static final class Writer extends MLWriter {
+        private final CharRnnModel model;
+
+        Writer(CharRnnModel model) {
+            this.model = model;
+        }
+
+        @Override
+        public void saveImpl(String path) {
+            DefaultParamsWriter.saveMetadata(model, path, sc(), Option.empty(), Option.empty());
+            Path file = new Path(path, CHECKPOINT_FILE);
+            try {
+                FileSystem fs = file.getFileSystem(sc().hadoopConfiguration());
+                try (FSDataOutputStream stream = fs.create(file, false)) {
+                    stream.write(model.checkpoint);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + file, e);
+            }
+        }
+    }
+
+    private static final class Reader extends MLReader<CharRnnModel> {
+        @Override
+        public CharRnnModel load(String path) {
+            DefaultParamsReader.Metadata metadata = DefaultParamsReader.loadMetadata(path, sc(),
+                    CharRnnModel.class.getName());
+            Path file = new Path(path, CHECKPOINT_FILE);
+            byte[] bytes;
+            try (InputStream in = file.getFileSystem(sc().hadoopConfiguration()).open(file)) {
+                bytes = in.readAllBytes();
+            } catch (IOException e) {
+                throw new UserError("cannot read the model's checkpoint " + file + ": " + e.getMessage());
+            }
+            CharRnnModel model = new CharRnnModel(metadata.uid(), bytes);
+            metadata.getAndSetParams(model, Option.empty());
+            return model;
+        }
+    }
+}
