@@ -73,6 +73,17 @@ public final class TrainCommand implements Callable<Integer> {
         checkCorpus(options, hadoopConf);
         checkOutsideCorpus(options.corpus, output, hadoopConf, "run");
         TrainConfig config = options.toConfig(output);
+        return train(options, config, resume, overwrite, hadoopConf, (c, corpusOptions) -> singleProcess
+                ? localRunner(hadoopConf, c, corpusOptions) : SparkRoundRunner.start(sparkConf, c, corpusOptions));
+    }
+
+    /**
+     * Starts, continues or replaces the run in the configuration's output, once the settings and the corpus are
+     * checked, training with the runner that {@code runners} makes (the CLI's own Spark, or a caller's session).
+     */
+    static TrainResult train(TrainOptions options, TrainConfig config, boolean resume, boolean overwrite,
+                             Configuration hadoopConf,
+                             java.util.function.BiFunction<TrainConfig, CorpusOptions, RoundRunner> runners) {
         if (resume && overwrite) {
             throw new UserError("--resume and --overwrite exclude each other; pick one");
         }
@@ -83,12 +94,11 @@ public final class TrainCommand implements Callable<Integer> {
         if (config.initFrom() != null) {
             RunDirectory.resolveUri(config.initFrom(), hadoopConf);
         }
-        RunDirectory run = new RunDirectory(output, hadoopConf);
+        RunDirectory run = new RunDirectory(config.output(), hadoopConf);
         Duration stale = Duration.ofMillis(Math.round(options.lockStaleMinutes * 60_000));
         CorpusOptions corpusOptions = options.corpusOptions(config.valFraction());
         try (RunStart start = RunStart.open(run, config, stale, resume, overwrite);
-             RoundRunner runner = singleProcess ? localRunner(hadoopConf, config, corpusOptions)
-                     : SparkRoundRunner.start(sparkConf, config, corpusOptions)) {
+             RoundRunner runner = runners.apply(config, corpusOptions)) {
             return new TrainingSession(config, run, runner, hadoopConf).train(start.resumed());
         }
     }

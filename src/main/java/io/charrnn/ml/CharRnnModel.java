@@ -156,26 +156,31 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
 
     @Override
     public StructType transformSchema(StructType schema) {
-        String text = getOrDefault(textCol);
+        if (groupRowsValue() < 1) {
+            throw new UserError("groupRows must be 1 or more, got " + groupRowsValue());
+        }
+        return scoredSchema(schema, getOrDefault(textCol), getOrDefault(logLikelihoodCol),
+                getOrDefault(natsPerCharCol), getOrDefault(bitsPerCharCol));
+    }
+
+    /** The schema with the score columns added, once the text column is checked to be a string column. */
+    static StructType scoredSchema(StructType schema, String text, String... scoreColumns) {
         StructField field = Arrays.stream(schema.fields()).filter(f -> f.name().equals(text)).findFirst()
                 .orElseThrow(() -> new UserError("column " + text + " is not in the data; its columns are "
                         + String.join(", ", schema.fieldNames()) + "; set textCol (score: --text-column)"));
         if (!(field.dataType() instanceof StringType)) {
             throw new UserError("column " + text + " is " + field.dataType().simpleString() + ", not a string;"
-                    + " score a string column, or cast it");
+                    + " use a string column, or cast it");
         }
-        if (groupRowsValue() < 1) {
-            throw new UserError("groupRows must be 1 or more, got " + groupRowsValue());
-        }
-        for (Param<String> out : List.of(logLikelihoodCol, natsPerCharCol, bitsPerCharCol)) {
-            if (Arrays.asList(schema.fieldNames()).contains(getOrDefault(out))) {
-                throw new UserError("the data already has a column " + getOrDefault(out) + "; set " + out.name()
-                        + " to another name");
+        StructType out = schema;
+        for (String column : scoreColumns) {
+            if (Arrays.asList(schema.fieldNames()).contains(column)) {
+                throw new UserError("the data already has a column " + column + "; name the score columns"
+                        + " otherwise (CharRnnModel's logLikelihoodCol, natsPerCharCol, bitsPerCharCol)");
             }
+            out = out.add(column, DataTypes.DoubleType, true);
         }
-        return schema.add(getOrDefault(logLikelihoodCol), DataTypes.DoubleType, true)
-                .add(getOrDefault(natsPerCharCol), DataTypes.DoubleType, true)
-                .add(getOrDefault(bitsPerCharCol), DataTypes.DoubleType, true);
+        return out;
     }
 
     @Override

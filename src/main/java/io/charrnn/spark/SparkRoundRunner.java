@@ -40,6 +40,8 @@ public final class SparkRoundRunner implements RoundRunner {
     static final int FANOUT = 8;
 
     private final JavaSparkContext jsc;
+    /** Whether {@link #close} stops Spark: the runner started it (the CLI), rather than a caller's session. */
+    private final boolean ownsContext;
     private final TrainConfig config;
     private final CorpusSource source;
     private JavaRDD<EncodedWindow> windows;
@@ -57,27 +59,35 @@ public final class SparkRoundRunner implements RoundRunner {
      */
     private volatile String memoryKill;
 
-    private SparkRoundRunner(JavaSparkContext jsc, TrainConfig config, CorpusOptions corpusOptions) {
+    private final org.apache.spark.scheduler.SparkListener memoryKills = new org.apache.spark.scheduler.SparkListener() {
+        @Override
+        public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
+            if (JobFailures.isMemoryKill(removed.reason())) {
+                memoryKill = removed.reason();
+            }
+        }
+    };
+
+    private SparkRoundRunner(JavaSparkContext jsc, boolean ownsContext, TrainConfig config, CorpusSource source) {
         this.jsc = jsc;
+        this.ownsContext = ownsContext;
         this.config = config;
         // When YARN kills executors for their memory, the job may fail as "SparkContext was shut down" (too many
         // executors lost) rather than with the tasks' reason: the driver keeps the reason it was told.
-        jsc.sc().addSparkListener(new org.apache.spark.scheduler.SparkListener() {
-            @Override
-            public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
-                if (JobFailures.isMemoryKill(removed.reason())) {
-                    memoryKill = removed.reason();
-                }
-            }
-        });
+        jsc.sc().addSparkListener(memoryKills);
         if (config.averaging().mode() == Averaging.Mode.DL4J) {
             DelegatedRound.requireDl4j();
         }
-        this.source = CorpusSource.open(jsc, config.corpus(), corpusOptions);
+        this.source = source;
         if (source.valFraction() != config.valFraction()) {
             throw new UserError("the prepared dataset " + config.corpus() + " holds out " + source.valFraction()
                     + " for validation, not --val-fraction " + config.valFraction() + "; drop --val-fraction");
         }
+    }
+
+    /** Trains in a running Spark application (a caller's session) on a corpus it opened; Spark stays up. */
+    public static SparkRoundRunner within(JavaSparkContext jsc, TrainConfig config, CorpusSource source) {
+        return new SparkRoundRunner(jsc, false, config, source);
     }
 
     /** Starts Spark; the runner stops it on {@link #close}. */
@@ -85,7 +95,7 @@ public final class SparkRoundRunner implements RoundRunner {
         JavaSparkContext jsc = new JavaSparkContext(sparkConf);
         try {
             jsc.setLogLevel("WARN");
-            return new SparkRoundRunner(jsc, config, corpusOptions);
+            return new SparkRoundRunner(jsc, true, config, CorpusSource.open(jsc, config.corpus(), corpusOptions));
         } catch (RuntimeException e) {
             jsc.close();
             throw e;
@@ -256,7 +266,11 @@ public final class SparkRoundRunner implements RoundRunner {
                 validation.unpersist(false);
             }
         } finally {
-            jsc.close();
+            if (ownsContext) {
+                jsc.close();
+            } else {
+                jsc.sc().removeSparkListener(memoryKills);
+            }
         }
     }
 

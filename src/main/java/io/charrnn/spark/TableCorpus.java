@@ -64,18 +64,34 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
     }
 
     TableCorpus(JavaSparkContext jsc, String uri, CorpusOptions options) {
+        this(jsc, uri, options, readPartitioned(jsc, uri, options));
+    }
+
+    private TableCorpus(JavaSparkContext jsc, String uri, CorpusOptions options, Read read) {
         super(jsc);
         this.uri = uri;
         this.options = options;
         this.table = options.table();
+        this.rows = select(read.data(), uri, table);
+        this.files = read.data().inputFiles();
+        this.fingerprint = read.what() + " " + fingerprintOf(jsc, files);
+    }
+
+    /**
+     * A DataFrame's column as a corpus (what the spark.ml Estimator fits), read in the DataFrame's own partitions.
+     *
+     * @param name how messages and the run name the data
+     */
+    public static TableCorpus of(JavaSparkContext jsc, Dataset<Row> data, String name, CorpusOptions options) {
+        return new TableCorpus(jsc, name, options, new Read(data, "dataframe " + name));
+    }
+
+    private static Read readPartitioned(JavaSparkContext jsc, String uri, CorpusOptions options) {
         SparkSession spark = SparkSession.builder().config(jsc.getConf()).getOrCreate();
         // Partitions from the data alone (as for text files), so a resumed run cuts the same windows on any cluster.
         spark.conf().set("spark.sql.files.maxPartitionBytes", String.valueOf(32L << 20));
         spark.conf().set("spark.sql.files.minPartitionNum", String.valueOf(Math.max(8, options.partitions())));
-        Read read = read(spark, uri, table.format());
-        this.rows = select(read.data(), uri, table);
-        this.files = read.data().inputFiles();
-        this.fingerprint = read.what() + " " + fingerprintOf(jsc, files);
+        return read(spark, uri, options.table().format());
     }
 
     /** The rows of a table's text column and its split key, checked as a corpus (the texts are not yet read). */

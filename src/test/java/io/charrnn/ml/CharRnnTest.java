@@ -1,0 +1,118 @@
+package io.charrnn.ml;
+
+import io.charrnn.TestCorpora;
+import io.charrnn.checkpoint.Checkpoint;
+import io.charrnn.cli.TrainFlags;
+import io.charrnn.common.UserError;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The Estimator in a Pipeline: fitted in a caller's session, saved, loaded in a new one, scoring bit for bit. */
+class CharRnnTest {
+    @TempDir
+    Path dir;
+
+    private SparkSession session() {
+        return SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
+                .config("spark.sql.warehouse.dir", dir.resolve("warehouse").toString()).getOrCreate();
+    }
+
+    private static Dataset<Row> lines(SparkSession spark) {
+        List<Row> rows = new ArrayList<>();
+        long id = 0;
+        for (String line : TestCorpora.prose(40_000).lines().filter(l -> !l.isEmpty()).toList()) {
+            rows.add(RowFactory.create(id++, line));
+        }
+        return spark.createDataFrame(rows, new StructType().add("id", DataTypes.LongType)
+                .add("msg", DataTypes.StringType));
+    }
+
+    private CharRnn estimator(String run) {
+        return new CharRnn().setTextCol("msg").setOutput(run).setParam("hidden", 16).setParam("layers", "1")
+                .setParam("epochs", 1).setParam("window", 100).setParam("seqLength", 50)
+                .setParam("batchSize", 8).setParam("sampleChars", 0).setParam("valFraction", 0.1);
+    }
+
+    @Test
+    void aPipelineFitsInTheCallersSessionAndScoresTheSameAfterSaveAndLoad() throws Exception {
+        String run = dir.resolve("run").toUri().toString();
+        String savedModel = dir.resolve("model").toString();
+        String savedPipeline = dir.resolve("pipeline").toString();
+        List<Row> scored;
+        SparkSession spark = session();
+        try {
+            Dataset<Row> data = lines(spark);
+            Pipeline pipeline = new Pipeline().setStages(new PipelineStage[]{estimator(run)});
+            PipelineModel model = pipeline.fit(data);
+            // The session is the caller's: still running after the fit.
+            assertFalse(spark.sparkContext().isStopped());
+            CharRnnModel fitted = (CharRnnModel) model.stages()[0];
+            Checkpoint best = fitted.checkpoint();
+            assertEquals(16, best.meta().train().model().hidden());
+            assertEquals(CharRnn.CORPUS_NAME, best.meta().train().corpus());
+            assertEquals("msg", best.meta().train().table().textColumn());
+            assertTrue(best.meta().progress().valLoss() < Math.log(best.meta().vocabulary().size()));
+            scored = model.transform(data).orderBy("id").collectAsList();
+            model.write().save(savedModel);
+            pipeline.write().save(savedPipeline);
+
+            // A second fit of the same settings finds the run finished and gives its model without training.
+            CharRnnModel again = estimator(run).fit(data);
+            assertArrayEquals(best.toBytes(), again.checkpoint().toBytes());
+        } finally {
+            spark.stop();
+        }
+        spark = session();
+        try {
+            Dataset<Row> data = lines(spark);
+            assertEquals(scored, PipelineModel.load(savedModel).transform(data).orderBy("id").collectAsList());
+            CharRnn loaded = (CharRnn) Pipeline.load(savedPipeline).getStages()[0];
+            assertEquals(16, loaded.getOrDefault(loaded.getParam("hidden")));
+            assertEquals(run, loaded.getOrDefault(loaded.getParam("output")));
+            assertEquals("msg", loaded.getOrDefault(loaded.textCol()));
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void paramsAreTheTrainFlagsAndAreCheckedAsTheFlagsAre() {
+        CharRnn e = new CharRnn();
+        for (TrainFlags.Flag f : TrainFlags.params()) {
+            assertTrue(e.hasParam(f.param()), f.name());
+        }
+        assertEquals(128, e.getOrDefault(e.getParam("hidden")));
+        assertFalse(e.hasParam("corpus"));
+        UserError unknown = assertThrows(UserError.class, () -> e.setParam("hiden", 3));
+        assertTrue(unknown.getMessage().contains("no param hiden"), unknown.getMessage());
+        SparkSession spark = session();
+        try {
+            Dataset<Row> data = lines(spark);
+            UserError noOutput = assertThrows(UserError.class, () -> new CharRnn().setTextCol("msg").fit(data));
+            assertTrue(noOutput.getMessage().contains("set output"), noOutput.getMessage());
+            UserError badLayers = assertThrows(UserError.class, () -> estimator(dir.resolve("bad").toString())
+                    .setParam("layers", 0).fit(data));
+            assertEquals("--layers must be between 1 and 16, got 0", badLayers.getMessage());
+            UserError notString = assertThrows(UserError.class, () -> estimator(dir.resolve("bad2").toString())
+                    .setTextCol("id").fit(data));
+            assertTrue(notString.getMessage().contains("not a string"), notString.getMessage());
+        } finally {
+            spark.stop();
+        }
+    }
+}
