@@ -13,7 +13,10 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
+import io.charrnn.model.Sampler;
+import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.LongParam;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.DefaultParamsReader;
@@ -41,9 +44,11 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A trained model as a {@code spark.ml} Transformer: adds to each row the log-likelihood of its text column under
- * the model, in nats, and the text's nats and bits per character (see {@link TextScores} for what is scored). Rows
- * with a null or empty text get nulls. The checkpoint is broadcast once per transform; each task scores its rows in
+ * A trained model as a {@code spark.ml} Transformer. Scoring (the default): adds to each row the log-likelihood of
+ * its text column under the model, in nats, and the text's nats and bits per character (see {@link TextScores} for
+ * what is scored); rows with a null or empty text get nulls. Generation ({@code primeCol} set): adds the text the
+ * model writes after each row's prime, drawn with the temperature and top-k given, from a seed per row (its
+ * {@code seedCol}, or the seed param and the prime), so the same rows give the same text. The checkpoint is broadcast once per transform; each task scores its rows in
  * groups through the same kernels as training. Saved and loaded with {@code MLWritable}/{@code MLReadable}, alone or
  * inside a {@code PipelineModel}; {@link #fromCheckpoint} makes one from a training run.
  */
@@ -61,6 +66,13 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
     private final Param<String> natsPerCharCol;
     private final Param<String> bitsPerCharCol;
     private final IntParam groupRows;
+    private final Param<String> primeCol;
+    private final Param<String> generatedCol;
+    private final IntParam length;
+    private final DoubleParam temperature;
+    private final IntParam topK;
+    private final Param<String> seedCol;
+    private final LongParam seed;
 
     CharRnnModel(String uid, byte[] checkpoint) {
         this.uid = uid;
@@ -75,6 +87,20 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
         setDefault(natsPerCharCol, "nats_per_char");
         setDefault(bitsPerCharCol, "bits_per_char");
         setDefault(groupRows, 32);
+        primeCol = new Param<>(uid, "primeCol", "generate instead of score: the string column each row's text"
+                + " starts from (null or empty: from a line end)");
+        generatedCol = new Param<>(uid, "generatedCol", "output: the text generated after the prime");
+        length = new IntParam(uid, "length", "characters generated per row");
+        temperature = new DoubleParam(uid, "temperature", "below 1 more conservative, above 1 more surprising");
+        topK = new IntParam(uid, "topK", "draw among the k most likely characters only (0: all)");
+        seedCol = new Param<>(uid, "seedCol", "a long column whose value seeds each row's draws (unset: the seed"
+                + " param and the prime)");
+        seed = new LongParam(uid, "seed", "seeds each row's draws with its prime, when seedCol is unset");
+        setDefault(generatedCol, "generated");
+        setDefault(length, 200);
+        setDefault(temperature, 1.0);
+        setDefault(topK, 0);
+        setDefault(seed, 0L);
     }
 
     /** The model of a checkpoint: a {@code ckpt_*.zip}, or a run directory (its best checkpoint). */
@@ -113,6 +139,70 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
 
     private int groupRowsValue() {
         return (Integer) getOrDefault(groupRows); // an IntParam is a Param<Object> to Java
+    }
+
+    public Param<String> primeCol() {
+        return primeCol;
+    }
+
+    public Param<String> generatedCol() {
+        return generatedCol;
+    }
+
+    public IntParam length() {
+        return length;
+    }
+
+    public DoubleParam temperature() {
+        return temperature;
+    }
+
+    public IntParam topK() {
+        return topK;
+    }
+
+    public Param<String> seedCol() {
+        return seedCol;
+    }
+
+    public LongParam seed() {
+        return seed;
+    }
+
+    /** Generates instead of scoring: each row's text starts from this column's. */
+    public CharRnnModel setPrimeCol(String column) {
+        set(primeCol, column);
+        return this;
+    }
+
+    public CharRnnModel setGeneratedCol(String column) {
+        set(generatedCol, column);
+        return this;
+    }
+
+    public CharRnnModel setLength(int characters) {
+        set(length, characters);
+        return this;
+    }
+
+    public CharRnnModel setTemperature(double value) {
+        set(temperature, value);
+        return this;
+    }
+
+    public CharRnnModel setTopK(int k) {
+        set(topK, k);
+        return this;
+    }
+
+    public CharRnnModel setSeedCol(String column) {
+        set(seedCol, column);
+        return this;
+    }
+
+    public CharRnnModel setSeed(long value) {
+        set(seed, value);
+        return this;
     }
 
     public CharRnnModel setTextCol(String column) {
@@ -159,42 +249,120 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
         if (groupRowsValue() < 1) {
             throw new UserError("groupRows must be 1 or more, got " + groupRowsValue());
         }
+        if (isDefined(primeCol)) {
+            stringColumn(schema, getOrDefault(primeCol), "primeCol");
+            if (isDefined(seedCol)) {
+                StructField field = column(schema, getOrDefault(seedCol), "seedCol");
+                if (!(field.dataType() instanceof org.apache.spark.sql.types.IntegralType)) {
+                    throw new UserError("column " + field.name() + " is " + field.dataType().simpleString()
+                            + ", not an integer; seedCol must be an integer column");
+                }
+            }
+            new Sampler.Strategy((Double) getOrDefault(temperature), (Integer) getOrDefault(topK), false);
+            if ((Integer) getOrDefault(length) < 1) {
+                throw new UserError("length must be 1 or more, got " + getOrDefault(length));
+            }
+            return withNewColumns(schema, DataTypes.StringType, getOrDefault(generatedCol));
+        }
         return scoredSchema(schema, getOrDefault(textCol), getOrDefault(logLikelihoodCol),
                 getOrDefault(natsPerCharCol), getOrDefault(bitsPerCharCol));
     }
 
-    /** The schema with the score columns added, once the text column is checked to be a string column. */
-    static StructType scoredSchema(StructType schema, String text, String... scoreColumns) {
-        StructField field = Arrays.stream(schema.fields()).filter(f -> f.name().equals(text)).findFirst()
-                .orElseThrow(() -> new UserError("column " + text + " is not in the data; its columns are "
-                        + String.join(", ", schema.fieldNames()) + "; set textCol (score: --text-column)"));
+    private static StructField column(StructType schema, String name, String param) {
+        return Arrays.stream(schema.fields()).filter(f -> f.name().equals(name)).findFirst()
+                .orElseThrow(() -> new UserError("column " + name + " is not in the data; its columns are "
+                        + String.join(", ", schema.fieldNames()) + "; set " + param));
+    }
+
+    private static void stringColumn(StructType schema, String name, String param) {
+        StructField field = column(schema, name, param);
         if (!(field.dataType() instanceof StringType)) {
-            throw new UserError("column " + text + " is " + field.dataType().simpleString() + ", not a string;"
+            throw new UserError("column " + name + " is " + field.dataType().simpleString() + ", not a string;"
                     + " use a string column, or cast it");
         }
+    }
+
+    private static StructType withNewColumns(StructType schema, org.apache.spark.sql.types.DataType type,
+                                             String... columns) {
         StructType out = schema;
-        for (String column : scoreColumns) {
+        for (String column : columns) {
             if (Arrays.asList(schema.fieldNames()).contains(column)) {
-                throw new UserError("the data already has a column " + column + "; name the score columns"
-                        + " otherwise (CharRnnModel's logLikelihoodCol, natsPerCharCol, bitsPerCharCol)");
+                throw new UserError("the data already has a column " + column + "; name the output columns"
+                        + " otherwise (CharRnnModel's logLikelihoodCol, natsPerCharCol, bitsPerCharCol,"
+                        + " generatedCol)");
             }
-            out = out.add(column, DataTypes.DoubleType, true);
+            out = out.add(column, type, true);
         }
         return out;
+    }
+
+    /** The schema with the score columns added, once the text column is checked to be a string column. */
+    static StructType scoredSchema(StructType schema, String text, String... scoreColumns) {
+        stringColumn(schema, text, "textCol (score: --text-column)");
+        return withNewColumns(schema, DataTypes.DoubleType, scoreColumns);
     }
 
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         Dataset<Row> data = dataset.toDF();
         StructType out = transformSchema(data.schema());
-        int column = data.schema().fieldIndex(getOrDefault(textCol));
-        int group = groupRowsValue();
-        String separator = separator();
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext());
         Broadcast<byte[]> shipped = jsc.broadcast(checkpoint);
-        JavaRDD<Row> scored = data.javaRDD().mapPartitions(rows -> scoredRows(rows, column, group, separator,
-                shipped.value()));
-        return data.sparkSession().createDataFrame(scored, out);
+        JavaRDD<Row> rows;
+        if (isDefined(primeCol)) {
+            int prime = data.schema().fieldIndex(getOrDefault(primeCol));
+            int seedColumn = isDefined(seedCol) ? data.schema().fieldIndex(getOrDefault(seedCol)) : -1;
+            Generation g = new Generation(prime, seedColumn, (Integer) getOrDefault(length),
+                    new Sampler.Strategy((Double) getOrDefault(temperature), (Integer) getOrDefault(topK), false),
+                    (Long) getOrDefault(seed));
+            rows = data.javaRDD().mapPartitions(it -> generatedRows(it, g, shipped.value()));
+        } else {
+            int column = data.schema().fieldIndex(getOrDefault(textCol));
+            int group = groupRowsValue();
+            String separator = separator();
+            rows = data.javaRDD().mapPartitions(it -> scoredRows(it, column, group, separator, shipped.value()));
+        }
+        return data.sparkSession().createDataFrame(rows, out);
+    }
+
+    /** What a row's generation needs: its columns, and how and how much to draw. */
+    private record Generation(int primeColumn, int seedColumn, int length, Sampler.Strategy strategy, long seed)
+            implements java.io.Serializable {
+        /** The row's seed: its seed column's value, else the seed param mixed with the prime. */
+        long seedOf(Row row, String prime) {
+            if (seedColumn >= 0 && !row.isNullAt(seedColumn)) {
+                return ((Number) row.get(seedColumn)).longValue();
+            }
+            return seed * 0x9e3779b97f4a7c15L + prime.hashCode();
+        }
+    }
+
+    /** Each row with the text generated after its prime (rows one at a time: a draw needs the one before). */
+    private static Iterator<Row> generatedRows(Iterator<Row> rows, Generation g, byte[] checkpointBytes) {
+        if (!rows.hasNext()) {
+            return rows;
+        }
+        Checkpoint c = Checkpoint.fromBytes(checkpointBytes, "the broadcast model", false);
+        Sampler sampler = new Sampler(c.network(), c.meta().vocabulary());
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                Row r = rows.next();
+                String prime = r.isNullAt(g.primeColumn()) ? "" : r.getString(g.primeColumn());
+                Object[] values = new Object[r.length() + 1];
+                for (int j = 0; j < r.length(); j++) {
+                    values[j] = r.get(j);
+                }
+                values[r.length()] = sampler.sample(prime, g.length(), g.strategy(), g.seedOf(r, prime), s -> {
+                });
+                return RowFactory.create(values);
+            }
+        };
     }
 
     /** Scores a task's rows a block at a time (rows of a block are grouped by length), in their order. */

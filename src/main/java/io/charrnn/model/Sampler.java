@@ -35,7 +35,7 @@ public final class Sampler {
      * @param topK        draw only among the k most likely symbols (0: all)
      * @param argmax      always take the most likely symbol (char-rnn's {@code -sample 0})
      */
-    public record Strategy(double temperature, int topK, boolean argmax) {
+    public record Strategy(double temperature, int topK, boolean argmax) implements java.io.Serializable {
         public Strategy {
             if (!(temperature > 0)) {
                 throw new UserError("--temperature must be greater than 0, got " + temperature);

@@ -71,6 +71,16 @@ class CharRnnTest {
             model.write().save(savedModel);
             pipeline.write().save(savedPipeline);
 
+            // Generation: the same rows give the same text; each row its own, from its prime and seed.
+            Dataset<Row> primes = data.selectExpr("id", "substring(msg, 1, 6) as prime").limit(20);
+            CharRnnModel writer = fitted.copy(new org.apache.spark.ml.param.ParamMap()).setPrimeCol("prime")
+                    .setSeedCol("id").setLength(40).setTemperature(0.9);
+            List<Row> written = writer.transform(primes).orderBy("id").collectAsList();
+            assertEquals(written, writer.transform(primes.repartition(3)).orderBy("id").collectAsList());
+            assertTrue(written.stream().allMatch(r -> r.getString(2).codePointCount(0, r.getString(2).length())
+                    == 40), written.toString());
+            assertTrue(written.stream().map(r -> r.getString(2)).distinct().count() > 10, written.toString());
+
             // A second fit of the same settings finds the run finished and gives its model without training.
             CharRnnModel again = estimator(run).fit(data);
             assertArrayEquals(best.toBytes(), again.checkpoint().toBytes());
