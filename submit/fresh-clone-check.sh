@@ -3,7 +3,8 @@
 # checkout's committed HEAD) into a new empty directory with nothing beside it, runs README's two set-up commands
 # word for word (the quick start, then the tests; README marks them <!-- command: NAME -->), and checks that the
 # quick start's sample reads as text of the corpus: at least CHARRNN_MIN_KNOWN_WORDS percent (default 60) of its
-# words of two or more letters occur in the corpus. Prints the times and the share; exits non-zero on a failure.
+# words of two or more letters occur in the corpus; then the quick start's run scores a Parquet table of the
+# corpus's lines with `score`. Prints the times and the share; exits non-zero on a failure.
 set -euo pipefail
 source_repo="${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
 min_known="${CHARRNN_MIN_KNOWN_WORDS:-60}"
@@ -39,6 +40,25 @@ if [ "$all" -lt 20 ] || [ "$percent" -lt "$min_known" ]; then
   echo "fresh-clone-check: the sample does not read as the corpus's text (want at least 20 words, $min_known% known)" >&2
   exit 1
 fi
+
+# The quick start's run scores a Parquet table of the corpus's first lines with `score`: the runner's classpath has
+# what Spark SQL needs at run time (the test JVMs' classpath is Maven's, which has more).
+run=$(grep -o -- '--output [^ ]*' <<<"$quick_start" | head -n 1 | cut -d' ' -f2)
+grep -v '^$' "$corpus" | head -n 2000 > "$work/lines.txt"
+root=$PWD
+# shellcheck source=submit/build-line.sh
+. submit/build-line.sh
+# shellcheck source=submit/local-jvm.sh
+. submit/local-jvm.sh
+(exec_local_jvm -cp "$build_dir/charrnn-spark.jar:$(cat "$build_dir/classpath.txt")" submit/LinesToParquet.java \
+  "$work/lines.txt" "$work/table") > "$work/table.log" 2>&1 || {
+  tail -n 20 "$work/table.log" >&2; echo "fresh-clone-check: writing the table failed" >&2; exit 1; }
+submit/charrnn score --checkpoint "$run" --input "$work/table" --text-column text --output "$work/scored" \
+  > "$work/score.txt" 2> "$work/score.log" || {
+  tail -n 20 "$work/score.log" >&2; echo "fresh-clone-check: score failed" >&2; exit 1; }
+grep -q '^2,000 rows scored (2,000 with text)' "$work/score.txt" || {
+  cat "$work/score.txt" >&2; echo "fresh-clone-check: score did not score the table's 2,000 rows" >&2; exit 1; }
+echo "fresh-clone-check: $(cat "$work/score.txt")" >&2
 
 echo "fresh-clone-check: running README's test command: $tests" >&2
 start=$SECONDS

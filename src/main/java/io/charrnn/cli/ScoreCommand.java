@@ -81,6 +81,12 @@ public final class ScoreCommand implements Callable<Integer> {
         try {
             spark.sparkContext().setLogLevel("WARN");
             Dataset<Row> rows = TableCorpus.readTable(spark, input, tableFormat);
+            // A small table may be one file of one row group, read by one task: spread it over every task slot
+            // (scoring is row by row, so the rows' order does not matter; the output keeps every column).
+            int slots = spark.sparkContext().defaultParallelism();
+            if (rows.javaRDD().getNumPartitions() < slots) {
+                rows = rows.repartition(slots);
+            }
             long started = System.nanoTime();
             spark.sparkContext().setJobDescription("charrnn score: " + input);
             Dataset<Row> scored = model.transform(rows);

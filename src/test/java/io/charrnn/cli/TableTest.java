@@ -100,6 +100,15 @@ class TableTest {
     }
 
     @Test
+    void aRunContinuedWithAnotherTableReadingIsRefusedNamingIt() {
+        Cli resumed = Cli.run(args("train", "--corpus", table, "--text-column", "msg", "--row-separator", "\\u001e",
+                "--output", run, "--resume", "--hidden", "32", "--window", "100", "--seq-length", "50",
+                "--batch-size", "8", "--epochs", "2", "--val-fraction", "0.1", "--sample-chars", "0"));
+        assertTrue(resumed.isOneLineUserError(), resumed.toString());
+        assertTrue(resumed.err().contains("--row-separator \\u001e"), resumed.toString());
+    }
+
+    @Test
     void evalOfTheRunsOwnTableReproducesTheValidationLossTrainingRecorded() throws Exception {
         Cli eval = Cli.run(args("eval", "--checkpoint", run, "--corpus", table, "--split", "validation", "--json"));
         assertEquals(0, eval.exitCode(), eval.toString());
