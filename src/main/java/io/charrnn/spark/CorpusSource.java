@@ -46,6 +46,16 @@ public abstract class CorpusSource {
                 .orElseGet(() -> new Raw(jsc, uri, CorpusFiles.list(conf, uri), options));
     }
 
+    /** The vocabulary the options' policy makes of a corpus's counts; the symbols it maps away are logged. */
+    static VocabularyPolicy.Outcome vocabularyOf(io.charrnn.corpus.SymbolCounts counts, CorpusOptions options) {
+        VocabularyPolicy.Outcome outcome = options.vocabulary().apply(counts.toMap());
+        if (outcome.mappedSymbols() > 0) {
+            LOG.info("{} rare symbol(s) ({} occurrences) map to the unknown symbol U+FFFD",
+                    outcome.mappedSymbols(), outcome.mappedOccurrences());
+        }
+        return outcome;
+    }
+
     /** The vocabulary of the corpus (for raw text, after a counting pass and the vocabulary policy). */
     public abstract Vocabulary vocabulary();
 
@@ -137,14 +147,10 @@ public abstract class CorpusSource {
                     throw new UserError("the corpus holds no characters; check --corpus");
                 }
                 malformedBytes = count.counts().malformedBytes();
-                outcome = options.vocabulary().apply(count.counts().toMap());
                 if (malformedBytes > 0) {
                     LOG.warn("{} bytes of {} are not UTF-8; each became U+FFFD", malformedBytes, uri);
                 }
-                if (outcome.mappedSymbols() > 0) {
-                    LOG.info("{} rare symbol(s) ({} occurrences) map to the unknown symbol U+FFFD",
-                            outcome.mappedSymbols(), outcome.mappedOccurrences());
-                }
+                outcome = vocabularyOf(count.counts(), options);
             }
             return outcome;
         }

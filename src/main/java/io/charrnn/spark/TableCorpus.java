@@ -232,11 +232,7 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
                 LOG.warn("{} null and {} empty text(s) of {} rows of {} left out (--empty-rows skip)", c.nullRows(),
                         c.emptyRows(), c.rows(), uri);
             }
-            outcome = options.vocabulary().apply(c.counts().toMap());
-            if (outcome.mappedSymbols() > 0) {
-                LOG.info("{} rare symbol(s) ({} occurrences) map to the unknown symbol U+FFFD",
-                        outcome.mappedSymbols(), outcome.mappedOccurrences());
-            }
+            outcome = vocabularyOf(c.counts(), options);
         }
         return outcome;
     }
