@@ -44,7 +44,7 @@ fi
 # The quick start's run scores a Parquet table of the corpus's first lines with `score`: the runner's classpath has
 # what Spark SQL needs at run time (the test JVMs' classpath is Maven's, which has more).
 run=$(grep -o -- '--output [^ ]*' <<<"$quick_start" | head -n 1 | cut -d' ' -f2)
-grep -v '^$' "$corpus" | head -n 2000 > "$work/lines.txt"
+awk 'length > 0 && ++n <= 2000' "$corpus" > "$work/lines.txt"
 root=$PWD
 # shellcheck source=submit/build-line.sh
 . submit/build-line.sh
