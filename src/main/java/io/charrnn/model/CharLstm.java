@@ -135,6 +135,15 @@ public final class CharLstm {
                 ? LstmImplementation.FUSED : LstmImplementation.STOCK;
     }
 
+    /** The parameters {@link #create} would allocate, counted from the configuration without allocating them. */
+    public static long parameters(ModelConfig config, int vocabularySize) {
+        long n = 0;
+        for (var layer : configuration(config, vocabularySize).getConfs()) {
+            n += layer.getLayer().initializer().numParams(layer);
+        }
+        return n;
+    }
+
     public static MultiLayerNetwork create(ModelConfig config, int vocabularySize) {
         MultiLayerNetwork net = new MultiLayerNetwork(configuration(config, vocabularySize));
         net.init();

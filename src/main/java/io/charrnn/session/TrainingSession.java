@@ -157,6 +157,22 @@ public final class TrainingSession {
     }
 
     /**
+     * Most bytes of a model's state, its parameters and Adam's two moments as floats: a round ships them in one
+     * broadcast (Kryo's buffer, at most 1 GiB in SparkSetup) and a checkpoint is built in one byte array.
+     */
+    static final long MAX_STATE_BYTES = 1L << 30;
+
+    /** Refuses, before allocating it, a model whose state a round or a checkpoint could not carry. */
+    static void requireShippable(long parameters) {
+        long bytes = parameters * 3 * Float.BYTES;
+        if (bytes > MAX_STATE_BYTES) {
+            throw new UserError(String.format(Locale.ROOT, "the model has %,d parameters: with Adam's state %.1f GiB,"
+                    + " over the %d GiB a round's broadcast and a checkpoint can carry; use a smaller --hidden or"
+                    + " fewer --layers", parameters, bytes / (double) (1L << 30), MAX_STATE_BYTES >> 30));
+        }
+    }
+
+    /**
      * The start: the newest checkpoint that loads (resume) or a warm start's weights, the vocabulary, the windows,
      * the workers, the model, the batch and the plan, the network, the progress and the logs.
      */
@@ -214,6 +230,7 @@ public final class TrainingSession {
             LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
                     r.progress.epochFraction()), r.progress.totalRounds(), r.plan.roundsPerEpoch());
         } else {
+            requireShippable(CharLstm.parameters(r.model, r.vocabulary.size()));
             r.net = warmStarted(CharLstm.create(r.model, r.vocabulary.size()), warmStart, r.model);
             r.progress = Progress.start(r.plan);
             // Empty for a new run; a run started again in place drops the lines of the rounds it redoes.
@@ -386,7 +403,8 @@ public final class TrainingSession {
     /** A kept round's metrics line, then on schedule its sample and checkpoint, and the progress line. */
     private void record(Run r, WorkerResult sum, boolean due, long roundStart, double charsPerSecond, int roundBatch,
                         double roundLearningRate) {
-        String saved = due ? CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss()) : null;
+        String saved = due ? CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss(),
+                r.progress.roundsPerEpoch()) : null;
         r.lastRoundSeconds = seconds(roundStart);
         Map<String, Object> line = Metrics.record(r.progress, charsPerSecond, r.elapsed(), saved);
         line.put(Metrics.ROUND_SECONDS, Math.round(r.lastRoundSeconds * 1000) / 1000.0);
@@ -425,7 +443,8 @@ public final class TrainingSession {
         if (r.lastCheckpointRound != r.progress.totalRounds()
                 && (r.cancelled == null || r.cancelled.runnerUsable())) {
             r.progress = r.progress.withValidation(runner.validationLoss(r.net));
-            r.lastCheckpoint = CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss());
+            r.lastCheckpoint = CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss(),
+                r.progress.roundsPerEpoch());
             Map<String, Object> line = Metrics.record(r.progress, Double.NaN, r.elapsed(), r.lastCheckpoint);
             if (r.lastLine != null && r.lastLine.get(Metrics.ROUND).equals(line.get(Metrics.ROUND))) {
                 // The round's line, written when it ended, now with its validation loss and checkpoint: one line.

@@ -44,6 +44,10 @@ public final class SparkSetup {
         addToList(conf, "spark.kryo.registrator", KryoRecords.class.getName());
         addToList(conf, "spark.plugins", TrainingMetricsPlugin.class.getName());
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
+        // A round's results are the model's state by design: up to 8 sums of parameters and Adam's moments (12 bytes
+        // a parameter each) reach the driver, which holds the model anyway. Spark's default 1g refused 2 x 1024
+        // with 8 or more workers.
+        conf.setIfMissing("spark.driver.maxResultSize", "0");
         conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         // ND4J runs 2 OpenMP threads per op by default; with one Spark task per core that oversubscribes the CPU.
         int taskCpus = conf.getInt("spark.task.cpus", 1);

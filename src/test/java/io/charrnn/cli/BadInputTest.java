@@ -101,6 +101,17 @@ class BadInputTest {
     }
 
     @Test
+    void aModelTooLargeToShipIsRefusedBeforeItIsAllocated() throws Exception {
+        // 2 x 4096: about 201 M parameters, 2.2 GiB with Adam's state; refused in one line without allocating them.
+        Path small = TestCorpora.writeProse(dir, 20_000);
+        Cli result = Cli.run("train", "--corpus", small.toString(), "--output", out(), "--hidden", "4096",
+                "--window", "100", "--seq-length", "50", "--conf", "spark.master=local[1]",
+                "--conf", "spark.ui.enabled=false");
+        assertUserError(result, "use a smaller --hidden or fewer --layers");
+        assertTrue(result.err().contains("GiB"), result.toString());
+    }
+
+    @Test
     void directoryWithNoFiles() throws Exception {
         Path empty = Files.createDirectories(dir.resolve("corpus/sub"));
         Files.writeString(empty.resolve("_SUCCESS"), "");

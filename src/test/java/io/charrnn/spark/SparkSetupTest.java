@@ -61,6 +61,14 @@ class SparkSetupTest {
     }
 
     @Test
+    void theDriverTakesARoundsResultsWhateverTheModelsSizeUnlessTheUserSetsALimit() {
+        // Up to 8 results of 12 bytes a parameter: 2 x 1024 (12.9 M parameters) is 1.2 GB, over Spark's 1g default.
+        assertEquals("0", SparkSetup.configure("test", Map.of()).get("spark.driver.maxResultSize"));
+        assertEquals("2g", SparkSetup.configure("test", Map.of("spark.driver.maxResultSize", "2g"))
+                .get("spark.driver.maxResultSize"));
+    }
+
+    @Test
     void theJarCarriesConfJvmOptions() throws Exception {
         List<String> file = Files.readAllLines(Path.of("conf", "jvm-options")).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
