@@ -20,7 +20,7 @@ public final class CheckpointName {
     }
 
     /** @param roundsPerEpoch the epoch's rounds: consecutive ones differ by more than the last decimal written */
-    public static String of(double epochFraction, double valLoss, int roundsPerEpoch) {
+    public static String of(double epochFraction, double valLoss, long roundsPerEpoch) {
         int decimals = 2; // k / 100 needs two; each further factor of 10 of rounds, one more
         for (long rounds = 100; rounds < roundsPerEpoch; rounds *= 10) {
             decimals++;

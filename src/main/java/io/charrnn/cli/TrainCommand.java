@@ -104,7 +104,7 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private static RoundRunner localRunner(Configuration hadoopConf, TrainConfig config, CorpusOptions options) {
-        if (config.table() != null) {
+        if (options.table() != null) {
             throw new UserError("--single-process reads text files, and --text-column reads a table with Spark SQL;"
                     + " drop --single-process");
         }
@@ -125,7 +125,7 @@ public final class TrainCommand implements Callable<Integer> {
             return; // a table is read and checked by Spark SQL, which is not started yet
         }
         PreparedDataset.openIfPresent(hadoopConf, options.corpus).ifPresentOrElse(
-                dataset -> options.useDatasetSplit(options.corpus, dataset.manifest().valFraction()),
+                dataset -> options.useDatasetSplit(options.corpus, dataset.manifest()),
                 () -> CorpusFiles.list(hadoopConf, options.corpus));
     }
 

@@ -178,8 +178,16 @@ public final class TrainOptions {
 
     static final double DEFAULT_VAL_FRACTION = 0.05;
 
-    /** A prepared dataset fixes the split: take its share, unless --val-fraction asks for another. */
-    void useDatasetSplit(String dataset, double datasetFraction) {
+    /** How the prepared dataset trained on was read from a table (its rows' separator), or null. */
+    private io.charrnn.corpus.TextTable datasetTable;
+
+    /**
+     * A prepared dataset fixes the split: take its share, unless --val-fraction asks for another. A dataset prepared
+     * from a table gives the run its table reading, which the run records (its models score rows with its separator).
+     */
+    void useDatasetSplit(String dataset, io.charrnn.dataset.DatasetManifest manifest) {
+        double datasetFraction = manifest.valFraction();
+        datasetTable = manifest.table();
         if (valFraction != null && valFraction != datasetFraction) {
             throw new io.charrnn.common.UserError("--val-fraction " + valFraction + " does not apply: the prepared"
                     + " dataset " + dataset + " holds out " + datasetFraction + "; drop --val-fraction, or prepare"
@@ -212,7 +220,7 @@ public final class TrainOptions {
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
                 new Averaging(averaging, outerLr, momentum(), outerWarmup),
                 global(), vocabulary.partitions,
-                lrSchedule == null ? null : lrSchedule.trim().toLowerCase(java.util.Locale.ROOT), vocabulary.table());
+                lrSchedule == null ? null : lrSchedule.trim().toLowerCase(java.util.Locale.ROOT), vocabulary.table() != null ? vocabulary.table() : datasetTable);
     }
 
     private String global() {

@@ -7,11 +7,13 @@ import java.util.Map;
 
 /**
  * How often each code point occurs, with the malformed bytes among them: an array for the Basic Multilingual Plane
- * (nearly all text) and a map for the rest, so counting costs an array increment per character.
+ * (nearly all text) and a map for the rest, so counting costs an array increment per character. Serialized as its
+ * non-zero entries only: each task of a counting pass sends one to the driver, and the whole array (512 KiB) from
+ * each of thousands of partitions passed Spark's 1g spark.driver.maxResultSize.
  */
 public final class SymbolCounts implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final long[] bmp = new long[65_536];
+    private static final long serialVersionUID = 2L;
+    private transient long[] bmp = new long[65_536];
     private final HashMap<Integer, Long> supplementary = new HashMap<>();
     private long malformedBytes;
 
@@ -68,5 +70,29 @@ public final class SymbolCounts implements Serializable {
 
     public long malformedBytes() {
         return malformedBytes;
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws IOException {
+        out.defaultWriteObject();
+        int used = 0;
+        for (long c : bmp) {
+            used += c != 0 ? 1 : 0;
+        }
+        out.writeInt(used);
+        for (int i = 0; i < bmp.length; i++) {
+            if (bmp[i] != 0) {
+                out.writeChar(i);
+                out.writeLong(bmp[i]);
+            }
+        }
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        bmp = new long[65_536];
+        for (int n = in.readInt(); n > 0; n--) {
+            char codePoint = in.readChar();
+            bmp[codePoint] = in.readLong();
+        }
     }
 }

@@ -19,6 +19,8 @@ import java.util.List;
  * @param malformedBytes    bytes that were not UTF-8, each now one U+FFFD
  * @param bytesPerId        1 when the vocabulary has at most 256 symbols, else 2
  * @param shardsDirectory   the directory of this version's shards, beside the manifest
+ * @param table             how the corpus was read as a table ({@code --text-column} and its flags); null for text
+ *                          files. {@code blockBytes} is then 0: rows are split one by one
  */
 public record DatasetManifest(String format, int version, String createdAt,
                               @JsonSerialize(using = Uris.RedactedSerializer.class) String corpus,
@@ -27,7 +29,12 @@ public record DatasetManifest(String format, int version, String createdAt,
                               double valFraction, int blockBytes, int[] codePoints, long[] counts,
                               boolean withUnknown, int mappedSymbols, long mappedOccurrences, long symbols,
                               long validationSymbols, long malformedBytes, int bytesPerId, String shardsDirectory,
-                              List<Shard> shards, String fingerprint) {
+                              List<Shard> shards, String fingerprint,
+                              // Absent, not null, for text files: a manifest written before tables reads the same, and
+                              // its fingerprint (over this JSON) still holds.
+                              @com.fasterxml.jackson.annotation.JsonInclude(
+                                      com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                              io.charrnn.corpus.TextTable table) {
     public static final String FORMAT = "charrnn-dataset";
     public static final int VERSION = 1;
 
@@ -54,7 +61,7 @@ public record DatasetManifest(String format, int version, String createdAt,
         return new DatasetManifest(format, version, createdAt, corpus, inputsFingerprint, inputFiles, inputBytes,
                 maxVocab, minCount, unknownSymbol, valFraction, blockBytes, codePoints, counts, withUnknown,
                 mappedSymbols, mappedOccurrences, symbols, validationSymbols, malformedBytes, bytesPerId,
-                shardsDirectory, shards, value);
+                shardsDirectory, shards, value, table);
     }
 
     /** Whether this dataset was prepared from the same inputs with the same options. */

@@ -90,7 +90,11 @@ public final class CharRnn extends Estimator<CharRnnModel> implements MLWritable
             case "int" -> Integer.parseInt(value);
             case "long" -> Long.parseLong(value);
             case "double" -> Double.parseDouble(value);
-            case "boolean" -> Boolean.parseBoolean(value);
+            case "boolean" -> switch (value.toLowerCase(java.util.Locale.ROOT)) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw new IllegalArgumentException(value);
+            };
             default -> value;
         };
     }
@@ -127,7 +131,11 @@ public final class CharRnn extends Estimator<CharRnnModel> implements MLWritable
                     byName.keySet()));
         }
         TrainFlags.Flag f = flags.get(p);
-        set(p, f == null || value == null ? value : typed(f, String.valueOf(value)));
+        try {
+            set(p, f == null || value == null ? value : typed(f, String.valueOf(value)));
+        } catch (IllegalArgumentException notOfItsType) { // NumberFormatException, or a boolean that is not one
+            throw new UserError("param " + name + " (" + f.name() + ") takes " + f.type() + " values, got " + value);
+        }
         return this;
     }
 
@@ -139,7 +147,7 @@ public final class CharRnn extends Estimator<CharRnnModel> implements MLWritable
     @Override
     public StructType transformSchema(StructType schema) {
         return CharRnnModel.scoredSchema(schema, getOrDefault(textCol), "log_likelihood", "nats_per_char",
-                "bits_per_char");
+                "bits_per_char", "unknown_chars");
     }
 
     /** The train flags the params that are set ask for ({@code --text-column} from textCol). */

@@ -65,6 +65,7 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
     private final Param<String> logLikelihoodCol;
     private final Param<String> natsPerCharCol;
     private final Param<String> bitsPerCharCol;
+    private final Param<String> unknownCharsCol;
     private final IntParam groupRows;
     private final Param<String> primeCol;
     private final Param<String> generatedCol;
@@ -81,11 +82,14 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
         logLikelihoodCol = new Param<>(uid, "logLikelihoodCol", "output: the text's log-likelihood in nats");
         natsPerCharCol = new Param<>(uid, "natsPerCharCol", "output: nats per scored character");
         bitsPerCharCol = new Param<>(uid, "bitsPerCharCol", "output: bits per scored character");
+        unknownCharsCol = new Param<>(uid, "unknownCharsCol", "output: characters without an id of their own in"
+                + " the model's vocabulary (scored as its unknown symbol if it has one, else left out of the score)");
         groupRows = new IntParam(uid, "groupRows", "rows scored side by side in a task (1 or more)");
         setDefault(textCol, "text");
         setDefault(logLikelihoodCol, "log_likelihood");
         setDefault(natsPerCharCol, "nats_per_char");
         setDefault(bitsPerCharCol, "bits_per_char");
+        setDefault(unknownCharsCol, "unknown_chars");
         setDefault(groupRows, 32);
         primeCol = new Param<>(uid, "primeCol", "generate instead of score: the string column each row's text"
                 + " starts from (null or empty: from a line end)");
@@ -131,6 +135,15 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
 
     public Param<String> bitsPerCharCol() {
         return bitsPerCharCol;
+    }
+
+    public Param<String> unknownCharsCol() {
+        return unknownCharsCol;
+    }
+
+    public CharRnnModel setUnknownCharsCol(String column) {
+        set(unknownCharsCol, column);
+        return this;
     }
 
     public IntParam groupRows() {
@@ -265,7 +278,7 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
             return withNewColumns(schema, DataTypes.StringType, getOrDefault(generatedCol));
         }
         return scoredSchema(schema, getOrDefault(textCol), getOrDefault(logLikelihoodCol),
-                getOrDefault(natsPerCharCol), getOrDefault(bitsPerCharCol));
+                getOrDefault(natsPerCharCol), getOrDefault(bitsPerCharCol), getOrDefault(unknownCharsCol));
     }
 
     private static StructField column(StructType schema, String name, String param) {
@@ -289,17 +302,22 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
             if (Arrays.asList(schema.fieldNames()).contains(column)) {
                 throw new UserError("the data already has a column " + column + "; name the output columns"
                         + " otherwise (CharRnnModel's logLikelihoodCol, natsPerCharCol, bitsPerCharCol,"
-                        + " generatedCol)");
+                        + " unknownCharsCol, generatedCol)");
             }
             out = out.add(column, type, true);
         }
         return out;
     }
 
-    /** The schema with the score columns added, once the text column is checked to be a string column. */
-    static StructType scoredSchema(StructType schema, String text, String... scoreColumns) {
+    /**
+     * The schema with the score columns added (three doubles and the count of unknown characters), once the text
+     * column is checked to be a string column.
+     */
+    static StructType scoredSchema(StructType schema, String text, String logLikelihood, String natsPerChar,
+                                   String bitsPerChar, String unknownChars) {
         stringColumn(schema, text, "textCol (score: --text-column)");
-        return withNewColumns(schema, DataTypes.DoubleType, scoreColumns);
+        return withNewColumns(withNewColumns(schema, DataTypes.DoubleType, logLikelihood, natsPerChar, bitsPerChar),
+                DataTypes.LongType, unknownChars);
     }
 
     @Override
@@ -358,8 +376,12 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
                 for (int j = 0; j < r.length(); j++) {
                     values[j] = r.get(j);
                 }
-                values[r.length()] = sampler.sample(prime, g.length(), g.strategy(), g.seedOf(r, prime), s -> {
-                });
+                try {
+                    values[r.length()] = sampler.sample(prime, g.length(), g.strategy(), g.seedOf(r, prime), s -> {
+                    });
+                } catch (io.charrnn.common.UserError unreadable) {
+                    values[r.length()] = null; // a prime with a symbol outside a vocabulary without U+FFFD
+                }
                 return RowFactory.create(values);
             }
         };
@@ -405,7 +427,7 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
                         : r.getString(column)).toList());
                 for (int i = 0; i < in.size(); i++) {
                     Row r = in.get(i);
-                    Object[] values = new Object[r.length() + 3];
+                    Object[] values = new Object[r.length() + 4];
                     for (int j = 0; j < r.length(); j++) {
                         values[j] = r.get(j);
                     }
@@ -414,6 +436,7 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
                         values[r.length()] = s.logLikelihood();
                         values[r.length() + 1] = s.natsPerChar();
                         values[r.length() + 2] = s.bitsPerChar();
+                        values[r.length() + 3] = s.unknown();
                     }
                     ready.add(RowFactory.create(values));
                 }

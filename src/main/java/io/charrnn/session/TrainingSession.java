@@ -156,19 +156,13 @@ public final class TrainingSession {
         }
     }
 
-    /**
-     * Most bytes of a model's state, its parameters and Adam's two moments as floats: a round ships them in one
-     * broadcast (Kryo's buffer, at most 1 GiB in SparkSetup) and a checkpoint is built in one byte array.
-     */
-    static final long MAX_STATE_BYTES = 1L << 30;
-
     /** Refuses, before allocating it, a model whose state a round or a checkpoint could not carry. */
-    static void requireShippable(long parameters) {
+    static void requireShippable(long parameters, RoundRunner.StateLimit limit) {
         long bytes = parameters * 3 * Float.BYTES;
-        if (bytes > MAX_STATE_BYTES) {
-            throw new UserError(String.format(Locale.ROOT, "the model has %,d parameters: with Adam's state %.1f GiB,"
-                    + " over the %d GiB a round's broadcast and a checkpoint can carry; use a smaller --hidden or"
-                    + " fewer --layers", parameters, bytes / (double) (1L << 30), MAX_STATE_BYTES >> 30));
+        if (bytes > limit.bytes()) {
+            throw new UserError(String.format(Locale.ROOT, "the model has %,d parameters: with Adam's state %.2f GiB,"
+                    + " over the %.2f GiB that %s can carry; use a smaller --hidden or fewer --layers", parameters,
+                    bytes / (double) (1L << 30), limit.bytes() / (double) (1L << 30), limit.what()));
         }
     }
 
@@ -230,7 +224,7 @@ public final class TrainingSession {
             LOG.info("resuming {} at epoch {} (round {} of {})", run.uri(), String.format(Locale.ROOT, "%.2f",
                     r.progress.epochFraction()), r.progress.totalRounds(), r.plan.roundsPerEpoch());
         } else {
-            requireShippable(CharLstm.parameters(r.model, r.vocabulary.size()));
+            requireShippable(CharLstm.parameters(r.model, r.vocabulary.size()), runner.stateLimit(r.workers));
             r.net = warmStarted(CharLstm.create(r.model, r.vocabulary.size()), warmStart, r.model);
             r.progress = Progress.start(r.plan);
             // Empty for a new run; a run started again in place drops the lines of the rounds it redoes.
@@ -404,7 +398,7 @@ public final class TrainingSession {
     private void record(Run r, WorkerResult sum, boolean due, long roundStart, double charsPerSecond, int roundBatch,
                         double roundLearningRate) {
         String saved = due ? CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss(),
-                r.progress.roundsPerEpoch()) : null;
+                r.plan.roundsOfAWholeEpoch()) : null;
         r.lastRoundSeconds = seconds(roundStart);
         Map<String, Object> line = Metrics.record(r.progress, charsPerSecond, r.elapsed(), saved);
         line.put(Metrics.ROUND_SECONDS, Math.round(r.lastRoundSeconds * 1000) / 1000.0);
@@ -444,7 +438,7 @@ public final class TrainingSession {
                 && (r.cancelled == null || r.cancelled.runnerUsable())) {
             r.progress = r.progress.withValidation(runner.validationLoss(r.net));
             r.lastCheckpoint = CheckpointName.of(r.progress.epochFraction(), r.progress.valLoss(),
-                r.progress.roundsPerEpoch());
+                r.plan.roundsOfAWholeEpoch());
             Map<String, Object> line = Metrics.record(r.progress, Double.NaN, r.elapsed(), r.lastCheckpoint);
             if (r.lastLine != null && r.lastLine.get(Metrics.ROUND).equals(line.get(Metrics.ROUND))) {
                 // The round's line, written when it ended, now with its validation loss and checkpoint: one line.

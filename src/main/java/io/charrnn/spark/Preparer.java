@@ -121,7 +121,7 @@ public final class Preparer {
                 raw.inputFiles(), raw.inputBytes(), policy.maxVocab(), policy.minCount(), policy.unknown().name(),
                 options.valFraction(), raw.splitBlockBytes(), vocabulary.codePoints(), vocabulary.counts(),
                 vocabulary.hasUnknown(), outcome.mappedSymbols(), outcome.mappedOccurrences(), symbols, validation,
-                raw.malformedBytes(), bytesPerId, version, shards, null).withFingerprint();
+                raw.malformedBytes(), bytesPerId, version, shards, null, options.table()).withFingerprint();
         if (validation == 0 || validation == symbols) {
             LOG.warn("the {} split of {} is empty: no 16 KiB block or row fell {}; training will refuse it; use a"
                     + " larger corpus or another --val-fraction", validation == 0 ? "validation" : "training",

@@ -59,6 +59,9 @@ public final class SparkRoundRunner implements RoundRunner {
      */
     private volatile String memoryKill;
 
+    /** The vocabulary the windows are encoded with: recomputing a lost partition needs it until the end. */
+    private Broadcast<Vocabulary> vocabularyBroadcast;
+
     private final org.apache.spark.scheduler.SparkListener memoryKills = new org.apache.spark.scheduler.SparkListener() {
         @Override
         public void onExecutorRemoved(org.apache.spark.scheduler.SparkListenerExecutorRemoved removed) {
@@ -72,9 +75,6 @@ public final class SparkRoundRunner implements RoundRunner {
         this.jsc = jsc;
         this.ownsContext = ownsContext;
         this.config = config;
-        // When YARN kills executors for their memory, the job may fail as "SparkContext was shut down" (too many
-        // executors lost) rather than with the tasks' reason: the driver keeps the reason it was told.
-        jsc.sc().addSparkListener(memoryKills);
         if (config.averaging().mode() == Averaging.Mode.DL4J) {
             DelegatedRound.requireDl4j();
         }
@@ -83,6 +83,32 @@ public final class SparkRoundRunner implements RoundRunner {
             throw new UserError("the prepared dataset " + config.corpus() + " holds out " + source.valFraction()
                     + " for validation, not --val-fraction " + config.valFraction() + "; drop --val-fraction");
         }
+        // When YARN kills executors for their memory, the job may fail as "SparkContext was shut down" (too many
+        // executors lost) rather than with the tasks' reason: the driver keeps the reason it was told. Added last,
+        // so that a runner refused above leaves nothing behind in a caller's context.
+        jsc.sc().addSparkListener(memoryKills);
+    }
+
+    /**
+     * The checkpoint's bound and Spark's: a round's start is one broadcast (through Kryo's buffer, when Kryo
+     * serializes), and up to {@link #FANOUT} results of the state's size (one per worker, up to that) reach the
+     * driver.
+     */
+    @Override
+    public StateLimit stateLimit(int workers) {
+        StateLimit limit = RoundRunner.super.stateLimit(workers);
+        org.apache.spark.SparkConf conf = jsc.getConf();
+        if (conf.get("spark.serializer", "").contains("Kryo")) {
+            limit = limit.min(new StateLimit(conf.getSizeAsBytes("spark.kryoserializer.buffer.max", "64m"),
+                    "spark.kryoserializer.buffer.max (" + conf.get("spark.kryoserializer.buffer.max", "64m") + ")"));
+        }
+        long results = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
+        if (results > 0) {
+            int collected = Math.min(workers, FANOUT);
+            limit = limit.min(new StateLimit(results / collected, "spark.driver.maxResultSize ("
+                    + conf.get("spark.driver.maxResultSize", "1g") + ", " + collected + " results a round)"));
+        }
+        return limit;
     }
 
     /** Trains in a running Spark application (a caller's session) on a corpus it opened; Spark stays up. */
@@ -113,7 +139,7 @@ public final class SparkRoundRunner implements RoundRunner {
 
     @Override
     public Windows load(Vocabulary vocabulary) {
-        Broadcast<Vocabulary> vocabularyBroadcast = jsc.broadcast(vocabulary);
+        vocabularyBroadcast = jsc.broadcast(vocabulary);
         jsc.setJobDescription("charrnn: cut windows");
         int window = config.window();
         windows = source.runs(vocabularyBroadcast, null).mapPartitions(runs -> new WindowCutter(runs, window));
@@ -268,8 +294,13 @@ public final class SparkRoundRunner implements RoundRunner {
         } finally {
             if (ownsContext) {
                 jsc.close();
-            } else {
+            } else { // a caller's context: as the runner found it
+                if (vocabularyBroadcast != null) {
+                    vocabularyBroadcast.destroy();
+                }
                 jsc.sc().removeSparkListener(memoryKills);
+                jsc.clearJobGroup();
+                jsc.setJobDescription(null);
             }
         }
     }

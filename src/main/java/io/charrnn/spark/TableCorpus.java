@@ -113,7 +113,8 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
             throw new UserError(flag + " " + column + ": " + name + " has no such column; its columns are "
                     + String.join(", ", data.columns()));
         }
-        return data.col("`" + column.replace("`", "``") + "`");
+        String resolved = unquoted(data, column);
+        return data.col("`" + resolved.replace("`", "``") + "`");
     }
 
     /** The schema's own spelling of a column (names match case-insensitively, as Spark SQL's do), or null. */
@@ -260,7 +261,7 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
                     }
                 }
                 return List.of(new Count(counts, all, nulls, empty)).iterator();
-            }).reduce(Count::merge);
+            }).fold(new Count(new SymbolCounts(), 0, 0, 0), Count::merge); // a table of no partitions: no rows
         }
         return count;
     }

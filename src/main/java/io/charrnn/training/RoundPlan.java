@@ -45,6 +45,11 @@ public final class RoundPlan implements Serializable {
         return rounds;
     }
 
+    /** Rounds of a whole epoch at this plan's round size (its own rounds when it starts at 0). */
+    public long roundsOfAWholeEpoch() {
+        return (windows + windowsPerRound - 1) / windowsPerRound;
+    }
+
     /** The epoch position of this plan's first window. */
     public long start() {
         return start;

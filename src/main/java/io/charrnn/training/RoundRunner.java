@@ -43,6 +43,23 @@ public interface RoundRunner extends AutoCloseable {
      * Where the data and the computing came from, for checkpoints' provenance: the corpus's fingerprint, and for
      * Spark its version and master.
      */
+    /**
+     * The most bytes of a model's state (parameters and Adam's two moments as floats) a round can ship, and the
+     * setting that bounds it, for a round of this many workers: a checkpoint is built in one byte array, so 1 GiB
+     * here; Spark's runner has its own.
+     */
+    default StateLimit stateLimit(int workers) {
+        return new StateLimit(1L << 30, "a checkpoint");
+    }
+
+    /** A bound on a model's state in bytes, and what sets it (for the one line that refuses a larger model). */
+    record StateLimit(long bytes, String what) {
+        /** The lower of two bounds. */
+        public StateLimit min(StateLimit other) {
+            return other.bytes < bytes ? other : this;
+        }
+    }
+
     default java.util.Map<String, String> provenance() {
         return java.util.Map.of("runner", describe());
     }

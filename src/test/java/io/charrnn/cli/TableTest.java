@@ -168,9 +168,14 @@ class TableTest {
         manifest = Json.mapper().readTree(Files.readString(Path.of(dataset, "dataset.json")));
         assertTrue(java.util.Arrays.stream(Json.mapper().treeToValue(manifest.get("codePoints"), int[].class))
                 .anyMatch(cp -> cp == 0x1e));
-        Cli train = Cli.run(args("train", "--corpus", dataset, "--output", dir.resolve("from-dataset").toString(),
+        String fromDataset = dir.resolve("from-dataset").toString();
+        Cli train = Cli.run(args("train", "--corpus", dataset, "--output", fromDataset,
                 "--hidden", "8", "--epochs", "1", "--window", "50", "--seq-length", "25", "--sample-chars", "0"));
         assertEquals(0, train.exitCode(), train.toString());
+        // The dataset's table reading is the run's: its models score rows with the dataset's separator.
+        Checkpoint trained = RunDirectory.resolve(fromDataset, new Configuration(), false);
+        assertEquals("\u001e", trained.meta().train().table().separator());
+        assertEquals("\u001e", CharRnnModel.fromCheckpoint(fromDataset, new Configuration()).separator());
     }
 
     @Test
@@ -207,6 +212,7 @@ class TableTest {
         try {
             nulls = writeTable(spark, "with-nulls", 400, i -> i % 50 == 0 ? null : lines.get(i));
             empty = writeTable(spark, "with-empty", 400, i -> i % 50 == 0 ? "" : lines.get(i));
+            writeTable(spark, "no-rows", 0, lines::get);
         } finally {
             spark.stop();
         }
@@ -217,6 +223,8 @@ class TableTest {
         cases.put("0 null and 8 empty", new String[]{"--corpus", empty, "--text-column", "msg"});
         cases.put("--key-column id2: ", new String[]{"--corpus", table, "--text-column", "msg", "--key-column",
                 "id2"});
+        cases.put("holds no text (0 rows)", new String[]{"--corpus", dir.resolve("no-rows").toString(),
+                "--text-column", "msg"});
         cases.put("neither a catalog table", new String[]{"--corpus", dir.resolve("nothing").toString(),
                 "--text-column", "msg"});
         int i = 0;

@@ -81,6 +81,15 @@ class CharRnnTest {
                     == 40), written.toString());
             assertTrue(written.stream().map(r -> r.getString(2)).distinct().count() > 10, written.toString());
 
+            // A character the model never saw is counted, and left out of the score (the vocabulary has no U+FFFD).
+            Dataset<Row> odd = spark.createDataFrame(List.of(RowFactory.create(1L, "KING:"),
+                    RowFactory.create(2L, "KING:\u2603")), new StructType().add("id", DataTypes.LongType)
+                    .add("msg", DataTypes.StringType));
+            List<Row> oddScores = fitted.transform(odd).orderBy("id").collectAsList();
+            assertEquals(0L, oddScores.get(0).getLong(oddScores.get(0).fieldIndex("unknown_chars")));
+            assertEquals(1L, oddScores.get(1).getLong(oddScores.get(1).fieldIndex("unknown_chars")));
+            assertEquals(oddScores.get(0).getDouble(2), oddScores.get(1).getDouble(2), 1e-9);
+
             // A second fit of the same settings finds the run finished and gives its model without training.
             CharRnnModel again = estimator(run).fit(data);
             assertArrayEquals(best.toBytes(), again.checkpoint().toBytes());
@@ -101,6 +110,23 @@ class CharRnnTest {
     }
 
     @Test
+    void aModelTheSessionCannotShipIsRefusedInOneLineNamingTheSetting() {
+        SparkSession spark = SparkSession.builder().master("local[2]").config("spark.ui.enabled", "false")
+                .config("spark.driver.maxResultSize", "1m")
+                .config("spark.sql.warehouse.dir", dir.resolve("warehouse").toString()).getOrCreate();
+        try {
+            Dataset<Row> data = lines(spark);
+            // 2 x 64: about 70 k parameters, 0.8 MB with Adam's moments, over the 0.5 MB of 1m shared by 2 results.
+            UserError tooLarge = assertThrows(UserError.class, () -> estimator(dir.resolve("big").toString())
+                    .setParam("hidden", 64).setParam("layers", 2).fit(data));
+            assertTrue(tooLarge.getMessage().contains("spark.driver.maxResultSize (1m, 2 results a round)"),
+                    tooLarge.getMessage());
+        } finally {
+            spark.stop();
+        }
+    }
+
+    @Test
     void paramsAreTheTrainFlagsAndAreCheckedAsTheFlagsAre() {
         CharRnn e = new CharRnn();
         for (TrainFlags.Flag f : TrainFlags.params()) {
@@ -110,6 +136,9 @@ class CharRnnTest {
         assertFalse(e.hasParam("corpus"));
         UserError unknown = assertThrows(UserError.class, () -> e.setParam("hiden", 3));
         assertTrue(unknown.getMessage().contains("no param hiden"), unknown.getMessage());
+        UserError notAnInt = assertThrows(UserError.class, () -> e.setParam("epochs", 1.5));
+        assertEquals("param epochs (--epochs) takes int values, got 1.5", notAnInt.getMessage());
+        assertThrows(UserError.class, () -> e.setParam("resume", "yes"));
         SparkSession spark = session();
         try {
             Dataset<Row> data = lines(spark);
