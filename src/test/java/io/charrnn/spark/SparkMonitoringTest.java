@@ -33,6 +33,11 @@ class SparkMonitoringTest {
     /** What the endpoint served when round 3 started, and the job groups seen, filled by {@link Watcher}. */
     static volatile String scraped;
     static final List<String> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Made and used once before the run: a JVM's first HTTP client takes long enough to start (hundreds of
+     * milliseconds) that a cancelled run had stopped Spark, and its endpoint, before the first request left.
+     */
+    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     Path dir;
@@ -70,8 +75,8 @@ class SparkMonitoringTest {
                         + "/metrics/prometheus/");
                 for (int attempt = 1; attempt <= 5; attempt++) {
                     try {
-                        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                                endpoint).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(endpoint).build(),
+                                HttpResponse.BodyHandlers.ofString());
                         scraped = "HTTP " + response.statusCode() + "\n" + response.body();
                         break;
                     } catch (Exception e) {
@@ -108,6 +113,12 @@ class SparkMonitoringTest {
         Path corpus = TestCorpora.writeProse(dir, 50_000);
         Path run = dir.resolve("run");
         Path template = Path.of("conf/metrics.properties.template").toAbsolutePath();
+        try { // warms the client up: a port nothing listens on
+            HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:9/")).build(),
+                    HttpResponse.BodyHandlers.discarding());
+        } catch (java.io.IOException refused) {
+            // expected
+        }
         Cli cancelled = Cli.run(trainArgs(corpus, run, "--conf", "spark.ui.enabled=true", "--conf",
                 "spark.ui.port=0", "--conf", "spark.metrics.conf=" + template, "--conf",
                 "spark.extraListeners=" + Watcher.class.getName()).toArray(String[]::new));
