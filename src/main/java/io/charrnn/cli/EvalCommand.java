@@ -77,12 +77,12 @@ public final class EvalCommand implements Callable<Integer> {
         Checkpoint ckpt = RunDirectory.load(source, hadoop, false);
         TextTable reading = table.toTextTable();
         TrainConfig trained = ckpt.meta().train();
-        if (reading == null && trained.table() != null && corpus.equals(trained.corpus())
-                && PreparedDataset.openIfPresent(hadoop, corpus).isEmpty()) {
-            reading = trained.table(); // the run's own table, read as the run read it
-        }
         if (reading == null && PreparedDataset.openIfPresent(hadoop, corpus).isEmpty()) {
-            CorpusFiles.list(hadoop, corpus);
+            if (trained.table() != null && corpus.equals(trained.corpus())) {
+                reading = trained.table(); // the run's own table, read as the run read it
+            } else {
+                CorpusFiles.list(hadoop, corpus);
+            }
         }
         SparkEvaluator.Result r;
         try (JavaSparkContext jsc = new JavaSparkContext(conf)) {

@@ -372,10 +372,7 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
             public Row next() {
                 Row r = rows.next();
                 String prime = r.isNullAt(g.primeColumn()) ? "" : r.getString(g.primeColumn());
-                Object[] values = new Object[r.length() + 1];
-                for (int j = 0; j < r.length(); j++) {
-                    values[j] = r.get(j);
-                }
+                Object[] values = valuesWithRoom(r, 1);
                 try {
                     values[r.length()] = sampler.sample(prime, g.length(), g.strategy(), g.seedOf(r, prime), s -> {
                     });
@@ -385,6 +382,15 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
                 return RowFactory.create(values);
             }
         };
+    }
+
+    /** A row's values, then {@code added} nulls for the columns a transform adds. */
+    private static Object[] valuesWithRoom(Row row, int added) {
+        Object[] values = new Object[row.length() + added];
+        for (int j = 0; j < row.length(); j++) {
+            values[j] = row.get(j);
+        }
+        return values;
     }
 
     /** Scores a task's rows a block at a time (rows of a block are grouped by length), in their order. */
@@ -427,10 +433,7 @@ public final class CharRnnModel extends Model<CharRnnModel> implements MLWritabl
                         : r.getString(column)).toList());
                 for (int i = 0; i < in.size(); i++) {
                     Row r = in.get(i);
-                    Object[] values = new Object[r.length() + 4];
-                    for (int j = 0; j < r.length(); j++) {
-                        values[j] = r.get(j);
-                    }
+                    Object[] values = valuesWithRoom(r, 4);
                     TextScores.Score s = scores[i];
                     if (s != null) {
                         values[r.length()] = s.logLikelihood();

@@ -2,7 +2,9 @@ package io.charrnn.spark;
 
 import io.charrnn.common.Sha256;
 import io.charrnn.common.UserError;
+import io.charrnn.corpus.CorpusFiles;
 import io.charrnn.corpus.CorpusOptions;
+import io.charrnn.corpus.InputFile;
 import io.charrnn.corpus.RowEncoder;
 import io.charrnn.corpus.SymbolCounts;
 import io.charrnn.corpus.SymbolRun;
@@ -31,8 +33,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.security.MessageDigest;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -51,7 +51,8 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
     private final TextTable table;
     private final Dataset<Row> rows;
     private final String fingerprint;
-    private final String[] files;
+    /** The files read, as one listing at the start: their names, sizes and times (none for an in-memory table). */
+    private final List<InputFile> files;
     private VocabularyPolicy.Outcome outcome;
     private Count count;
 
@@ -73,8 +74,9 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
         this.options = options;
         this.table = options.table();
         this.rows = select(read.data(), uri, table);
-        this.files = read.data().inputFiles();
-        this.fingerprint = read.what() + " " + fingerprintOf(jsc, files);
+        this.files = statuses(jsc, read.data().inputFiles());
+        // As the text files' fingerprint: a table rewritten or grown gets another.
+        this.fingerprint = read.what() + " files " + CorpusFiles.fingerprint(files);
     }
 
     /**
@@ -193,22 +195,21 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
         return formats.first();
     }
 
-    /** Names, sizes and times of the files read: a table rewritten or grown gets another fingerprint. */
-    private static String fingerprintOf(JavaSparkContext jsc, String[] files) {
-        MessageDigest sha = Sha256.digest();
-        String[] sorted = files.clone();
+    /** The files Spark SQL reads, in the order of their URIs, each with its size and time. */
+    private static List<InputFile> statuses(JavaSparkContext jsc, String[] uris) {
+        String[] sorted = uris.clone();
         Arrays.sort(sorted);
+        List<InputFile> files = new java.util.ArrayList<>(sorted.length);
         try {
             for (String f : sorted) {
                 Path p = new Path(f);
                 FileStatus s = p.getFileSystem(jsc.hadoopConfiguration()).getFileStatus(p);
-                sha.update((f + '\t' + s.getLen() + '\t' + s.getModificationTime() + '\n')
-                        .getBytes(StandardCharsets.UTF_8));
+                files.add(new InputFile(f, p.getName(), s.getLen(), s.getModificationTime(), false));
             }
         } catch (IOException e) {
-            throw new UserError("cannot read the files of " + String.join(", ", files) + ": " + e.getMessage());
+            throw new UserError("cannot read the files of " + String.join(", ", uris) + ": " + e.getMessage());
         }
-        return "files " + Sha256.hex(sha);
+        return files;
     }
 
     @Override
@@ -317,21 +318,12 @@ public final class TableCorpus extends CorpusSource implements CountedCorpus {
 
     @Override
     public long inputFiles() {
-        return files.length;
+        return files.size();
     }
 
     @Override
     public long inputBytes() {
-        long total = 0;
-        try {
-            for (String f : files) {
-                Path p = new Path(f);
-                total += p.getFileSystem(jsc.hadoopConfiguration()).getFileStatus(p).getLen();
-            }
-        } catch (IOException e) {
-            throw new UserError("cannot read the files of " + uri + ": " + e.getMessage());
-        }
-        return total;
+        return CorpusFiles.totalBytes(files);
     }
 
     @Override
