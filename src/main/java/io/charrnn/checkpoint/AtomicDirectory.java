@@ -32,9 +32,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * A directory on any Hadoop filesystem whose files are replaced atomically and written only while a guard allows.
  *
- * <p>Every file is written under a hidden temporary name (Hadoop skips names starting with '_') and then renamed
- * over its final name in one atomic step, on HDFS and on local disks, so a crash never leaves a half-written file
- * under a name that readers trust, and no file is ever absent while it is replaced.
+ * <p>On HDFS and on local disks every file is written under a hidden temporary name (Hadoop skips names starting
+ * with '_') and then renamed over its final name in one atomic step; on an object store (S3 through s3a) it is
+ * uploaded under its final name, where it appears whole when the upload completes (see {@link Commit}). Either way a
+ * crash never leaves a half-written file under a name that readers trust, and no file is ever absent while it is
+ * replaced.
  *
  * <p>A filesystem that goes away for a while (a NameNode restarting, then in safe mode until its DataNodes report)
  * is waited out for up to {@link #OUTAGE_SECONDS}: reads, replaces, deletes and listings are tried again, and an
@@ -47,12 +49,38 @@ public class AtomicDirectory {
     static final int OUTAGE_SECONDS = 180;
     /** Reads of a file that keeps being replaced under them (see {@link #read}) before the failure counts. */
     private static final int READ_ATTEMPTS = 5;
-    /** The empty files {@link #ageMillis} writes to read the filesystem's clock. */
-    static final String CLOCK_PROBE_PREFIX = "_tmp.clock.";
+    /**
+     * The small files this class writes to ask the filesystem something: its clock ({@link #ageMillis}), whether it
+     * creates a file only if absent ({@link #checkExclusiveCreate}). Another job may be using one right now.
+     */
+    static final String PROBE_PREFIX = "_tmp.probe.";
+    /**
+     * The createFile() option of Hadoop 3.4.2's s3a that uploads an object only if none is there (S3's conditional
+     * write, If-None-Match); a string, as the spark-3.5 build's Hadoop 3.3 has no such constant.
+     */
+    private static final String CREATE_IF_ABSENT = "fs.option.create.conditional.overwrite";
+
+    /**
+     * How a written file becomes visible, whole, under its name. An object store shows an object only once its
+     * upload completes, whole, and an upload aborted before that leaves nothing; a rename there is a copy, and
+     * Hadoop's rename over an existing file deletes the target first (an instant where it is absent, so a kill
+     * there loses it). So on object stores a file is uploaded under its own name, with no temporary name at all.
+     */
+    enum Commit {
+        /** A temporary file moved over the name with rename(2): local disks. */
+        LOCAL_MOVE,
+        /** A temporary file renamed over the name with OVERWRITE, one NameNode call: HDFS. */
+        RENAME,
+        /** The object uploaded under its name, visible when the upload completes: S3 (s3a). */
+        UPLOAD
+    }
 
     final Path dir;
     final FileSystem fs;
     private final FileContext fc;
+    final Commit commit;
+    /** Whether this store was seen to refuse a second create of one name ({@link #checkExclusiveCreate}). */
+    private volatile boolean exclusiveCreateChecked;
     /** Checked before every write; {@link RunLock} makes it stop a job that no longer holds the run's lock. */
     private volatile Runnable writeGuard = () -> {
     };
@@ -64,6 +92,7 @@ public class AtomicDirectory {
             Configuration own = withRawLocalFiles(conf);
             this.fs = dir.getFileSystem(own);
             this.fc = FileContext.getFileContext(fs.getUri(), own);
+            this.commit = commitOf(fs, dir);
         } catch (IllegalArgumentException e) {
             throw new UserError("not a valid URI: " + uri);
         } catch (IOException e) {
@@ -89,6 +118,22 @@ public class AtomicDirectory {
             own.setInt("ipc.client.connect.max.retries.on.timeouts", 3);
         }
         return own;
+    }
+
+    /**
+     * Object stores say so by their output streams' capability to be aborted (nothing is written until close, and
+     * an aborted stream writes nothing): s3a has it, HDFS and local files do not.
+     */
+    private static Commit commitOf(FileSystem fs, Path dir) {
+        if (fs instanceof RawLocalFileSystem) {
+            return Commit.LOCAL_MOVE;
+        }
+        try {
+            return fs.hasPathCapability(dir, org.apache.hadoop.fs.CommonPathCapabilities.ABORTABLE_STREAM)
+                    ? Commit.UPLOAD : Commit.RENAME;
+        } catch (IOException | RuntimeException e) {
+            return Commit.RENAME;
+        }
     }
 
     public String uri() {
@@ -165,6 +210,10 @@ public class AtomicDirectory {
      */
     private void replace(String name, byte[] bytes, boolean guarded) throws IOException {
         Path target = new Path(dir, name);
+        if (commit == Commit.UPLOAD) {
+            upload(target, bytes, guarded);
+            return;
+        }
         Path temp = new Path(dir, "_tmp." + name + "." + UUID.randomUUID());
         try {
             fs.mkdirs(dir);
@@ -197,14 +246,52 @@ public class AtomicDirectory {
     }
 
     /**
+     * {@link #replace} on an object store: the object is uploaded under its name and appears, whole, when the
+     * stream closes. The guard is checked before that close, as it is before a rename; a write it stops, or any
+     * failure before the close, aborts the upload, which leaves nothing behind.
+     */
+    private void upload(Path target, byte[] bytes, boolean guarded) throws IOException {
+        FSDataOutputStream out = fs.create(target, true);
+        boolean complete = false;
+        try {
+            out.write(bytes);
+            if (guarded) {
+                FaultPoints.pauseBeforeRename(target.getName());
+                FaultPoints.pass(FaultPoints.REPLACE_WRITTEN);
+                writeGuard.run();
+            }
+            out.close();
+            complete = true;
+        } finally {
+            if (!complete) {
+                try {
+                    out.abort();
+                } catch (RuntimeException ignored) {
+                    // The write already failed; an upload that is not completed is never visible.
+                }
+            }
+        }
+        if (guarded) {
+            FaultPoints.pass(FaultPoints.REPLACE_RENAMED);
+        }
+    }
+
+    /**
      * Creates a file only if no file of that name exists; false if one does. Atomic: HDFS creates without
      * overwrite in one NameNode call; on local disks Hadoop checks and then creates, so there it is the JDK's
-     * CREATE_NEW (O_EXCL). Unguarded: for the lock itself.
+     * CREATE_NEW (O_EXCL); on S3 it is a conditional upload (If-None-Match), which the store refuses if the object
+     * exists when the upload completes, and which this job first checks the store to honour. A client or store
+     * without conditional uploads cannot keep one writer, and is refused. Unguarded: for the lock itself.
      */
     boolean createIfAbsent(String name, String text) {
         Path target = new Path(dir, name);
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
+            if (commit == Commit.UPLOAD) {
+                checkExclusiveCreate();
+                uploadIfAbsent(target, bytes);
+                return true;
+            }
             fs.mkdirs(dir);
             if (fs instanceof RawLocalFileSystem local) {
                 try (FileChannel out = FileChannel.open(local.pathToFile(target).toPath(), StandardOpenOption.WRITE,
@@ -222,10 +309,65 @@ public class AtomicDirectory {
         } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
             return false;
         } catch (IOException e) {
+            // S3's refusal of a conditional upload (412, RemoteFileChangedException) among them.
             if (exists(name)) {
                 return false;
             }
             throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void uploadIfAbsent(Path target, byte[] bytes) throws IOException {
+        FSDataOutputStream out;
+        try {
+            out = (FSDataOutputStream) fs.createFile(target).overwrite(true).must(CREATE_IF_ABSENT, true).build();
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            throw noExclusiveCreate(firstLine(e));
+        }
+        try (out) {
+            out.write(bytes);
+        }
+    }
+
+    private UserError noExclusiveCreate(String why) {
+        return new UserError(uri() + " is on an object store whose client cannot upload a file only if it is absent ("
+                + why + "), which keeps a run to one writer; use s3a of Hadoop 3.4.2 or later with"
+                + " fs.s3a.create.conditional.enabled=true (the default build's), or write the run to HDFS");
+    }
+
+    /**
+     * A client without conditional uploads (Hadoop 3.3's s3a, or s3a with fs.s3a.create.conditional.enabled=false),
+     * or a store that ignores them (some S3-compatible ones), would let two jobs both create the lock: asked once
+     * per directory, of the client and then of the store, by uploading one probe twice.
+     */
+    private void checkExclusiveCreate() throws IOException {
+        if (exclusiveCreateChecked) {
+            return;
+        }
+        if (!fs.hasPathCapability(dir, CREATE_IF_ABSENT)) {
+            throw noExclusiveCreate("it does not have the capability " + CREATE_IF_ABSENT);
+        }
+        Path probe = new Path(dir, PROBE_PREFIX + UUID.randomUUID());
+        try {
+            uploadIfAbsent(probe, new byte[]{0});
+            boolean again;
+            try {
+                uploadIfAbsent(probe, new byte[]{1});
+                again = true;
+            } catch (IOException refused) {
+                if (!fs.exists(probe)) {
+                    throw refused;
+                }
+                again = false;
+            }
+            if (again) {
+                throw new UserError(uri() + " is on a store that does not honour conditional uploads (If-None-Match:"
+                        + " a second upload of one new object was accepted), so two jobs could both train the run;"
+                        + " write it to a store that has them (Amazon S3 does), or to HDFS");
+            }
+            exclusiveCreateChecked = true;
+        } finally {
+            fs.delete(probe, false);
         }
     }
 
@@ -235,7 +377,7 @@ public class AtomicDirectory {
      * clocks. Negative when the file is missing.
      */
     long ageMillis(String name) {
-        Path probe = new Path(dir, CLOCK_PROBE_PREFIX + UUID.randomUUID());
+        Path probe = new Path(dir, PROBE_PREFIX + UUID.randomUUID());
         try {
             long written;
             try {
@@ -272,7 +414,7 @@ public class AtomicDirectory {
     public void deleteAllExcept(String... keep) {
         writeGuard.run();
         for (String name : names()) {
-            if (!List.of(keep).contains(name) && !name.startsWith(CLOCK_PROBE_PREFIX)) {
+            if (!List.of(keep).contains(name) && !name.startsWith(PROBE_PREFIX)) {
                 ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), true));
             }
         }
@@ -283,10 +425,10 @@ public class AtomicDirectory {
         writeGuard.run();
         int deleted = 0;
         for (String name : names()) {
-            // Not the clock probes of a minute: another job may be reading the age of the lock through one right now
+            // Not the probes of a minute: another job may be reading the age of the lock through one right now
             // (deleting it under a local filesystem's create made that job fail); each deletes its own, and one
             // older than that was left by a job killed while it read.
-            if (name.startsWith("_tmp.") && (!name.startsWith(CLOCK_PROBE_PREFIX) || ageMillis(name) > 60_000)
+            if (name.startsWith("_tmp.") && (!name.startsWith(PROBE_PREFIX) || ageMillis(name) > 60_000)
                     && ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), false))) {
                 deleted++;
             }
@@ -305,6 +447,11 @@ public class AtomicDirectory {
      * the file is written whole with the text once and without a torn last line.
      */
     public void appendText(String name, String text) {
+        if (commit == Commit.UPLOAD) {
+            // Objects cannot be appended to: the file is uploaded whole, which never leaves a torn line.
+            writeText(name, readText(name).orElse("") + text);
+            return;
+        }
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         Path target = new Path(dir, name);
         try {

@@ -2,6 +2,7 @@ package io.charrnn.cli;
 
 import io.charrnn.ChildJvm;
 import io.charrnn.MiniHdfs;
+import io.charrnn.S3Server;
 import io.charrnn.TestCorpora;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -20,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Jobs started at the same moment on one new run directory, as a user (or two schedulers) would: exactly one trains,
- * the others are refused with one line and exit code 2, and the run holds one run's history. On a local disk and on
- * HDFS, whose create-if-absent and rename the lock relies on there.
+ * the others are refused with one line and exit code 2, and the run holds one run's history. On a local disk, on
+ * HDFS and on S3, whose create-if-absent (O_EXCL, the NameNode's create, S3's conditional upload) the lock relies
+ * on.
  */
 class ConcurrentTrainTest {
     @TempDir
@@ -29,7 +31,7 @@ class ConcurrentTrainTest {
 
     @Test
     void ofJobsStartedAtOnceOnOneDirectoryExactlyOneTrains() throws Exception {
-        startAtOnceAndCheckThatOneTrains(dir.resolve("run").toUri().toString());
+        startAtOnceAndCheckThatOneTrains(dir.resolve("run").toUri().toString(), new Configuration());
     }
 
     @Test
@@ -37,14 +39,22 @@ class ConcurrentTrainTest {
         MiniDFSCluster hdfs = MiniHdfs.start();
         try {
             // One DataNode: appends (metrics.jsonl) need a replication it can meet.
-            startAtOnceAndCheckThatOneTrains(MiniHdfs.uri(hdfs) + "/runs/run", "--conf",
+            startAtOnceAndCheckThatOneTrains(MiniHdfs.uri(hdfs) + "/runs/run", new Configuration(), "--conf",
                     "spark.hadoop.dfs.replication=1");
         } finally {
             hdfs.shutdown();
         }
     }
 
-    private void startAtOnceAndCheckThatOneTrains(String output, String... extra) throws Exception {
+    @Test
+    void ofJobsStartedAtOnceOnOneS3DirectoryExactlyOneTrains() throws Exception {
+        S3Server s3 = S3Server.shared();
+        startAtOnceAndCheckThatOneTrains(s3.uri("runs/concurrent-" + System.nanoTime()), s3.configuration(),
+                s3.confArgs().toArray(String[]::new));
+    }
+
+    private void startAtOnceAndCheckThatOneTrains(String output, Configuration hadoop, String... extra)
+            throws Exception {
         Path corpus = TestCorpora.writeProse(dir, 30_000);
         List<String> args = new ArrayList<>(List.of("train", "--corpus", corpus.toString(), "--output", output,
                 "--hidden", "16", "--window", "100", "--seq-length", "25", "--batch-size", "8", "--epochs", "1",
@@ -70,7 +80,7 @@ class ConcurrentTrainTest {
         }
         assertEquals(1, trained, "exactly one job trains");
         org.apache.hadoop.fs.Path run = new org.apache.hadoop.fs.Path(output);
-        FileSystem fs = run.getFileSystem(new Configuration());
+        FileSystem fs = run.getFileSystem(hadoop);
         List<String> metrics;
         try (var in = fs.open(new org.apache.hadoop.fs.Path(run, "metrics.jsonl"))) {
             metrics = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();

@@ -2,6 +2,7 @@ package io.charrnn.spark;
 
 import io.charrnn.ChildJvm;
 import io.charrnn.MiniHdfs;
+import io.charrnn.S3Server;
 import io.charrnn.TestCorpora;
 import io.charrnn.TrainingState;
 import io.charrnn.checkpoint.FaultPoints;
@@ -34,6 +35,8 @@ class KillAndResumeTest {
 
     @TempDir
     Path dir;
+    /** What the harness reads the runs with: the defaults, and where an S3 test runs, how s3a reaches its server. */
+    private static Configuration hadoop = new Configuration();
 
     @BeforeAll
     static void trainTheUninterruptedRun() throws Exception {
@@ -66,7 +69,7 @@ class KillAndResumeTest {
 
     /** Every checkpoint under a final name must load completely. */
     private static void assertEveryCheckpointLoads(String run) {
-        RunDirectory dirOfRun = new RunDirectory(run, new Configuration());
+        RunDirectory dirOfRun = new RunDirectory(run, hadoop);
         for (String name : dirOfRun.checkpointNames()) {
             assertDoesNotThrow(() -> dirOfRun.load(name, true), "partial or damaged checkpoint " + name);
         }
@@ -107,8 +110,8 @@ class KillAndResumeTest {
         assertFalse(allNames(runUri).stream().anyMatch(n -> n.startsWith("_tmp.")), "temporary files left");
         assertFalse(Files.exists(run.resolve("lock")), "the lock was not released");
 
-        RunDirectory a = new RunDirectory(reference.toUri().toString(), new Configuration());
-        RunDirectory b = new RunDirectory(run.toUri().toString(), new Configuration());
+        RunDirectory a = new RunDirectory(reference.toUri().toString(), hadoop);
+        RunDirectory b = new RunDirectory(run.toUri().toString(), hadoop);
         assertEquals(a.pointer(RunDirectory.LATEST).orElseThrow(), b.pointer(RunDirectory.LATEST).orElseThrow(),
                 "same final epoch and validation loss");
         TrainingState expected = TrainingState.latest(reference);
@@ -149,23 +152,50 @@ class KillAndResumeTest {
         }
     }
 
+    /**
+     * The same on S3 (an S3 API server that the child JVMs reach through s3a), where there is no rename: a file is
+     * uploaded under its name and appears whole when the upload completes, the lock is a conditional upload, and
+     * metrics.jsonl is uploaded whole each round. Kills after a file's bytes are written but before its upload is
+     * completed, and after it, from the first round on.
+     */
+    @Test
+    void killsDuringWritesOnS3LoseNothing() throws Exception {
+        S3Server s3 = S3Server.shared();
+        hadoop = s3.configuration();
+        try {
+            killAtEachPointThenFinish(dir, s3.uri("runs/killed-" + System.nanoTime()), s3.confArgs(),
+                    FaultPoints.REPLACE_WRITTEN + ":1", FaultPoints.REPLACE_RENAMED + ":2",
+                    FaultPoints.REPLACE_WRITTEN + ":4", FaultPoints.REPLACE_RENAMED + ":5",
+                    FaultPoints.REPLACE_WRITTEN + ":3");
+        } finally {
+            hadoop = new Configuration();
+        }
+    }
+
     private static void killAtEachPointThenFinish(Path logs, String run, String... kills) throws Exception {
+        killAtEachPointThenFinish(logs, run, List.of(), kills);
+    }
+
+    private static void killAtEachPointThenFinish(Path logs, String run, List<String> extra, String... kills)
+            throws Exception {
+        List<String> args = new java.util.ArrayList<>(trainArgs(corpus, run));
+        args.addAll(extra);
         for (String kill : kills) {
             java.util.Set<String> before = finalNames(run);
-            ChildJvm job = ChildJvm.start(logs, trainArgs(corpus, run), "-D" + FaultPoints.PROPERTY + "=" + kill);
+            ChildJvm job = ChildJvm.start(logs, args, "-D" + FaultPoints.PROPERTY + "=" + kill);
             assertTrue(job.process().waitFor(5, TimeUnit.MINUTES), "the job did not end");
             assertEquals(137, job.process().exitValue(), "expected a SIGKILL at " + kill + "; log:\n" + job.tail());
             java.util.Set<String> after = finalNames(run);
             assertTrue(after.containsAll(before), "after a kill at " + kill + " files went missing: " + before
                     + " -> " + after);
             assertEveryCheckpointLoads(run);
-            RunDirectory runDir = new RunDirectory(run, new Configuration());
+            RunDirectory runDir = new RunDirectory(run, hadoop);
             for (String pointer : new String[]{RunDirectory.LATEST, RunDirectory.BEST}) {
                 runDir.pointer(pointer).ifPresent(name -> assertTrue(after.contains(name),
                         pointer + " names a missing " + name + " after a kill at " + kill));
             }
         }
-        ChildJvm last = ChildJvm.start(logs, trainArgs(corpus, run));
+        ChildJvm last = ChildJvm.start(logs, args);
         assertTrue(last.process().waitFor(5, TimeUnit.MINUTES), "the last job did not finish");
         assertEquals(0, last.process().exitValue(), last.tail());
         assertTrue(finalNames(run).containsAll(allNames(run)), "temporary files left: " + allNames(run));
@@ -176,7 +206,7 @@ class KillAndResumeTest {
     /** The run ended with the uninterrupted run's exact state, and every round's metrics line once, in order. */
     private static void assertEndedAsTheReference(String run, String what) throws java.io.IOException {
         assertEveryCheckpointLoads(run);
-        RunDirectory runDir = new RunDirectory(run, new Configuration());
+        RunDirectory runDir = new RunDirectory(run, hadoop);
         TrainingState.latest(reference).assertSameAs(TrainingState.of(runDir.load(
                 runDir.pointer(RunDirectory.LATEST).orElseThrow(), true)), what);
         List<String> metrics = new String(read(run, RunDirectory.METRICS_FILE), java.nio.charset.StandardCharsets.UTF_8)
@@ -274,7 +304,7 @@ class KillAndResumeTest {
             assertTrue(line.startsWith("charrnn: failed: DSQuotaExceededException: The DiskSpace quota of /runs/full is"
                     + " exceeded") && line.contains("make room"), job.tail());
             assertEveryCheckpointLoads(run);
-            RunDirectory runDir = new RunDirectory(run, new Configuration());
+            RunDirectory runDir = new RunDirectory(run, hadoop);
             for (String pointer : new String[]{RunDirectory.LATEST, RunDirectory.BEST}) {
                 runDir.pointer(pointer).ifPresent(name -> assertTrue(finalNames(run).contains(name), pointer));
             }
@@ -331,7 +361,7 @@ class KillAndResumeTest {
     }
 
     private static org.apache.hadoop.fs.FileSystem fileSystem(String run) throws java.io.IOException {
-        return new org.apache.hadoop.fs.Path(run).getFileSystem(new Configuration());
+        return new org.apache.hadoop.fs.Path(run).getFileSystem(hadoop);
     }
 
     private static byte[] read(String run, String name) throws java.io.IOException {
