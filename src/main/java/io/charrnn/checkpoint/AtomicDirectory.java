@@ -468,6 +468,7 @@ public class AtomicDirectory {
                 }
                 out.write(bytes);
                 out.hsync();
+                FaultPoints.pass(FaultPoints.APPEND_UNCLOSED);
             }
             FaultPoints.pass(FaultPoints.APPEND_DONE);
         } catch (UnsupportedOperationException e) {

@@ -19,6 +19,11 @@ public final class FaultPoints {
     public static final String REPLACE_RENAMED = "replace.renamed";
     /** Half of an appended line is written and synced: the kill tears the line. */
     public static final String APPEND_TORN = "append.torn";
+    /**
+     * An appended line is written whole and synced, and its file not yet closed: on HDFS the file stays open under
+     * the killed job's lease, so the next job's first append to it is refused until the lease is recovered.
+     */
+    public static final String APPEND_UNCLOSED = "append.unclosed";
     /** An append is done. */
     public static final String APPEND_DONE = "append.done";
 

@@ -1,0 +1,78 @@
+package io.charrnn.training;
+
+import io.charrnn.corpus.EncodedWindow;
+import io.charrnn.model.CharLstm;
+import io.charrnn.model.LstmImplementation;
+import io.charrnn.model.ModelConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** One worker's share of a round, on the network its thread keeps from round to round. */
+class RoundWorkerTest {
+    private static final int VOCABULARY = 5;
+    private static final int SEQ = 5;
+
+    private static List<EncodedWindow> windows(long seed, int count, boolean badSecondSegment) {
+        Random random = new Random(seed);
+        List<EncodedWindow> out = new ArrayList<>();
+        for (int w = 0; w < count; w++) {
+            short[] ids = new short[2 * SEQ];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = (short) random.nextInt(VOCABULARY);
+            }
+            if (badSecondSegment) {
+                ids[SEQ + 2] = 99; // no such symbol: the fit fails in its second truncated-BPTT segment
+            }
+            out.add(new EncodedWindow(false, ids));
+        }
+        return out;
+    }
+
+    /**
+     * A task that failed in the middle of a window (a native OOM, a bad record) is retried by Spark, often on the
+     * same executor thread, whose network then still holds the recurrent state of the failed fit's first segment.
+     * The retry must train exactly as a fresh thread would.
+     */
+    @Test
+    void aShareRetriedOnTheThreadOfAFitThatFailedMidWindowTrainsAsOnAFreshThread() throws Exception {
+        for (LstmImplementation lstm : LstmImplementation.values()) {
+            ModelConfig model = new ModelConfig(1, 8, SEQ, 0, 1e-2, 5, 3, lstm);
+            ModelState initial = ModelState.of(CharLstm.create(model, VOCABULARY));
+            RoundStart start = new RoundStart(initial, model, VOCABULARY, 2, 1e-2, 0);
+            List<EncodedWindow> share = windows(1, 4, false);
+
+            ExecutorService reused = Executors.newSingleThreadExecutor();
+            ExecutorService fresh = Executors.newSingleThreadExecutor();
+            try {
+                WorkerResult retried = reused.submit(() -> {
+                    assertThrows(IllegalArgumentException.class,
+                            () -> RoundWorker.train(0, start, windows(2, 2, true).iterator()));
+                    return RoundWorker.train(0, start, share.iterator());
+                }).get();
+                WorkerResult first = fresh.submit(() -> RoundWorker.train(0, start, share.iterator())).get();
+                assertArrayEquals(bits(first.mean(initial).params()), bits(retried.mean(initial).params()),
+                        lstm + ": the retried share trained from the failed fit's leftover state");
+                assertArrayEquals(bits(first.mean(initial).updater()), bits(retried.mean(initial).updater()), lstm
+                        .toString());
+            } finally {
+                reused.shutdownNow();
+                fresh.shutdownNow();
+            }
+        }
+    }
+
+    private static int[] bits(float[] values) {
+        int[] out = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = Float.floatToRawIntBits(values[i]);
+        }
+        return out;
+    }
+}
