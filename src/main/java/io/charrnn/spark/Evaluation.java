@@ -27,13 +27,17 @@ public final class Evaluation {
         Broadcast<NetSnapshot> snapshot = jsc.broadcast(new NetSnapshot(net));
         int vocabSize = CharLstm.vocabularySize(net);
         try {
-            return windows.mapPartitions(it -> {
+            // Collected, then added in partition order: reduce would add the partitions' sums in the order their tasks
+            // end, and the loss (a checkpoint's name, which checkpoint is best) would vary in its last bits.
+            LossMeter total = new LossMeter();
+            windows.mapPartitions(it -> {
                 LossMeter meter = new LossMeter();
                 if (it.hasNext()) {
                     meter.addAll(snapshot.value().network(), it, batchSize, vocabSize, carried);
                 }
                 return List.of(meter).iterator();
-            }).reduce(LossMeter::merge);
+            }).collect().forEach(total::merge);
+            return total;
         } finally {
             snapshot.destroy();
         }
