@@ -48,17 +48,21 @@ public class AtomicDirectory {
     /** How long an outage of the filesystem is waited out before the write or read fails. */
     static final int OUTAGE_SECONDS = 180;
     /** Reads of a file that keeps being replaced under them (see {@link #read}) before the failure counts. */
-    private static final int READ_ATTEMPTS = 5;
+    private static final int READ_ATTEMPTS = 10;
     /**
      * The small files this class writes to ask the filesystem something: its clock ({@link #ageMillis}), whether it
      * creates a file only if absent ({@link #checkExclusiveCreate}). Another job may be using one right now.
      */
     static final String PROBE_PREFIX = "_tmp.probe.";
+    /** The clock probes' prefix before probes had one name: a job of that version may still be running. */
+    private static final String OLD_PROBE_PREFIX = "_tmp.clock.";
     /**
      * The createFile() option of Hadoop 3.4.2's s3a that uploads an object only if none is there (S3's conditional
      * write, If-None-Match); a string, as the spark-3.5 build's Hadoop 3.3 has no such constant.
      */
     private static final String CREATE_IF_ABSENT = "fs.option.create.conditional.overwrite";
+    /** Its counterpart that uploads only over the object of this ETag (If-Match). */
+    private static final String CREATE_IF_UNCHANGED = "fs.option.create.conditional.overwrite.etag";
 
     /**
      * How a written file becomes visible, whole, under its name. An object store shows an object only once its
@@ -77,7 +81,9 @@ public class AtomicDirectory {
 
     final Path dir;
     final FileSystem fs;
-    private final FileContext fc;
+    private final Configuration own;
+    /** Made on first use: only HDFS's renames need it (on s3a it would be one more client, never used). */
+    private FileContext fc;
     final Commit commit;
     /** Whether this store was seen to refuse a second create of one name ({@link #checkExclusiveCreate}). */
     private volatile boolean exclusiveCreateChecked;
@@ -89,9 +95,8 @@ public class AtomicDirectory {
         try {
             // Hadoop's own parsing, as --corpus has: a path may hold spaces, which a java.net.URI may not.
             this.dir = new Path(uri.endsWith("/") && uri.length() > 1 ? uri.substring(0, uri.length() - 1) : uri);
-            Configuration own = withRawLocalFiles(conf);
+            this.own = ownConfiguration(dir, conf);
             this.fs = dir.getFileSystem(own);
-            this.fc = FileContext.getFileContext(fs.getUri(), own);
             this.commit = commitOf(fs, dir);
         } catch (IllegalArgumentException e) {
             throw new UserError("not a valid URI: " + uri);
@@ -103,14 +108,20 @@ public class AtomicDirectory {
     /**
      * Local disks without Hadoop's .crc side files. The checksummed local filesystem renames a file and its .crc in
      * two steps, so a job killed between them left a file that failed its checksum on every later read. A plain
-     * rename is one atomic step; checkpoints stay verified by the CRC-32 of every zip entry.
+     * rename is one atomic step; checkpoints stay verified by the CRC-32 of every zip entry. Only for a directory on
+     * a local disk: other filesystems made with these settings would get the raw one too where they ask for the
+     * local one (s3a's upload buffers on disk did, and failed to cast it).
      */
-    private static Configuration withRawLocalFiles(Configuration conf) {
+    private static Configuration ownConfiguration(Path dir, Configuration conf) {
         Configuration own = new Configuration(conf);
-        own.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
-        own.set("fs.AbstractFileSystem.file.impl", org.apache.hadoop.fs.local.RawLocalFs.class.getName());
-        // The FileSystem cache is keyed by scheme, not settings: without this a cached checksummed instance returns.
-        own.setBoolean("fs.file.impl.disable.cache", true);
+        String scheme = dir.toUri().getScheme() != null ? dir.toUri().getScheme()
+                : FileSystem.getDefaultUri(conf).getScheme();
+        if ("file".equals(scheme)) {
+            own.set("fs.file.impl", org.apache.hadoop.fs.RawLocalFileSystem.class.getName());
+            own.set("fs.AbstractFileSystem.file.impl", org.apache.hadoop.fs.local.RawLocalFs.class.getName());
+            // The FileSystem cache is keyed by scheme, not settings: without this a cached checksummed one returns.
+            own.setBoolean("fs.file.impl.disable.cache", true);
+        }
         // Hadoop's own retries of a connect that times out (45 of 20 s by default) would hold one attempt for 15
         // minutes; the outage is waited out here, attempt by attempt, for a bounded time.
         String[] from = conf.getPropertySources("ipc.client.connect.max.retries.on.timeouts");
@@ -124,15 +135,33 @@ public class AtomicDirectory {
      * Object stores say so by their output streams' capability to be aborted (nothing is written until close, and
      * an aborted stream writes nothing): s3a has it, HDFS and local files do not.
      */
-    private static Commit commitOf(FileSystem fs, Path dir) {
+    private static Commit commitOf(FileSystem fs, Path dir) throws IOException {
         if (fs instanceof RawLocalFileSystem) {
             return Commit.LOCAL_MOVE;
         }
-        try {
-            return fs.hasPathCapability(dir, org.apache.hadoop.fs.CommonPathCapabilities.ABORTABLE_STREAM)
-                    ? Commit.UPLOAD : Commit.RENAME;
-        } catch (IOException | RuntimeException e) {
-            return Commit.RENAME;
+        return fs.hasPathCapability(dir, org.apache.hadoop.fs.CommonPathCapabilities.ABORTABLE_STREAM)
+                ? Commit.UPLOAD : Commit.RENAME;
+    }
+
+    private synchronized FileContext fileContext() throws IOException {
+        if (fc == null) {
+            fc = FileContext.getFileContext(fs.getUri(), own);
+        }
+        return fc;
+    }
+
+    /**
+     * The filesystems where a rename over a file is one atomic step: HDFS (and viewfs over it). Elsewhere Hadoop's
+     * rename with OVERWRITE deletes the target and then renames (an instant where the file is missing, and a kill
+     * there loses it), so files are not replaced there at all.
+     */
+    private static final java.util.Set<String> ATOMIC_RENAME = java.util.Set.of("hdfs", "viewfs");
+
+    private void checkAtomicReplace() {
+        if (commit == Commit.RENAME && !ATOMIC_RENAME.contains(String.valueOf(fs.getScheme()))) {
+            throw new UserError(uri() + " is on a filesystem (" + fs.getScheme() + ":) where charrnn cannot replace a"
+                    + " file in one atomic step, so a crash could lose one; write it to HDFS, a local disk or S3"
+                    + " (s3a)");
         }
     }
 
@@ -209,6 +238,7 @@ public class AtomicDirectory {
      * another job meanwhile, and must not rename its file over that job's.
      */
     private void replace(String name, byte[] bytes, boolean guarded) throws IOException {
+        checkAtomicReplace();
         Path target = new Path(dir, name);
         if (commit == Commit.UPLOAD) {
             upload(target, bytes, guarded);
@@ -230,7 +260,7 @@ public class AtomicDirectory {
                 Files.move(local.pathToFile(temp).toPath(), local.pathToFile(target).toPath(),
                         StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } else {
-                fc.rename(temp, target, Options.Rename.OVERWRITE);
+                fileContext().rename(temp, target, Options.Rename.OVERWRITE);
             }
             if (guarded) {
                 FaultPoints.pass(FaultPoints.REPLACE_RENAMED);
@@ -264,11 +294,7 @@ public class AtomicDirectory {
             complete = true;
         } finally {
             if (!complete) {
-                try {
-                    out.abort();
-                } catch (RuntimeException ignored) {
-                    // The write already failed; an upload that is not completed is never visible.
-                }
+                abortQuietly(out);
             }
         }
         if (guarded) {
@@ -284,12 +310,13 @@ public class AtomicDirectory {
      * without conditional uploads cannot keep one writer, and is refused. Unguarded: for the lock itself.
      */
     boolean createIfAbsent(String name, String text) {
+        checkAtomicReplace();
         Path target = new Path(dir, name);
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         try {
             if (commit == Commit.UPLOAD) {
                 checkExclusiveCreate();
-                uploadIfAbsent(target, bytes);
+                uploadIfAbsentRetried(target, bytes);
                 return true;
             }
             fs.mkdirs(dir);
@@ -324,8 +351,54 @@ public class AtomicDirectory {
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             throw noExclusiveCreate(firstLine(e));
         }
-        try (out) {
+        boolean complete = false;
+        try {
             out.write(bytes);
+            out.close();
+            complete = true;
+        } finally {
+            if (!complete) {
+                abortQuietly(out); // never a lock of part of its bytes
+            }
+        }
+    }
+
+    /**
+     * S3 answers 409 (ConditionalRequestConflict) to a conditional upload that races another request on the same
+     * name, such as the previous job deleting its lock as it ends: asked again, a few times.
+     */
+    private void uploadIfAbsentRetried(Path target, byte[] bytes) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                uploadIfAbsent(target, bytes);
+                return;
+            } catch (IOException e) {
+                if (attempt == 4 || !String.valueOf(e.getMessage()).contains("409")) {
+                    throw e;
+                }
+                LOG.warn("uploading {} met another request on it ({}); trying again", target, firstLine(e));
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** S3's refusal of a conditional upload: 412, Precondition Failed (s3a's RemoteFileChangedException). */
+    private static boolean preconditionFailed(IOException e) {
+        return e instanceof org.apache.hadoop.fs.FileAlreadyExistsException
+                || e.getClass().getName().endsWith("RemoteFileChangedException")
+                && String.valueOf(e.getMessage()).contains("412");
+    }
+
+    private static void abortQuietly(FSDataOutputStream out) {
+        try {
+            out.abort();
+        } catch (RuntimeException ignored) {
+            // The write already failed; an upload that is not completed is never visible.
         }
     }
 
@@ -349,25 +422,25 @@ public class AtomicDirectory {
         }
         Path probe = new Path(dir, PROBE_PREFIX + UUID.randomUUID());
         try {
-            uploadIfAbsent(probe, new byte[]{0});
-            boolean again;
+            uploadIfAbsentRetried(probe, new byte[]{0});
             try {
-                uploadIfAbsent(probe, new byte[]{1});
-                again = true;
+                uploadIfAbsentRetried(probe, new byte[]{1});
             } catch (IOException refused) {
-                if (!fs.exists(probe)) {
-                    throw refused;
+                if (!preconditionFailed(refused)) {
+                    throw refused; // a failure that says nothing of the store's conditional uploads
                 }
-                again = false;
+                exclusiveCreateChecked = true;
+                return;
             }
-            if (again) {
-                throw new UserError(uri() + " is on a store that does not honour conditional uploads (If-None-Match:"
-                        + " a second upload of one new object was accepted), so two jobs could both train the run;"
-                        + " write it to a store that has them (Amazon S3 does), or to HDFS");
-            }
-            exclusiveCreateChecked = true;
+            throw new UserError(uri() + " is on a store that does not honour conditional uploads (If-None-Match: a"
+                    + " second upload of one new object was accepted), so two jobs could both train the run; write it"
+                    + " to a store that has them (Amazon S3 does), or to HDFS");
         } finally {
-            fs.delete(probe, false);
+            try {
+                fs.delete(probe, false);
+            } catch (IOException e) {
+                LOG.warn("cannot delete the probe {} ({}); the next job's clean-up removes it", probe, firstLine(e));
+            }
         }
     }
 
@@ -387,7 +460,9 @@ public class AtomicDirectory {
             }
             fs.create(probe, false).close();
             try {
-                return fs.getFileStatus(probe).getModificationTime() - written;
+                long age = fs.getFileStatus(probe).getModificationTime() - written;
+                // S3 gives an object's time to the second: a file is taken to be as young as it may be.
+                return commit == Commit.UPLOAD ? Math.max(0, age - 1000) : age;
             } finally {
                 fs.delete(probe, false);
             }
@@ -414,7 +489,7 @@ public class AtomicDirectory {
     public void deleteAllExcept(String... keep) {
         writeGuard.run();
         for (String name : names()) {
-            if (!List.of(keep).contains(name) && !name.startsWith(PROBE_PREFIX)) {
+            if (!List.of(keep).contains(name) && !isProbe(name)) {
                 ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), true));
             }
         }
@@ -428,12 +503,16 @@ public class AtomicDirectory {
             // Not the probes of a minute: another job may be reading the age of the lock through one right now
             // (deleting it under a local filesystem's create made that job fail); each deletes its own, and one
             // older than that was left by a job killed while it read.
-            if (name.startsWith("_tmp.") && (!name.startsWith(PROBE_PREFIX) || ageMillis(name) > 60_000)
+            if (name.startsWith("_tmp.") && (!isProbe(name) || ageMillis(name) > 60_000)
                     && ride("delete " + new Path(dir, name), () -> fs.delete(new Path(dir, name), false))) {
                 deleted++;
             }
         }
         return deleted;
+    }
+
+    private static boolean isProbe(String name) {
+        return name.startsWith(PROBE_PREFIX) || name.startsWith(OLD_PROBE_PREFIX);
     }
 
     public void writeText(String name, String text) {
@@ -448,8 +527,7 @@ public class AtomicDirectory {
      */
     public void appendText(String name, String text) {
         if (commit == Commit.UPLOAD) {
-            // Objects cannot be appended to: the file is uploaded whole, which never leaves a torn line.
-            writeText(name, readText(name).orElse("") + text);
+            appendByUpload(name, text);
             return;
         }
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
@@ -484,6 +562,54 @@ public class AtomicDirectory {
         }
     }
 
+    /**
+     * An append on an object store, where objects cannot be appended to: the file is uploaded whole (never a torn
+     * line), and only if it is still the version read (If-Match on its ETag; If-None-Match where there was none). A
+     * job stopped past the stale time in the middle of this upload, whose run another job took over meanwhile,
+     * cannot then replace that job's lines with its own older copy: the store refuses it, and the job stops.
+     */
+    private void appendByUpload(String name, String text) {
+        writeGuard.run();
+        Path target = new Path(dir, name);
+        ride("write " + target, () -> {
+            String etag;
+            try {
+                etag = fs.getFileStatus(target) instanceof org.apache.hadoop.fs.EtagSource e ? e.getEtag() : "";
+            } catch (FileNotFoundException e) {
+                etag = null;
+            }
+            String old = etag == null ? "" : new String(read(name), StandardCharsets.UTF_8);
+            var builder = fs.createFile(target).overwrite(true);
+            if (etag == null) {
+                builder.must(CREATE_IF_ABSENT, true);
+            } else if (!etag.isEmpty()) {
+                builder.must(CREATE_IF_UNCHANGED, etag);
+            }
+            FSDataOutputStream out = (FSDataOutputStream) builder.build();
+            boolean complete = false;
+            try {
+                out.write((old + text).getBytes(StandardCharsets.UTF_8));
+                FaultPoints.pauseBeforeRename(name);
+                FaultPoints.pass(FaultPoints.REPLACE_WRITTEN);
+                writeGuard.run();
+                out.close();
+                complete = true;
+            } catch (IOException e) {
+                if (preconditionFailed(e)) {
+                    throw new LockLost(target + " was written by another job while this one wrote it: another job"
+                            + " holds the run now; this job stops before writing anything more");
+                }
+                throw e;
+            } finally {
+                if (!complete) {
+                    abortQuietly(out);
+                }
+            }
+            FaultPoints.pass(FaultPoints.REPLACE_RENAMED);
+            return null;
+        });
+    }
+
     /** An append refused because the file is still open under a lease (HDFS): a writer died in its append. */
     private static boolean isOpenElsewhere(IOException e) {
         String name = e instanceof org.apache.hadoop.ipc.RemoteException r ? r.getClassName() : e.getClass().getName();
@@ -493,8 +619,10 @@ public class AtomicDirectory {
     /**
      * A file's bytes. A file replaced while it is read (another process moving {@code latest} on) can fail the read
      * on HDFS: the old file's blocks are deleted under the open stream, which then finds the name's block list
-     * changed ("Blocklist for ... has changed!") or a block missing. The name always holds a whole file, so the read
-     * is tried again from the start, a few times, before its failure counts.
+     * changed ("Blocklist for ... has changed!") or a block missing; on S3, s3a asks for the version it looked up
+     * (If-Match on its ETag, so that a large file is never read from two versions) and the store refuses it with 412
+     * once a newer one is there. The name always holds a whole file, so the read is tried again from the start, a
+     * few times, before its failure counts.
      */
     public byte[] read(String name) throws IOException {
         Path p = new Path(dir, name);

@@ -12,7 +12,8 @@ import java.util.Map;
  * A JSON-lines file in a run directory ({@code metrics.jsonl}, {@code samples.jsonl}): one object per line, each
  * with a {@code round}. Lines are appended (rewriting the whole file every round would cost time quadratic in the
  * run's length); a job killed in the middle of an append leaves at most a torn last line, which the next run drops
- * together with the rounds after its checkpoint, in one atomic rewrite.
+ * together with the rounds after its checkpoint, in one atomic rewrite. On object stores, which cannot append, the
+ * file is uploaded whole each round ({@link AtomicDirectory#appendText}).
  */
 public final class JsonLinesLog {
     private final RunDirectory run;

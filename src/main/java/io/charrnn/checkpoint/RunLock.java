@@ -78,7 +78,7 @@ public final class RunLock implements AutoCloseable {
     /** Takes the lock of a run directory, or fails with a {@link UserError} if a live job holds it. */
     public static RunLock acquire(RunDirectory run, Duration staleAfter) {
         String token = UUID.randomUUID().toString();
-        if (!run.createIfAbsent(FILE, content(token, 0))) {
+        if (!create(run, FILE, token)) {
             takeOver(run, token, staleAfter);
         }
         RunLock lock = new RunLock(run, token, staleAfter);
@@ -90,7 +90,7 @@ public final class RunLock implements AutoCloseable {
         Optional<String> heldText = run.readText(FILE);
         if (heldText.isEmpty()) {
             // Released between our create and this read: one more try, as a new job would.
-            if (run.createIfAbsent(FILE, content(token, 0))) {
+            if (create(run, FILE, token)) {
                 return;
             }
             heldText = run.readText(FILE);
@@ -100,7 +100,7 @@ public final class RunLock implements AutoCloseable {
         if (why == null) {
             throw locked(run, held);
         }
-        if (!run.createIfAbsent(TAKEOVER, content(token, 0))) {
+        if (!create(run, TAKEOVER, token)) {
             // Another job's takeover, live unless its job is gone or it is older than any takeover takes.
             JsonNode other = run.readText(TAKEOVER).map(RunLock::parse).orElse(null);
             boolean gone = other != null && onThisMachine(other)
@@ -110,7 +110,7 @@ public final class RunLock implements AutoCloseable {
                         + " it trains the run");
             }
             run.deleteUnguarded(TAKEOVER);
-            if (!run.createIfAbsent(TAKEOVER, content(token, 0))) {
+            if (!create(run, TAKEOVER, token)) {
                 throw new UserError(run.uri() + " is being taken over by another job that started at the same time;"
                         + " it trains the run");
             }
@@ -136,6 +136,19 @@ public final class RunLock implements AutoCloseable {
                 run.deleteUnguarded(TAKEOVER);
             }
         }
+    }
+
+    /**
+     * Creates the file with this job's token only if it is absent. A create that the store carried out but whose
+     * answer was lost (a timeout, a connection reset) is tried again by the client and refused as a file that
+     * exists: the file then holds this job's token, and is this job's.
+     */
+    private static boolean create(RunDirectory run, String name, String token) {
+        if (run.createIfAbsent(name, content(token, 0))) {
+            return true;
+        }
+        JsonNode held = run.readText(name).map(RunLock::parse).orElse(null);
+        return held != null && token.equals(held.path("token").asText());
     }
 
     private static boolean ownsTakeover(RunDirectory run, String token) {

@@ -64,10 +64,6 @@ public final class ValidationSplit implements Serializable {
         return fraction;
     }
 
-    public boolean isValidation(String fileName, long byteOffset) {
-        return isValidationBlock(fileName, byteOffset / BLOCK_BYTES);
-    }
-
     public boolean isValidationBlock(String fileName, long blockIndex) {
         double x = unitHash(fileName) + blockIndex * GOLDEN;
         return x - Math.floor(x) < fraction;

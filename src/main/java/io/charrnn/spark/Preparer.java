@@ -35,7 +35,8 @@ import java.util.UUID;
 /**
  * {@code prepare}: two distributed passes over raw text (count the symbols, then encode and write one shard per
  * partition) and a manifest written last. The shards of a new version go to a directory of their own, and the
- * manifest, replaced in one atomic rename, switches readers to them; only then are older shard directories deleted.
+ * manifest, replaced in one atomic step (a rename, or on S3 an upload), switches readers to them; only then are older
+ * shard directories deleted.
  * A prepare killed at any moment leaves the previous dataset complete and readable.
  */
 public final class Preparer {

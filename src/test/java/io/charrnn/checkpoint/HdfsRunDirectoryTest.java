@@ -37,6 +37,20 @@ class HdfsRunDirectoryTest {
         assertNull(AtomicReplaceTest.watchReplaces(root + "/runs/replaced", hdfs.getConfiguration(0), 40));
     }
 
+    /**
+     * WebHDFS reaches the same files, but Hadoop's rename over a file there deletes it first and then renames: a run
+     * or dataset written through it could lose a file to a kill, so it is refused in one line.
+     */
+    @Test
+    void aRunThroughWebHdfsIsRefusedInOneLine() {
+        String uri = "webhdfs://127.0.0.1:" + hdfs.getNameNode().getHttpAddress().getPort() + "/runs/web";
+        RunDirectory run = new RunDirectory(uri, hdfs.getConfiguration(0));
+        io.charrnn.common.UserError e = assertThrows(io.charrnn.common.UserError.class,
+                () -> run.writeText("run.json", "{}\n"));
+        assertTrue(e.getMessage().contains("cannot replace a file in one atomic step"), e.getMessage());
+        assertFalse(run.exists("run.json"));
+    }
+
     @Test
     void ofManyJobsStartingAtOnceExactlyOneHoldsTheLock() throws Exception {
         Configuration conf = hdfs.getConfiguration(0);

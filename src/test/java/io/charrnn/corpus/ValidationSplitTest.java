@@ -32,12 +32,47 @@ class ValidationSplitTest {
                 heldOut(new ValidationSplit(0.05), "books/part-00001.txt"));
     }
 
+    /**
+     * As the encoder reads a file (in chunks that start and end inside characters, with characters of 1 to 4 bytes
+     * across the blocks' edges), every character is held out exactly when the block its first byte is in is.
+     */
     @Test
-    void everyByteOfABlockIsDecidedLikeItsBlock() {
-        ValidationSplit split = new ValidationSplit(0.1);
-        for (long offset = 0; offset < 5_000_000; offset += 777) {
-            assertEquals(split.isValidationBlock("x.txt", offset / ValidationSplit.BLOCK_BYTES),
-                    split.isValidation("x.txt", offset));
+    void everyCharacterIsHeldOutAsTheBlockItStartsIn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String[] symbols = {"a", "\u00e9", "\u20ac", "\ud83d\ude00", "\n"}; // 1, 2, 3, 4 and 1 bytes
+        StringBuilder text = new StringBuilder();
+        java.util.Random random = new java.util.Random(3);
+        while (text.length() < 150_000) {
+            text.append(symbols[random.nextInt(symbols.length)]);
+        }
+        byte[] bytes = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Path file = java.nio.file.Files.write(dir.resolve("mixed.txt"), bytes);
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        InputFile input = CorpusFiles.list(conf, file.toUri().toString()).get(0);
+        java.util.List<InputChunk> chunks = java.util.List.of(new InputChunk(input, 0, 50_001),
+                new InputChunk(input, 50_001, 123_457), new InputChunk(input, 123_457, bytes.length));
+        java.util.Map<Integer, Long> counts = new java.util.HashMap<>();
+        text.codePoints().forEach(cp -> counts.merge(cp, 1L, Long::sum));
+        Vocabulary vocabulary = Vocabulary.fromCounts(counts);
+        ValidationSplit split = new ValidationSplit(0.3);
+
+        java.util.List<Boolean> expected = new java.util.ArrayList<>();
+        for (int offset = 0; offset < bytes.length; offset++) {
+            if ((bytes[offset] & 0xc0) != 0x80) { // a character's first byte
+                expected.add(split.isValidationBlock(input.name(), offset / ValidationSplit.BLOCK_BYTES));
+            }
+        }
+        java.util.List<Boolean> actual = new java.util.ArrayList<>();
+        new RunEncoder(chunks.iterator(), c -> new ChunkReader(conf, c), vocabulary, split, null)
+                .forEachRemaining(run -> {
+                    for (int i = 0; i < run.length(); i++) {
+                        actual.add(run.validation());
+                    }
+                });
+        assertTrue(expected.contains(true) && expected.contains(false), "both splits in the text");
+        assertEquals(expected.size(), actual.size(), "one id per character");
+        for (int i = 0; i < expected.size(); i++) {
+            assertEquals(expected.get(i), actual.get(i), "character " + i);
         }
     }
 
