@@ -42,13 +42,16 @@ class HdfsRunDirectoryTest {
      * or dataset written through it could lose a file to a kill, so it is refused in one line.
      */
     @Test
-    void aRunThroughWebHdfsIsRefusedInOneLine() {
-        String uri = "webhdfs://127.0.0.1:" + hdfs.getNameNode().getHttpAddress().getPort() + "/runs/web";
-        RunDirectory run = new RunDirectory(uri, hdfs.getConfiguration(0));
-        io.charrnn.common.UserError e = assertThrows(io.charrnn.common.UserError.class,
-                () -> run.writeText("run.json", "{}\n"));
-        assertTrue(e.getMessage().contains("cannot replace a file in one atomic step"), e.getMessage());
-        assertFalse(run.exists("run.json"));
+    void aRunThroughWebHdfsIsRefusedInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String output = "webhdfs://127.0.0.1:" + hdfs.getNameNode().getHttpAddress().getPort() + "/runs/web";
+        io.charrnn.cli.Cli train = io.charrnn.cli.Cli.run("train", "--corpus",
+                io.charrnn.TestCorpora.writeProse(dir, 20_000).toString(), "--output", output, "--hidden", "16",
+                "--epochs", "1", "--conf", "spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+        assertTrue(train.isOneLineUserError(), train.toString());
+        assertEquals(2, train.exitCode());
+        assertTrue(train.err().contains("cannot replace a file in one atomic step"), train.toString());
+        assertFalse(hdfs.getFileSystem().exists(new Path("/runs/web/run.json")), "the refused run wrote run.json");
     }
 
     @Test
