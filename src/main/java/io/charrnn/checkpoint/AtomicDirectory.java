@@ -637,7 +637,8 @@ public class AtomicDirectory {
                         throw e;
                     }
                     try {
-                        Thread.sleep(20L * attempt);
+                        // At a random moment: a writer replacing the file at a steady pace is not met in step again.
+                        Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(5, 20L * attempt + 6));
                     } catch (InterruptedException interrupted) {
                         Thread.currentThread().interrupt();
                         throw e;

@@ -35,6 +35,11 @@ class AtomicReplaceTest {
      * RunDirectory; null when the reader always found a whole file, else what it saw.
      */
     static String watchReplaces(String uri, Configuration conf, int replaces) throws Exception {
+        return watchReplaces(uri, conf, replaces, 0);
+    }
+
+    /** As above, the writer waiting {@code pauseMillis} after each replace. */
+    static String watchReplaces(String uri, Configuration conf, int replaces, long pauseMillis) throws Exception {
         RunDirectory run = new RunDirectory(uri, conf);
         RunDirectory reader = new RunDirectory(uri, conf);
         run.writeText("latest", "ckpt_0.zip\n");
@@ -56,6 +61,7 @@ class AtomicReplaceTest {
         });
         for (int i = 1; i <= replaces; i++) {
             run.writeText("latest", "ckpt_" + i + ".zip\n");
+            Thread.sleep(pauseMillis);
         }
         done.set(true);
         String seen = watched.get(60, TimeUnit.SECONDS);

@@ -20,8 +20,10 @@ class S3RunDirectoryTest {
     @Test
     void aReplacedFileIsNeverAbsentNorPartial() throws Exception {
         S3Server s3 = S3Server.shared();
-        // A read is two requests (the version, then its bytes): more replaces than elsewhere for 20 reads.
-        assertNull(AtomicReplaceTest.watchReplaces(uri(s3, "replaced"), s3.configuration(), 150));
+        // A read is two requests (the version, then its bytes, If-Match), which a replace between them fails: the
+        // writer pauses 5 ms after each replace (a run's replaces are seconds apart), long enough for reads to get
+        // through, far shorter than the replaces that would leave the file absent (a rename: a delete, then a copy).
+        assertNull(AtomicReplaceTest.watchReplaces(uri(s3, "replaced"), s3.configuration(), 150, 5));
     }
 
     /** Six threads take the lock of one new run at the same moment: their conditional uploads race at the store. */
