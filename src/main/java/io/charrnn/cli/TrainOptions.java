@@ -133,8 +133,9 @@ public final class TrainOptions {
     int epochs;
 
     @Option(names = "--max-minutes", defaultValue = "0",
-            description = "Stop with a checkpoint before this much wall time has passed; 0 means no limit "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Stop with a checkpoint before this much wall time of training has passed (from the "
+                    + "start of training, after Spark's; the last round's validation and checkpoint inside it, timed "
+                    + "as the job's last checkpoint took); 0 means no limit (default: ${DEFAULT-VALUE}).")
     double maxMinutes;
 
     @Option(names = "--checkpoint-every", defaultValue = "5",

@@ -123,6 +123,10 @@ public final class TrainingSession {
         String lastCheckpoint;
         long lastCheckpointRound;
         double lastRoundSeconds;
+        /** The last round's training, without its validation and checkpoint. */
+        double trainSeconds;
+        /** The last validation, sample and checkpoint, as the budget's last round will take them (0 before one). */
+        double saveSeconds;
         boolean outOfTime;
         boolean warnedScalarKernel;
         /** Diverged attempts of the current round, each retried at half the learning rate. */
@@ -322,11 +326,16 @@ public final class TrainingSession {
         r.progress = r.progress.afterRound(r.plan, chars, roundSeconds, sum.meanLoss());
 
         boolean endOfEpoch = r.progress.epoch() != epoch;
-        // The last round the budget allows checkpoints too, so that its metrics line is its only one.
-        // The next round is taken to last as long as this one or the last one with its evaluation.
-        boolean lastInBudget = r.elapsed() + Math.max(roundSeconds, r.lastRoundSeconds) > r.budgetSeconds;
-        boolean due = r.progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
-                || r.progress.epoch() >= config.epochs() || lastInBudget;
+        boolean scheduled = r.progress.totalRounds() % config.checkpointEvery() == 0 || endOfEpoch
+                || r.progress.epoch() >= config.epochs();
+        // The last round the budget allows checkpoints too, so that its metrics line is its only one. Another round
+        // fits if, after this round's own validation and checkpoint where they are due, it can train as long as this
+        // one or the one before and then validate and checkpoint as the last checkpointed round did (it may be the
+        // last: its checkpoint is inside the budget too).
+        double nextRound = Math.max(roundSeconds, r.trainSeconds) + r.saveSeconds;
+        boolean lastInBudget = r.elapsed() + (scheduled ? r.saveSeconds : 0) + nextRound > r.budgetSeconds;
+        boolean due = scheduled || lastInBudget;
+        long saveStart = System.nanoTime();
         String diverged = validated(r, sum, due);
         if (diverged != null || r.cancelled != null) {
             // Nothing of this round is kept: not its state, not its outer velocity, no checkpoint, no metrics.
@@ -347,6 +356,10 @@ public final class TrainingSession {
             }
         }
         record(r, sum, due, roundStart, chars / roundSeconds, roundBatch, roundLearningRate);
+        r.trainSeconds = roundSeconds;
+        if (due) {
+            r.saveSeconds = seconds(saveStart);
+        }
         if (lastInBudget) {
             r.outOfTime = true;
             return Next.END_OF_BUDGET;

@@ -337,6 +337,22 @@ class TrainingSessionTest {
                 windows.differencesFrom(base));
     }
 
+    /** With dropout too: each round's masks are drawn from the round and the worker, not from what ran before. */
+    @Test
+    void aRunWithDropoutResumedEndsBitForBitLikeAnUninterruptedOne() {
+        ModelConfig withDropout = new ModelConfig(1, 16, 10, 0.25, 1e-2, 5, 11, LstmImplementation.FUSED);
+        java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("verse",
+                run.toUri().toString(), withDropout, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 2, 100_000, 0, 0.5,
+                1, 0, null, outer(1, null), null, 0, LearningRateSchedule.STEP, null);
+        Path reference = dir.resolve("reference-dropout");
+        train(reference, configFor.apply(reference), false, runner());
+        Path killed = dir.resolve("killed-dropout");
+        assertThrows(IllegalStateException.class, () -> train(killed, configFor.apply(killed), false,
+                crashingAt(EVERY + 2)));
+        train(killed, configFor.apply(killed), true, runner());
+        TrainingState.latest(reference).assertSameAs(TrainingState.latest(killed), "a run with dropout, resumed");
+    }
+
     @Test
     void aRunResumedInTheMiddleOfItsDecayEndsBitForBitLikeAnUninterruptedOne() {
         TrainConfig reference = config(dir.resolve("reference").toUri().toString(), 2, 2, outer(1, null),
@@ -652,6 +668,66 @@ class TrainingSessionTest {
             out[i] = (parts[0][i] + parts[1][i]) / 2;
         }
         return out;
+    }
+
+    /**
+     * --max-minutes is a bound on the whole job's training, its last validation and checkpoint included: the rounds
+     * train quickly and each validation takes 2 s, so a last round chosen by its training time alone would end with
+     * a validation past the budget.
+     */
+    @Test
+    void theBudgetsLastRoundEndsWithItsValidationAndCheckpointInsideTheBudget() {
+        Path run = dir.resolve("budget");
+        double budgetMinutes = 0.1;
+        TrainConfig config = new TrainConfig("verse", run.toUri().toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1,
+                1000, budgetMinutes, EVERY, 1, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0,
+                LearningRateSchedule.STEP, null);
+        LocalRoundRunner inner = runner();
+        RoundRunner slowValidation = new RoundRunner() {
+            @Override
+            public Vocabulary corpusVocabulary() {
+                return inner.corpusVocabulary();
+            }
+
+            @Override
+            public Windows load(Vocabulary vocabulary) {
+                return inner.load(vocabulary);
+            }
+
+            @Override
+            public int defaultWorkers() {
+                return 1;
+            }
+
+            @Override
+            public WorkerResult train(RoundPlan plan, int epoch, int round, RoundStart start) {
+                return inner.train(plan, epoch, round, start);
+            }
+
+            @Override
+            public double validationLoss(MultiLayerNetwork net) {
+                try {
+                    Thread.sleep(2_000);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return inner.validationLoss(net);
+            }
+
+            @Override
+            public String describe() {
+                return "slow validation";
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        TrainResult result = train(run, config, false, slowValidation);
+        assertTrue(result.outOfTime(), "the budget, not the epochs, ended the job");
+        assertTrue(result.progress().totalRounds() > EVERY, "at least one checkpoint before the last round");
+        assertTrue(result.wallSeconds() <= budgetMinutes * 60, "the job took " + result.wallSeconds() + " s of a "
+                + budgetMinutes * 60 + " s budget");
     }
 
     @Test
