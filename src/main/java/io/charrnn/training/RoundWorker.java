@@ -55,6 +55,10 @@ public final class RoundWorker {
         }
         long started = System.nanoTime();
         start.applyTo(net);
+        // Dropout draws its masks from ND4J's generator of this thread: seeded from the round (the optimizer step it
+        // starts at) and the worker, the masks are the same whichever thread or job trains the share, resumed or not.
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(new java.util.SplittableRandom(model.seed()
+                ^ ((long) start.state().iteration() << 20) ^ index).nextLong());
         loss.reset();
         long count = 0;
         Iterator<List<EncodedWindow>> batches = Minibatches.group(windows, start.batchSize());

@@ -68,6 +68,41 @@ class RoundWorkerTest {
         }
     }
 
+    /**
+     * With dropout, a share trained twice on one thread (whose random generator the first has moved on), or on
+     * another thread, draws the same masks and ends with the same bits: a resumed run, or a task Spark runs again
+     * elsewhere, trains as the first did.
+     */
+    @Test
+    void withDropoutAShareTrainsTheSameBitsOnAnyThreadAndAgain() throws Exception {
+        for (LstmImplementation lstm : LstmImplementation.values()) {
+            ModelConfig model = new ModelConfig(2, 8, SEQ, 0.3, 1e-2, 5, 3, lstm);
+            ModelState initial = ModelState.of(CharLstm.create(model, VOCABULARY));
+            RoundStart start = new RoundStart(initial, model, VOCABULARY, 2, 1e-2, 0);
+            List<EncodedWindow> share = windows(4, 4, false);
+            ExecutorService one = Executors.newSingleThreadExecutor();
+            ExecutorService other = Executors.newSingleThreadExecutor();
+            try {
+                WorkerResult first = one.submit(() -> RoundWorker.train(1, start, share.iterator())).get();
+                WorkerResult again = one.submit(() -> RoundWorker.train(1, start, share.iterator())).get();
+                WorkerResult elsewhere = other.submit(() -> RoundWorker.train(1, start, share.iterator())).get();
+                assertArrayEquals(bits(first.mean(initial).params()), bits(again.mean(initial).params()),
+                        lstm + ": again on the same thread");
+                assertArrayEquals(bits(first.mean(initial).params()), bits(elsewhere.mean(initial).params()),
+                        lstm + ": on another thread");
+                RoundStart withoutDropout = new RoundStart(initial, new ModelConfig(2, 8, SEQ, 0, 1e-2, 5, 3, lstm),
+                        VOCABULARY, 2, 1e-2, 0);
+                WorkerResult plain = other.submit(() -> RoundWorker.train(1, withoutDropout, share.iterator())).get();
+                assertFalse(java.util.Arrays.equals(bits(first.mean(initial).params()),
+                        bits(plain.mean(initial).params())), lstm + ": dropout must change the result, or this"
+                        + " checks nothing");
+            } finally {
+                one.shutdownNow();
+                other.shutdownNow();
+            }
+        }
+    }
+
     private static int[] bits(float[] values) {
         int[] out = new int[values.length];
         for (int i = 0; i < values.length; i++) {
