@@ -157,6 +157,21 @@ public class AtomicDirectory {
      */
     private static final java.util.Set<String> ATOMIC_RENAME = java.util.Set.of("hdfs", "viewfs");
 
+    /**
+     * Refuses, with the line {@code train} would give, a directory where a run could lose a file (no atomic replace)
+     * or have two writers (an object store without conditional uploads): for {@code doctor}, before any run.
+     */
+    public void checkRunsCanBeKept() {
+        checkAtomicReplace();
+        if (commit == Commit.UPLOAD) {
+            try {
+                checkExclusiveCreate();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot check " + uri() + ": " + firstLine(e), e);
+            }
+        }
+    }
+
     private void checkAtomicReplace() {
         if (commit == Commit.RENAME && !ATOMIC_RENAME.contains(String.valueOf(fs.getScheme()))) {
             throw new UserError(uri() + " is on a filesystem (" + fs.getScheme() + ":) where charrnn cannot replace a"

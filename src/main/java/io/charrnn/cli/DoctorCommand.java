@@ -102,6 +102,11 @@ public final class DoctorCommand implements Callable<Integer> {
             for (Path p : created) {
                 fs.delete(p, false);
             }
+            try {
+                new io.charrnn.checkpoint.RunDirectory(uri, hadoopConf).checkRunsCanBeKept();
+            } catch (io.charrnn.common.UserError e) {
+                return new Finding(false, "output", e.getMessage());
+            }
             return new Finding(true, "output", uri + " is writable");
         } catch (IOException | RuntimeException e) {
             return new Finding(false, "output", "cannot write to " + uri + " (" + e.getClass().getSimpleName()

@@ -87,6 +87,12 @@ class ObjectStoreTest {
         assertTrue(train.isOneLineUserError(), train.toString());
         assertTrue(train.err().contains("cannot upload a file only if it is absent")
                 && train.err().contains("write the run to HDFS"), train.toString());
+        Cli doctor = charrnn(s3, "doctor", "--output", run, "--conf", "spark.master=local[1]",
+                "--conf", "spark.ui.enabled=false", "--conf", "spark.hadoop.fs.s3a.create.conditional.enabled=false",
+                "--conf", "spark.hadoop.fs.s3a.impl.disable.cache=true");
+        assertEquals(2, doctor.exitCode(), doctor.toString());
+        assertTrue(doctor.out().contains("cannot upload a file only if it is absent"), "doctor says so before a run: "
+                + doctor);
         FileSystem fs = new Path(run).getFileSystem(s3.configuration());
         assertFalse(fs.exists(new Path(run, "run.json")), "the refused run wrote run.json");
         assertFalse(fs.exists(new Path(run, "lock")), "the refused run left a lock");

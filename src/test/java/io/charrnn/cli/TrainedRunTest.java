@@ -51,7 +51,7 @@ class TrainedRunTest {
         assertEquals(0, eval.exitCode(), eval.toString());
         JsonNode json = Json.mapper().readTree(eval.out());
         double recorded = latest.meta().progress().valLoss();
-        // The same windows in the same state; only the order of the sum over tasks may differ.
+        // The same windows in the same state, their partitions' sums added in partition order.
         assertEquals(recorded, json.get("nats_per_char").asDouble(), 1e-9, eval.out());
         assertEquals(json.get("nats_per_char").asDouble() / Math.log(2), json.get("bits_per_char").asDouble(), 1e-9);
         assertEquals(Math.exp(json.get("nats_per_char").asDouble()), json.get("perplexity").asDouble(), 1e-9);
