@@ -726,8 +726,10 @@ class TrainingSessionTest {
         TrainResult result = train(run, config, false, slowValidation);
         assertTrue(result.outOfTime(), "the budget, not the epochs, ended the job");
         assertTrue(result.progress().totalRounds() > EVERY, "at least one checkpoint before the last round");
-        assertTrue(result.wallSeconds() <= budgetMinutes * 60, "the job took " + result.wallSeconds() + " s of a "
-                + budgetMinutes * 60 + " s budget");
+        // The next round is estimated from the rounds before it: a loaded machine may make it a little longer, far
+        // less than the 2 s validation that a last round chosen by its training alone ran past the budget.
+        assertTrue(result.wallSeconds() <= budgetMinutes * 60 + 0.5, "the job took " + result.wallSeconds()
+                + " s of a " + budgetMinutes * 60 + " s budget");
     }
 
     @Test
