@@ -113,6 +113,12 @@ class TrainingSessionTest {
 
     private static RoundRunner intercepting(Round round, int slots, List<Integer> planWorkers,
                                             LocalRoundRunner inner) {
+        return intercepting(round, slots, planWorkers, inner, 0);
+    }
+
+    /** As above, every validation taking {@code validationPauseMillis} longer. */
+    private static RoundRunner intercepting(Round round, int slots, List<Integer> planWorkers,
+                                            LocalRoundRunner inner, long validationPauseMillis) {
         return new RoundRunner() {
             private int calls;
 
@@ -139,6 +145,11 @@ class TrainingSessionTest {
 
             @Override
             public double validationLoss(MultiLayerNetwork net) {
+                try {
+                    Thread.sleep(validationPauseMillis);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
                 return inner.validationLoss(net);
             }
 
@@ -682,47 +693,8 @@ class TrainingSessionTest {
         TrainConfig config = new TrainConfig("verse", run.toUri().toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1,
                 1000, budgetMinutes, EVERY, 1, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0,
                 LearningRateSchedule.STEP, null);
-        LocalRoundRunner inner = runner();
-        RoundRunner slowValidation = new RoundRunner() {
-            @Override
-            public Vocabulary corpusVocabulary() {
-                return inner.corpusVocabulary();
-            }
-
-            @Override
-            public Windows load(Vocabulary vocabulary) {
-                return inner.load(vocabulary);
-            }
-
-            @Override
-            public int defaultWorkers() {
-                return 1;
-            }
-
-            @Override
-            public WorkerResult train(RoundPlan plan, int epoch, int round, RoundStart start) {
-                return inner.train(plan, epoch, round, start);
-            }
-
-            @Override
-            public double validationLoss(MultiLayerNetwork net) {
-                try {
-                    Thread.sleep(2_000);
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-                return inner.validationLoss(net);
-            }
-
-            @Override
-            public String describe() {
-                return "slow validation";
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        RoundRunner slowValidation = intercepting((call, start, train) -> train.get(), 1, new ArrayList<>(), runner(),
+                2_000);
         TrainResult result = train(run, config, false, slowValidation);
         assertTrue(result.outOfTime(), "the budget, not the epochs, ended the job");
         assertTrue(result.progress().totalRounds() > EVERY, "at least one checkpoint before the last round");
