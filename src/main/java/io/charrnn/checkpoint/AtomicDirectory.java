@@ -85,8 +85,12 @@ public class AtomicDirectory {
     /** Made on first use: only HDFS's renames need it (on s3a it would be one more client, never used). */
     private FileContext fc;
     final Commit commit;
-    /** Whether this store was seen to refuse a second create of one name ({@link #checkExclusiveCreate}). */
-    private volatile boolean exclusiveCreateChecked;
+    /**
+     * The directories whose store was seen to refuse a second create of one name ({@link #checkExclusiveCreate}), in
+     * this JVM: a job makes several of these objects for one --output (its start, the lock, doctor), and one probe
+     * answers for them all.
+     */
+    private static final java.util.Set<URI> EXCLUSIVE_CREATE_SEEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Checked before every write; {@link RunLock} makes it stop a job that no longer holds the run's lock. */
     private volatile Runnable writeGuard = () -> {
     };
@@ -296,7 +300,16 @@ public class AtomicDirectory {
      * failure before the close, aborts the upload, which leaves nothing behind.
      */
     private void upload(Path target, byte[] bytes, boolean guarded) throws IOException {
-        FSDataOutputStream out = fs.create(target, true);
+        completeUpload(fs.create(target, true), target, bytes, guarded);
+    }
+
+    /**
+     * Completes an upload begun as {@code out}: the bytes, then (guarded) the fault points and the write guard, then
+     * the close that makes the object appear whole. Any failure before the close, the guard's included, aborts the
+     * upload, which leaves nothing behind.
+     */
+    private void completeUpload(FSDataOutputStream out, Path target, byte[] bytes, boolean guarded)
+            throws IOException {
         boolean complete = false;
         try {
             out.write(bytes);
@@ -309,7 +322,7 @@ public class AtomicDirectory {
             complete = true;
         } finally {
             if (!complete) {
-                abortQuietly(out);
+                abortQuietly(out); // never an object of part of its bytes
             }
         }
         if (guarded) {
@@ -366,16 +379,7 @@ public class AtomicDirectory {
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             throw noExclusiveCreate(firstLine(e));
         }
-        boolean complete = false;
-        try {
-            out.write(bytes);
-            out.close();
-            complete = true;
-        } finally {
-            if (!complete) {
-                abortQuietly(out); // never a lock of part of its bytes
-            }
-        }
+        completeUpload(out, target, bytes, false);
     }
 
     /**
@@ -429,11 +433,13 @@ public class AtomicDirectory {
      * per directory, of the client and then of the store, by uploading one probe twice.
      */
     private void checkExclusiveCreate() throws IOException {
-        if (exclusiveCreateChecked) {
-            return;
-        }
+        // The client's capability is this configuration's (fs.s3a.create.conditional.enabled), so asked each time.
         if (!fs.hasPathCapability(dir, CREATE_IF_ABSENT)) {
             throw noExclusiveCreate("it does not have the capability " + CREATE_IF_ABSENT);
+        }
+        URI store = fs.makeQualified(dir).toUri();
+        if (EXCLUSIVE_CREATE_SEEN.contains(store)) {
+            return;
         }
         Path probe = new Path(dir, PROBE_PREFIX + UUID.randomUUID());
         try {
@@ -444,7 +450,7 @@ public class AtomicDirectory {
                 if (!preconditionFailed(refused)) {
                     throw refused; // a failure that says nothing of the store's conditional uploads
                 }
-                exclusiveCreateChecked = true;
+                EXCLUSIVE_CREATE_SEEN.add(store);
                 return;
             }
             throw new UserError(uri() + " is on a store that does not honour conditional uploads (If-None-Match: a"
@@ -600,27 +606,16 @@ public class AtomicDirectory {
             } else if (!etag.isEmpty()) {
                 builder.must(CREATE_IF_UNCHANGED, etag);
             }
-            FSDataOutputStream out = (FSDataOutputStream) builder.build();
-            boolean complete = false;
             try {
-                out.write((old + text).getBytes(StandardCharsets.UTF_8));
-                FaultPoints.pauseBeforeRename(name);
-                FaultPoints.pass(FaultPoints.REPLACE_WRITTEN);
-                writeGuard.run();
-                out.close();
-                complete = true;
+                completeUpload((FSDataOutputStream) builder.build(), target,
+                        (old + text).getBytes(StandardCharsets.UTF_8), true);
             } catch (IOException e) {
                 if (preconditionFailed(e)) {
                     throw new LockLost(target + " was written by another job while this one wrote it: another job"
                             + " holds the run now; this job stops before writing anything more");
                 }
                 throw e;
-            } finally {
-                if (!complete) {
-                    abortQuietly(out);
-                }
             }
-            FaultPoints.pass(FaultPoints.REPLACE_RENAMED);
             return null;
         });
     }

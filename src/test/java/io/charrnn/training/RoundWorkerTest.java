@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -48,22 +49,17 @@ class RoundWorkerTest {
             RoundStart start = new RoundStart(initial, model, VOCABULARY, 2, 1e-2, 0);
             List<EncodedWindow> share = windows(1, 4, false);
 
-            ExecutorService reused = Executors.newSingleThreadExecutor();
-            ExecutorService fresh = Executors.newSingleThreadExecutor();
-            try {
-                WorkerResult retried = reused.submit(() -> {
+            try (WorkerThread reused = new WorkerThread(); WorkerThread fresh = new WorkerThread()) {
+                WorkerResult retried = reused.run(() -> {
                     assertThrows(IllegalArgumentException.class,
                             () -> RoundWorker.train(0, start, windows(2, 2, true).iterator()));
                     return RoundWorker.train(0, start, share.iterator());
-                }).get();
-                WorkerResult first = fresh.submit(() -> RoundWorker.train(0, start, share.iterator())).get();
+                });
+                WorkerResult first = fresh.run(() -> RoundWorker.train(0, start, share.iterator()));
                 assertArrayEquals(bits(first.mean(initial).params()), bits(retried.mean(initial).params()),
                         lstm + ": the retried share trained from the failed fit's leftover state");
                 assertArrayEquals(bits(first.mean(initial).updater()), bits(retried.mean(initial).updater()), lstm
                         .toString());
-            } finally {
-                reused.shutdownNow();
-                fresh.shutdownNow();
             }
         }
     }
@@ -80,26 +76,35 @@ class RoundWorkerTest {
             ModelState initial = ModelState.of(CharLstm.create(model, VOCABULARY));
             RoundStart start = new RoundStart(initial, model, VOCABULARY, 2, 1e-2, 0);
             List<EncodedWindow> share = windows(4, 4, false);
-            ExecutorService one = Executors.newSingleThreadExecutor();
-            ExecutorService other = Executors.newSingleThreadExecutor();
-            try {
-                WorkerResult first = one.submit(() -> RoundWorker.train(1, start, share.iterator())).get();
-                WorkerResult again = one.submit(() -> RoundWorker.train(1, start, share.iterator())).get();
-                WorkerResult elsewhere = other.submit(() -> RoundWorker.train(1, start, share.iterator())).get();
+            try (WorkerThread one = new WorkerThread(); WorkerThread other = new WorkerThread()) {
+                WorkerResult first = one.run(() -> RoundWorker.train(1, start, share.iterator()));
+                WorkerResult again = one.run(() -> RoundWorker.train(1, start, share.iterator()));
+                WorkerResult elsewhere = other.run(() -> RoundWorker.train(1, start, share.iterator()));
                 assertArrayEquals(bits(first.mean(initial).params()), bits(again.mean(initial).params()),
                         lstm + ": again on the same thread");
                 assertArrayEquals(bits(first.mean(initial).params()), bits(elsewhere.mean(initial).params()),
                         lstm + ": on another thread");
                 RoundStart withoutDropout = new RoundStart(initial, new ModelConfig(2, 8, SEQ, 0, 1e-2, 5, 3, lstm),
                         VOCABULARY, 2, 1e-2, 0);
-                WorkerResult plain = other.submit(() -> RoundWorker.train(1, withoutDropout, share.iterator())).get();
+                WorkerResult plain = other.run(() -> RoundWorker.train(1, withoutDropout, share.iterator()));
                 assertFalse(java.util.Arrays.equals(bits(first.mean(initial).params()),
                         bits(plain.mean(initial).params())), lstm + ": dropout must change the result, or this"
                         + " checks nothing");
-            } finally {
-                one.shutdownNow();
-                other.shutdownNow();
             }
+        }
+    }
+
+    /** One executor thread: what a worker keeps from task to task (its network, its random generator) lives on it. */
+    private static final class WorkerThread implements AutoCloseable {
+        private final ExecutorService thread = Executors.newSingleThreadExecutor();
+
+        <T> T run(Callable<T> task) throws Exception {
+            return thread.submit(task).get();
+        }
+
+        @Override
+        public void close() {
+            thread.shutdownNow();
         }
     }
 
