@@ -36,9 +36,6 @@ import java.util.Locale;
  * each task trains its partition with {@link RoundWorker}, and the results are summed in worker order.
  */
 public final class SparkRoundRunner implements RoundRunner {
-    /** Results summed per task in a tree level; a round with at most this many workers is summed on the driver. */
-    static final int FANOUT = 8;
-
     private final JavaSparkContext jsc;
     /** Whether {@link #close} stops Spark: the runner started it (the CLI), rather than a caller's session. */
     private final boolean ownsContext;
@@ -91,8 +88,8 @@ public final class SparkRoundRunner implements RoundRunner {
 
     /**
      * The checkpoint's bound and Spark's: a round's start is one broadcast (through Kryo's buffer, when Kryo
-     * serializes), and up to {@link #FANOUT} results of the state's size (one per worker, up to that) reach the
-     * driver.
+     * serializes), and up to {@link WorkerResult#FANOUT} results of the state's size (one per worker, up to that)
+     * reach the driver.
      */
     @Override
     public StateLimit stateLimit(int workers) {
@@ -104,7 +101,7 @@ public final class SparkRoundRunner implements RoundRunner {
         }
         long results = conf.getSizeAsBytes("spark.driver.maxResultSize", "1g");
         if (results > 0) {
-            int collected = Math.min(workers, FANOUT);
+            int collected = Math.min(workers, WorkerResult.FANOUT);
             limit = limit.min(new StateLimit(results / collected, "spark.driver.maxResultSize ("
                     + conf.get("spark.driver.maxResultSize", "1g") + ", " + collected + " results a round)"));
         }
@@ -215,15 +212,15 @@ public final class SparkRoundRunner implements RoundRunner {
     }
 
     /**
-     * The sum of every worker's result in worker order, whatever order the tasks finish in: groups of
-     * {@link #FANOUT} consecutive workers are summed by tasks, level by level, and the last few on the driver.
+     * The sum of every worker's result in worker order, whatever order the tasks finish in: {@link
+     * WorkerResult#sumAsTree}'s tree, whose levels are summed by tasks, and the last few on the driver.
      */
     static WorkerResult sumInWorkerOrder(JavaRDD<WorkerResult> results, int workers) {
         JavaRDD<WorkerResult> level = results;
         int count = workers;
-        while (count > FANOUT) {
-            int groups = (count + FANOUT - 1) / FANOUT;
-            level = level.mapToPair(r -> new Tuple2<>(r.index() / FANOUT, r))
+        while (count > WorkerResult.FANOUT) {
+            int groups = (count + WorkerResult.FANOUT - 1) / WorkerResult.FANOUT;
+            level = level.mapToPair(r -> new Tuple2<>(r.index() / WorkerResult.FANOUT, r))
                     .groupByKey(new HashPartitioner(groups))
                     .map(group -> WorkerResult.sumInOrder(group._1(), group._2()));
             count = groups;

@@ -93,7 +93,7 @@ public final class LocalRoundRunner implements RoundRunner {
             }
             results.add(RoundWorker.train(worker, start, share.iterator()));
         }
-        return WorkerResult.sumInOrder(0, results);
+        return WorkerResult.sumAsTree(results);
     }
 
     /** The training windows by their position in this epoch's order (the order the Spark runner deals). */

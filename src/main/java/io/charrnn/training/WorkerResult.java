@@ -75,6 +75,37 @@ public final class WorkerResult implements Serializable {
                 workers, squaredChanges);
     }
 
+    /**
+     * Results summed as one group in a level of the tree of partial sums; a round with at most this many workers is
+     * summed in one group. A float sum's last bits depend on how it is grouped, so every runner sums this one tree.
+     */
+    public static final int FANOUT = 8;
+
+    /**
+     * The sum of one result per worker as the tree of partial sums: consecutive groups of {@link #FANOUT} workers,
+     * level by level, until at most that many remain. The Spark runner computes each level in tasks; the in-process
+     * runner here, so that it learns exactly what the same number of workers on Spark learn.
+     */
+    public static WorkerResult sumAsTree(List<WorkerResult> results) {
+        List<WorkerResult> level = results;
+        while (level.size() > FANOUT) {
+            List<List<WorkerResult>> groups = new ArrayList<>();
+            for (WorkerResult r : level) {
+                int group = r.index / FANOUT;
+                while (groups.size() <= group) {
+                    groups.add(new ArrayList<>());
+                }
+                groups.get(group).add(r);
+            }
+            List<WorkerResult> next = new ArrayList<>(groups.size());
+            for (int g = 0; g < groups.size(); g++) {
+                next.add(sumInOrder(g, groups.get(g)));
+            }
+            level = next;
+        }
+        return sumInOrder(0, level);
+    }
+
     /** The sum of {@code parts} taken in the order of their indexes, under a new index. */
     public static WorkerResult sumInOrder(int index, Iterable<WorkerResult> parts) {
         List<WorkerResult> sorted = new ArrayList<>();

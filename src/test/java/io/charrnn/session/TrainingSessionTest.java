@@ -608,8 +608,13 @@ class TrainingSessionTest {
         TrainingState.latest(reference).assertSameAs(TrainingState.latest(run), "resumed with --workers 0");
     }
 
+    /**
+     * A second run of one configuration in the same JVM, on threads whose networks the first run left behind, ends
+     * with the same bits: nothing a run leaves in the process reaches the next. (That neither threads nor the order
+     * Spark's tasks end in reach a round is SparkRoundRunnerTest's: Spark against this runner, 2, 3 and 10 workers.)
+     */
     @Test
-    void theSameRunGivesTheSameBitsWithOneTwoAndThreeWorkers() {
+    void aSecondRunInTheSameJvmGivesTheSameBitsWithOneTwoAndThreeWorkers() {
         for (int workers = 1; workers <= 3; workers++) {
             Path a = dir.resolve("a" + workers);
             Path b = dir.resolve("b" + workers);

@@ -33,9 +33,10 @@ import static io.charrnn.TrainingState.bits;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * The Spark round runner computes exactly what the in-process runner computes, float for float, for 2 and 3
- * workers (so Spark's task order never reaches the result), and its tree of partial sums is fixed by the worker
- * count alone.
+ * The Spark round runner computes exactly what the in-process runner (its workers one after another, on one thread)
+ * computes, float for float, for 2, 3 and 10 workers (so neither the thread a task runs on nor the order tasks end
+ * in reaches the result), and its tree of partial sums is fixed by the worker count alone, whatever order the
+ * partial results arrive in.
  */
 class SparkRoundRunnerTest {
     private static final ModelConfig MODEL = new ModelConfig(1, 16, 10, 0, 1e-2, 5, 5, LstmImplementation.FUSED);
@@ -53,7 +54,9 @@ class SparkRoundRunnerTest {
         Path corpus = TestCorpora.writeVerse(dir, 24_000);
         // One partition reads the file in one piece, so Spark numbers the windows as the in-process reader does.
         CorpusOptions options = new CorpusOptions(VocabularyPolicy.DEFAULT, 0.1, 1, CorpusOptions.DEFAULT_MAX_MALFORMED, null);
-        for (int workers = 2; workers <= 3; workers++) {
+        // 3 workers on 2 slots: a worker's task runs on whichever thread is free, after other workers' tasks there.
+        // 10: above FANOUT, the results are summed by Spark's tasks (a shuffle, whose blocks arrive in any order).
+        for (int workers : new int[]{2, 3, 10}) {
             TrainConfig config = new TrainConfig(corpus.toString(), "unused", MODEL, 40, 4, 2, 0.1, 1, 0, 5,
                     workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1, null, null);
             Path onSpark = dir.resolve("spark" + workers);
@@ -76,7 +79,7 @@ class SparkRoundRunnerTest {
 
     @Test
     void partialSumsFollowWorkerOrderWhateverThePartitioning() {
-        int workers = 2 * SparkRoundRunner.FANOUT + 4;
+        int workers = 2 * WorkerResult.FANOUT + 4;
         Random r = new Random(9);
         List<WorkerResult> results = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
@@ -88,14 +91,17 @@ class SparkRoundRunnerTest {
         }
         // What the tree must compute: consecutive groups of FANOUT, then the groups in order.
         List<WorkerResult> groups = new ArrayList<>();
-        for (int g = 0; g * SparkRoundRunner.FANOUT < workers; g++) {
-            groups.add(WorkerResult.sumInOrder(g, results.subList(g * SparkRoundRunner.FANOUT,
-                    Math.min(workers, (g + 1) * SparkRoundRunner.FANOUT))));
+        for (int g = 0; g * WorkerResult.FANOUT < workers; g++) {
+            groups.add(WorkerResult.sumInOrder(g, results.subList(g * WorkerResult.FANOUT,
+                    Math.min(workers, (g + 1) * WorkerResult.FANOUT))));
         }
         ModelState start = new ModelState(new float[300], new float[300], 0);
         int[] expected = bits(WorkerResult.sumInOrder(0, groups).mean(start).params());
         int[] sequential = bits(WorkerResult.sumInOrder(0, results).mean(start).params());
         assertFalse(java.util.Arrays.equals(expected, sequential), "the test needs a tree whose rounding differs");
+        Collections.shuffle(results, new Random(3));
+        assertArrayEquals(expected, bits(WorkerResult.sumAsTree(results).mean(start).params()),
+                "the in-process runner's tree");
         try (JavaSparkContext jsc = new JavaSparkContext(sparkConf())) {
             for (int attempt = 0; attempt < 3; attempt++) {
                 List<WorkerResult> shuffled = new ArrayList<>(results);
