@@ -203,7 +203,8 @@ class LocalClusterIT {
                 .orElseThrow(() -> new AssertionError(prepare.output()));
         var figures = io.charrnn.common.Json.mapper().readTree(json);
         assertEquals(text.codePoints().count(), figures.get("symbols").asLong(), json);
-        assertTrue(figures.get("executor_peak_rss_mb").asLong() > 0, json);
+        // An executor JVM running Spark is never under 100 MB: a figure below it was not measured.
+        assertTrue(figures.get("executor_peak_rss_mb").asLong() >= 100, json);
 
         // The raw text is gone: training can only read the dataset.
         assertTrue(fs.delete(new Path("/corpora/many"), true));

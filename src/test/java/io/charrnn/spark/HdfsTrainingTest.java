@@ -62,12 +62,27 @@ class HdfsTrainingTest {
         FileStatus[] files = fs.listStatus(new Path("/runs/shakespeare"));
         assertTrue(Arrays.stream(files).noneMatch(f -> f.getPath().getName().startsWith("_tmp")),
                 "temporary files left behind");
-        long checkpoints = Arrays.stream(files).filter(f -> CheckpointName.is(f.getPath().getName()))
-                .count();
-        assertTrue(checkpoints >= 3, "expected checkpoints every 12 rounds and at each epoch end: " + checkpoints);
+        java.util.Set<String> checkpoints = new java.util.TreeSet<>();
+        Arrays.stream(files).map(f -> f.getPath().getName()).filter(CheckpointName::is).forEach(checkpoints::add);
         String metrics = new String(fs.open(new Path("/runs/shakespeare/metrics.jsonl")).readAllBytes(),
                 StandardCharsets.UTF_8);
-        assertTrue(metrics.lines().count() >= 30, metrics);
+        // One line a round, rounds 1.. in order; a checkpoint at every 12th round and at each epoch's end, each
+        // named by its round's line and kept (no --keep).
+        int roundsPerEpoch = RunDirectory.resolve(run, new Configuration(), false).meta().progress().roundsPerEpoch();
+        java.util.List<String> lines = metrics.lines().toList();
+        assertEquals(2 * roundsPerEpoch, lines.size(), metrics);
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        for (int i = 0; i < lines.size(); i++) {
+            var line = io.charrnn.common.Json.mapper().readTree(lines.get(i));
+            int round = i + 1;
+            assertEquals(round, line.get("round").asInt(), lines.get(i));
+            boolean due = round % 12 == 0 || round % roundsPerEpoch == 0;
+            assertEquals(due, line.path("checkpoint").isTextual(), "round " + round + ": " + lines.get(i));
+            if (due) {
+                named.add(line.get("checkpoint").asText());
+            }
+        }
+        assertEquals(named, checkpoints);
 
         Checkpoint best = RunDirectory.resolve(run, new Configuration(), false);
         int vocabulary = best.meta().vocabulary().size();
