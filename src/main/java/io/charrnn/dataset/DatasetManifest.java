@@ -38,8 +38,14 @@ public record DatasetManifest(String format, int version, String createdAt,
     public static final String FORMAT = "charrnn-dataset";
     public static final int VERSION = 1;
 
-    /** One shard file in the shard directory: its size in bytes, symbols and runs. */
-    public record Shard(String name, long bytes, long symbols, long validationSymbols, long runs)
+    /**
+     * One shard file in the shard directory: its size in bytes, symbols and runs, and the CRC-32C of its bytes
+     * ({@link ShardReader} checks it at the shard's end; absent, not null, in manifests from before it was recorded,
+     * whose fingerprints, over this JSON, still hold).
+     */
+    public record Shard(String name, long bytes, long symbols, long validationSymbols, long runs,
+                        @com.fasterxml.jackson.annotation.JsonInclude(
+                                com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String crc32c)
             implements java.io.Serializable {
     }
 

@@ -1,6 +1,7 @@
 package io.charrnn.dataset;
 
 import io.charrnn.common.LookaheadIterator;
+import io.charrnn.common.UserError;
 import io.charrnn.corpus.SymbolRun;
 
 import java.io.BufferedInputStream;
@@ -10,17 +11,33 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
 
-/** Reads the runs of one shard written by {@link ShardWriter}, one run in memory at a time. */
+/**
+ * Reads the runs of one shard written by {@link ShardWriter}, one run in memory at a time. Where the manifest gives
+ * the shard's CRC-32C, the bytes read are checked against it at the shard's end: a shard rewritten after prepare
+ * with its size unchanged (which the dataset's open checks) fails the read there. Training reads whole shards in an
+ * epoch's shuffle, before any round trains on them.
+ */
 public final class ShardReader extends LookaheadIterator<SymbolRun> implements Closeable {
     private final DataInputStream in;
     private final String name;
+    private final String expectedCrc32c;
+    private final CRC32C checksum = new CRC32C();
     private final int bytesPerId;
     private final byte[] scratch = new byte[SymbolRun.MAX_LENGTH * 2];
 
+    /** A shard whose bytes are not checked (a manifest from before checksums, or a test's own bytes). */
     public ShardReader(InputStream stream, String name) throws IOException {
-        this.in = new DataInputStream(new BufferedInputStream(stream, 1 << 16));
+        this(stream, name, null);
+    }
+
+    /** @param expectedCrc32c the manifest's CRC-32C of the shard, or null to check nothing */
+    public ShardReader(InputStream stream, String name, String expectedCrc32c) throws IOException {
+        this.in = new DataInputStream(new BufferedInputStream(new CheckedInputStream(stream, checksum), 1 << 16));
         this.name = name;
+        this.expectedCrc32c = expectedCrc32c;
         try {
             if (in.readInt() != ShardWriter.MAGIC) {
                 throw new IOException("shard " + name + " is not a charrnn shard");
@@ -30,6 +47,10 @@ public final class ShardReader extends LookaheadIterator<SymbolRun> implements C
                 throw new IOException("shard " + name + " has format version " + version);
             }
             bytesPerId = in.readUnsignedByte();
+            if (bytesPerId != 1 && bytesPerId != 2) {
+                throw new IOException("shard " + name + " is damaged (its header gives " + bytesPerId
+                        + " bytes per symbol)");
+            }
         } catch (EOFException e) {
             throw new IOException("shard " + name + " is truncated");
         }
@@ -42,6 +63,7 @@ public final class ShardReader extends LookaheadIterator<SymbolRun> implements C
             SymbolRun run = read();
             if (run == null) {
                 in.close();
+                checkSum();
             }
             return run;
         } catch (IOException e) {
@@ -75,6 +97,20 @@ public final class ShardReader extends LookaheadIterator<SymbolRun> implements C
         } catch (EOFException e) {
             throw new IOException("shard " + name + " is truncated");
         }
+    }
+
+    /** At the end of the shard, where every byte has passed through the checksum. */
+    private void checkSum() {
+        String actual = hex(checksum);
+        if (expectedCrc32c != null && !expectedCrc32c.equals(actual)) {
+            throw new UserError("shard " + name + " of a prepared dataset does not match its fingerprint (its bytes"
+                    + " changed after prepare: CRC-32C " + actual + ", the manifest says " + expectedCrc32c
+                    + "); prepare the corpus again");
+        }
+    }
+
+    static String hex(CRC32C checksum) {
+        return String.format(java.util.Locale.ROOT, "%08x", checksum.getValue());
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.io.Closeable;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 
 /**
  * Writes one shard: a header (magic, format version, bytes per id) and then runs, each a flags byte (1: validation,
@@ -18,6 +20,8 @@ public final class ShardWriter implements Closeable {
     static final int FLAG_CONTINUES = 2;
 
     private final DataOutputStream out;
+    /** Every byte of the shard, header included, as it is written: the manifest records it, readers check it. */
+    private final CRC32C checksum = new CRC32C();
     private final int bytesPerId;
     private final byte[] scratch = new byte[SymbolRun.MAX_LENGTH * 2];
     private long symbols;
@@ -28,7 +32,7 @@ public final class ShardWriter implements Closeable {
         if (bytesPerId != 1 && bytesPerId != 2) {
             throw new IllegalArgumentException("bytesPerId must be 1 or 2");
         }
-        this.out = new DataOutputStream(new BufferedOutputStream(stream, 1 << 16));
+        this.out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(stream, checksum), 1 << 16));
         this.bytesPerId = bytesPerId;
         out.writeInt(MAGIC);
         out.writeByte(DatasetManifest.VERSION);
@@ -68,6 +72,11 @@ public final class ShardWriter implements Closeable {
 
     public long runs() {
         return runs;
+    }
+
+    /** The CRC-32C of the shard's bytes, as 8 hex digits; complete once the writer is closed. */
+    public String crc32c() {
+        return ShardReader.hex(checksum);
     }
 
     @Override

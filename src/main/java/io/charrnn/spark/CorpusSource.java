@@ -206,15 +206,18 @@ public abstract class CorpusSource {
 
         @Override
         public JavaRDD<SymbolRun> runs(Broadcast<Vocabulary> target, LongAccumulator outside) {
-            List<String> shards = dataset.manifest().shards().stream().map(s -> dataset.shardUri(s.name())).toList();
+            List<String[]> shards = dataset.manifest().shards().stream()
+                    .map(s -> new String[]{dataset.shardUri(s.name()), s.crc32c()}).toList();
             HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
             int[] map = IdMap.between(dataset.vocabulary(), target.value());
-            return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(uris -> {
-                if (!uris.hasNext()) {
+            return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(uriAndSum -> {
+                if (!uriAndSum.hasNext()) {
                     return Collections.emptyIterator();
                 }
-                Path path = new Path(uris.next());
-                ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path), path.getName());
+                String[] shard = uriAndSum.next();
+                Path path = new Path(shard[0]);
+                ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path), path.toString(),
+                        shard[1]);
                 return map == null ? reader : IdMap.apply(reader, map, outside);
             });
         }

@@ -178,6 +178,6 @@ public final class Preparer {
         }
         long bytes = fs.getFileStatus(target).getLen();
         return List.of(new DatasetManifest.Shard(name, bytes, writer.symbols(), writer.validationSymbols(),
-                writer.runs())).iterator();
+                writer.runs(), writer.crc32c())).iterator();
     }
 }

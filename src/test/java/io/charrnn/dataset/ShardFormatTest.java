@@ -85,4 +85,43 @@ class ShardFormatTest {
         IOException foreign = assertThrows(IOException.class, () -> read("just some text".getBytes()));
         assertTrue(foreign.getMessage().contains("not a charrnn shard"), foreign.getMessage());
     }
+
+    @Test
+    void aShardsBytesAreCheckedAgainstItsChecksumAtItsEnd() throws IOException {
+        List<SymbolRun> runs = randomRuns(255, 4);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ShardWriter writer = new ShardWriter(bytes, 1);
+        for (SymbolRun r : runs) {
+            writer.write(r);
+        }
+        writer.close();
+        String crc = writer.crc32c();
+        byte[] shard = bytes.toByteArray();
+        java.util.zip.CRC32C whole = new java.util.zip.CRC32C();
+        whole.update(shard);
+        assertEquals(String.format("%08x", whole.getValue()), crc, "the writer's sum is of every byte written");
+        List<SymbolRun> read = new ArrayList<>();
+        new ShardReader(new ByteArrayInputStream(shard), "part-00000", crc).forEachRemaining(read::add);
+        assertSameRuns(runs, read);
+
+        byte[] changed = shard.clone();
+        changed[shard.length - 1] ^= 1; // the last id: the size and every header unchanged
+        ShardReader reader = new ShardReader(new ByteArrayInputStream(changed), "part-00000", crc);
+        io.charrnn.common.UserError refused = assertThrows(io.charrnn.common.UserError.class,
+                () -> reader.forEachRemaining(r -> { }));
+        assertTrue(refused.getMessage().contains("does not match its fingerprint"), refused.getMessage());
+        byte[] badWidth = shard.clone();
+        badWidth[5] = 3;
+        IOException width = assertThrows(IOException.class, () -> read(badWidth));
+        assertTrue(width.getMessage().contains("3 bytes per symbol"), width.getMessage());
+    }
+
+    @Test
+    void aManifestShardFromBeforeChecksumsReadsWithoutOne() throws IOException {
+        var old = io.charrnn.common.Json.mapper().readValue(
+                "{\"name\":\"part-00000\",\"bytes\":10,\"symbols\":4,\"validationSymbols\":0,\"runs\":1}",
+                DatasetManifest.Shard.class);
+        assertNull(old.crc32c());
+        assertFalse(io.charrnn.common.Json.write(old).contains("crc32c"), "its JSON, hence its fingerprint, unchanged");
+    }
 }
