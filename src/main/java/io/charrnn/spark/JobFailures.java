@@ -28,7 +28,9 @@ final class JobFailures {
      * @param e             the job's failure
      * @param memoryKill    the reason of the last executor that YARN killed for its memory since the last job that
      *                      succeeded, or null: after that, a job may fail as "SparkContext was shut down" (too many
-     *                      executors lost) or with a lost executor, and only such failures are put down to it
+     *                      executors lost), with a lost executor, or with a stage that could not fetch the lost
+     *                      executors' shuffle output (Spark's default retries, YarnClusterIT), and only such failures
+     *                      are put down to it
      * @param stopped       whether Spark is stopped (an application's end, not a job group's cancel)
      * @param overhead      spark.executor.memoryOverhead as set, or null
      * @param physicalLimit ND4J's process limit on executors, MB
@@ -40,7 +42,10 @@ final class JobFailures {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage() == null ? "" : t.getMessage();
             boolean executorsGone = message.contains("SparkContext was shut down")
-                    || message.contains("ExecutorLostFailure");
+                    || message.contains("ExecutorLostFailure")
+                    // A stage that read a lost executor's shuffle output, retried until Spark gives up on it.
+                    || message.contains("MetadataFetchFailedException") || message.contains("FetchFailed")
+                    || message.contains("ExecutorDeadException");
             Matcher memory = CONTAINER_MEMORY_KILL.matcher(memoryKill != null && executorsGone ? memoryKill : message);
             if (memory.find()) {
                 return new UserError("executors were killed by YARN for outgrowing their containers ("

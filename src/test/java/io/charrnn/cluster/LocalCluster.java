@@ -74,12 +74,13 @@ final class LocalCluster {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 
-    /** submit/spark-submit with {@code options}, then the cluster jar and {@code args}. */
+    /** submit/spark-submit with {@code options} (over the tests' defaults), then the cluster jar and {@code args}. */
     static List<String> submit(List<String> options, String... args) {
         List<String> command = new ArrayList<>(List.of("bash", "submit/spark-submit"));
+        // The defaults first: spark-submit keeps a key's last --conf, so a test's options override them.
+        command.addAll(List.of("--conf", "spark.hadoop.dfs.replication=1", "--conf", "spark.ui.enabled=false"));
         command.addAll(options);
-        command.addAll(List.of("--conf", "spark.hadoop.dfs.replication=1", "--conf", "spark.ui.enabled=false",
-                "--class", "io.charrnn.cli.Main", CLUSTER_JAR));
+        command.addAll(List.of("--class", "io.charrnn.cli.Main", CLUSTER_JAR));
         command.addAll(Arrays.asList(args));
         return command;
     }

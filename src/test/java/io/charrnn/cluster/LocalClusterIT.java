@@ -138,12 +138,25 @@ class LocalClusterIT {
         }
     }
 
+    /**
+     * Two executors lost, each while it runs a task of the job that matters: one in a training round, one in a
+     * validation (the validation's cached windows go with it). The driver's monitoring API says which executor runs
+     * a task of that job now; the driver's log then names the lost task's stage, so the test knows Spark re-ran a
+     * task of exactly that job, not merely that some executor died.
+     */
     @Test
     @Order(3)
-    void trainingSurvivesTheLossOfAnExecutor() throws Exception {
+    void trainingSurvivesTheLossOfAnExecutorInARoundAndInAValidation() throws Exception {
         String run = "/runs/fault";
         java.nio.file.Path log = logs.resolve("fault-train.log");
-        Process job = script(train(run, "2")).redirectOutput(log.toFile()).start();
+        int uiPort = DriverApi.freePort();
+        List<String> command = new ArrayList<>(train(run, "2"));
+        command.addAll(command.indexOf("--class"), List.of("--conf", "spark.ui.enabled=true", "--conf",
+                "spark.ui.port=" + uiPort));
+        Process job = script(command).redirectOutput(log.toFile()).start();
+        DriverApi driver = new DriverApi(uiPort);
+        int trainingStage;
+        int validationStage;
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             FileSystem fs = hdfs();
@@ -153,36 +166,79 @@ class LocalClusterIT {
                 assertTrue(System.nanoTime() < deadline, "no progress: " + tail(log));
                 Thread.sleep(200);
             }
-            Optional<ProcessHandle> executor = ProcessHandle.allProcesses()
-                    .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")
-                            && c.contains(state.toString())).orElse(false))
-                    .findFirst();
-            assertTrue(executor.isPresent(), "no executor process found");
-            executor.get().destroyForcibly();
-            assertTrue(job.waitFor(10, TimeUnit.MINUTES), "training hung after the executor was killed");
+            trainingStage = killAnExecutorRunning(driver, "charrnn: train epoch", job, log, deadline);
+            validationStage = killAnExecutorRunning(driver, "charrnn: validation loss", job, log, deadline);
+            assertTrue(job.waitFor(10, TimeUnit.MINUTES), "training hung after the executors were killed");
         } finally {
             job.descendants().forEach(ProcessHandle::destroyForcibly);
             job.destroyForcibly();
         }
         String output = Files.readString(log);
-        assertTrue(output.contains("Lost executor") || output.contains("ExecutorLostFailure"), tail(log));
-        // Spark reruns the lost tasks on the other executor (spark.task.maxFailures), and the job goes on.
-        assertEquals(0, job.exitValue(), "the job did not survive the executor's loss: " + tail(log));
+        assertTrue(output.contains("ExecutorLostFailure"), tail(log)); // the user's sign, as README's row 34 says
+        // Spark reruns the lost tasks on another executor (spark.task.maxFailures), and the job goes on.
+        assertEquals(0, job.exitValue(), "the job did not survive the executors' loss: " + tail(log));
+        assertNotEquals(trainingStage, validationStage);
         assertFalse(output.contains("resuming from"), tail(log));
         RunDirectory faulted = new RunDirectory(HDFS + run, new Configuration());
         Checkpoint latest = faulted.load(faulted.pointer(RunDirectory.LATEST).orElseThrow(), true);
         // A rerun task starts from the same broadcast round start and data, so epoch 1 ends with exactly the bits
-        // of the first test's run (the same settings but --epochs 1), which lost nothing.
+        // of the first test's run (the same settings but --epochs 1), which lost nothing, and every validation of
+        // epoch 1 scored what that run's did.
         RunDirectory clean = new RunDirectory(HDFS + "/runs/e2e", new Configuration());
         String cleanEnd = clean.pointer(RunDirectory.LATEST).orElseThrow();
         assertTrue(faulted.checkpointNames().contains(cleanEnd), "epoch 1 ended otherwise: " + cleanEnd + " not in "
                 + faulted.checkpointNames());
         io.charrnn.TrainingState.of(clean.load(cleanEnd, true)).assertSameAs(
-                io.charrnn.TrainingState.of(faulted.load(cleanEnd, true)), "epoch 1 with an executor lost");
+                io.charrnn.TrainingState.of(faulted.load(cleanEnd, true)), "epoch 1 with executors lost");
+        List<String> cleanLines = new String(hdfs().open(new Path("/runs/e2e/metrics.jsonl")).readAllBytes())
+                .lines().toList();
+        List<String> lines = new String(hdfs().open(new Path(run + "/metrics.jsonl")).readAllBytes()).lines().toList();
+        for (int i = 0; i < cleanLines.size(); i++) {
+            var expected = io.charrnn.common.Json.mapper().readTree(cleanLines.get(i));
+            var actual = io.charrnn.common.Json.mapper().readTree(lines.get(i));
+            assertEquals(expected.path("val_loss").asText(), actual.path("val_loss").asText(), "round " + (i + 1));
+            assertEquals(expected.path("train_loss").asText(), actual.path("train_loss").asText(), "round " + (i + 1));
+        }
         assertEquals(2, latest.meta().progress().epoch());
         assertEveryCheckpointLoads(run);
-        List<String> lines = new String(hdfs().open(new Path(run + "/metrics.jsonl")).readAllBytes()).lines().toList();
         assertEquals(latest.meta().progress().totalRounds(), lines.size());
+    }
+
+    /**
+     * Kills the executor that runs a task of the running job described as {@code description}, and returns that
+     * task's stage once the driver's log says the task was lost with its executor (to be run again). A task that
+     * ended between the question and the kill lost nothing: then the next such job is tried.
+     */
+    private static int killAnExecutorRunning(DriverApi driver, String description, Process job,
+                                             java.nio.file.Path log, long deadline) throws Exception {
+        while (true) {
+            assertTrue(job.isAlive(), "training ended before an executor was lost in '" + description + "': "
+                    + tail(log));
+            assertTrue(System.nanoTime() < deadline, "no task of '" + description + "' seen running: " + tail(log));
+            Optional<DriverApi.RunningTask> task = driver.runningTask(description);
+            if (task.isEmpty()) {
+                Thread.sleep(20);
+                continue;
+            }
+            Optional<ProcessHandle> executor = ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")
+                            && c.contains(state.toString()) && c.contains("--executor-id " + task.get().executor()
+                            + " ")).orElse(false))
+                    .findFirst();
+            if (executor.isEmpty()) {
+                continue; // gone already
+            }
+            executor.get().destroyForcibly();
+            java.util.regex.Pattern lost = java.util.regex.Pattern.compile("Lost task \\S+ in stage "
+                    + task.get().stage() + "\\.\\d+ .*ExecutorLostFailure");
+            long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (System.nanoTime() < wait) {
+                if (lost.matcher(Files.readString(log)).find()) {
+                    return task.get().stage();
+                }
+                Thread.sleep(100);
+            }
+        }
     }
 
     @Test

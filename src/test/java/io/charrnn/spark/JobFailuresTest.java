@@ -33,6 +33,16 @@ class JobFailuresTest {
                 "round 2 of epoch 1");
         assertTrue(late.getMessage().contains("(1.1 GB of 1 GB physical memory used): raise"
                 + " spark.executor.memoryOverhead (now Spark's default)"), late.getMessage());
+        // With Spark's default retries the job can end on a stage that lost the killed executors' shuffle output
+        // (Spark 4.2 on YARN, YarnClusterIT's memory test): the kills explain it.
+        RuntimeException fetch = JobFailures.interpret(new SparkException("Job aborted due to stage failure:"
+                + " ResultStage 5 (collect at SparkRoundRunner.java:228) has failed the maximum allowable number of"
+                + " times: 4. Most recent failure reason: org.apache.spark.shuffle.MetadataFetchFailedException:"
+                + " Missing an output location for shuffle 0 partition 0"), "Container killed by YARN for exceeding"
+                + " physical memory limits. 650.2 MB of 640 MB physical memory used.", false, "128m", 4096, "g",
+                "round 1 of epoch 1");
+        assertInstanceOf(UserError.class, fetch);
+        assertTrue(fetch.getMessage().contains("(650.2 MB of 640 MB physical memory used): raise"), fetch.getMessage());
         // An earlier kill does not explain a cancel, a filesystem fault or a bug.
         String earlier = "Container killed by YARN for exceeding physical memory limits. 1.1 GB of 1 GB physical"
                 + " memory used.";
