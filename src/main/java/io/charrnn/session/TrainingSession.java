@@ -303,7 +303,7 @@ public final class TrainingSession {
         if (rate != r.learningRate) {
             // The driver's network carries the rate into checkpoints; the workers take the round's from RoundStart.
             r.learningRate = rate;
-            r.net.setLearningRate(r.learningRate * r.batch.learningRateScale());
+            CharLstm.setLearningRate(r.net, r.learningRate * r.batch.learningRateScale());
         }
         double roundLearningRate = r.learningRate * r.batch.learningRateScale() * Math.pow(0.5, r.failures);
         RoundStart start = new RoundStart(r.state, r.model, r.vocabulary.size(), r.batch.perWorker(),
@@ -349,7 +349,7 @@ public final class TrainingSession {
             LOG.info("noise scale {} windows: the batch grows to {}, learning rate x {}", String.format(
                     Locale.ROOT, "%.0f", r.batch.noiseScale()), r.batch.describe(), String.format(Locale.ROOT,
                     "%.3f", r.batch.learningRateScale()));
-            r.net.setLearningRate(r.learningRate * r.batch.learningRateScale());
+            CharLstm.setLearningRate(r.net, r.learningRate * r.batch.learningRateScale());
             if (r.progress.epoch() == epoch) {
                 r.plan = planAt(r.windows.training(), r.workers, r.batch, r.progress.position());
                 r.progress = r.progress.under(r.plan);

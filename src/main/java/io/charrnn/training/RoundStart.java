@@ -1,5 +1,6 @@
 package io.charrnn.training;
 
+import io.charrnn.model.CharLstm;
 import io.charrnn.model.ModelConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -14,8 +15,7 @@ public record RoundStart(ModelState state, ModelConfig model, int vocabularySize
     /** Puts the round's learning rate and start state into a worker's network. */
     public void applyTo(MultiLayerNetwork net) {
         if (net.getLearningRate(0) != learningRate) {
-            // Before the state goes in: DL4J rebuilds the updater for a new learning rate.
-            net.setLearningRate(learningRate);
+            CharLstm.setLearningRate(net, learningRate);
         }
         state.applyTo(net);
     }
