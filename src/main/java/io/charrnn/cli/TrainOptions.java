@@ -3,6 +3,7 @@ package io.charrnn.cli;
 import io.charrnn.model.LstmImplementation;
 import io.charrnn.model.ModelConfig;
 import io.charrnn.training.Averaging;
+import io.charrnn.training.LearningRateSchedule;
 import io.charrnn.training.TrainConfig;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,10 +96,14 @@ public final class TrainOptions {
     double learningRate;
 
     @Option(names = "--lr-schedule", paramLabel = "KIND",
-            description = "cosine: warm up over the first 2%% of the budget, then decay on a cosine to a tenth of "
+            description = "cosine: warm up over the first " + LearningRateSchedule.WARMUP_PERCENT + "%% of the"
+                    + " budget, then decay on a cosine to a tenth of "
                     + "--learning-rate where the job stops (--epochs, or --max-minutes when that comes first; each "
-                    + "job with --max-minutes is a cycle of its own). step: char-rnn's --lr-decay a epoch from "
-                    + "--lr-decay-after on (default: step for a new run; a run continued keeps its own).")
+                    + "job with --max-minutes is a cycle of its own). wsd: the same warm-up, then --learning-rate "
+                    + "held, and a straight-line decay to a tenth over the last " + LearningRateSchedule.DECAY_PERCENT
+                    + "%% of the budget. step: char-rnn's "
+                    + "--lr-decay a epoch from --lr-decay-after on (default: step for a new run; a run continued "
+                    + "keeps its own).")
     String lrSchedule;
 
     @Option(names = "--lr-decay", defaultValue = "0.97",

@@ -4,10 +4,11 @@ import java.io.Serializable;
 import java.util.Locale;
 
 /**
- * The learning rate of each round. {@code cosine} knows the budget: it warms up from a tenth of --learning-rate over
- * the first {@value #WARMUP_PERCENT}% of a cycle, then follows half a cosine down to a tenth at the cycle's end, where
- * the job stops. {@code step} is char-rnn's: multiply by --lr-decay at the end of every epoch from
- * --lr-decay-after on, whatever the budget.
+ * The learning rate of each round. {@code cosine} and {@code wsd} know the budget: both warm up from a tenth of
+ * --learning-rate over the first {@value #WARMUP_PERCENT}% of a cycle; cosine then follows half a cosine down to a
+ * tenth at the cycle's end, where the job stops, while wsd (warm-up, stable, decay) holds --learning-rate and decays
+ * in a straight line to a tenth over the last {@value #DECAY_PERCENT}% only. {@code step} is char-rnn's: multiply by
+ * --lr-decay at the end of every epoch from --lr-decay-after on, whatever the budget.
  *
  * <p>A cycle runs from where a job starts to where it will stop: to --epochs, or to the end of --max-minutes when
  * that comes first. A run bounded by epochs alone keeps its cycle across a resume (the checkpoint records it), so a
@@ -18,13 +19,18 @@ import java.util.Locale;
 public final class LearningRateSchedule {
     public static final String COSINE = "cosine";
     public static final String STEP = "step";
+    public static final String WSD = "wsd";
+    /** Every kind, as --lr-schedule takes them. */
+    public static final java.util.List<String> KINDS = java.util.List.of(STEP, COSINE, WSD);
     /**
      * What a new run gets when --lr-schedule is not given: char-rnn's, still. Cosine won at 10 minutes on
      * tinyshakespeare (1.5591 against 1.5777 nats/char) but lost the quick start's two epochs at 5e-3 (1.3508 against
      * 1.1889), and a run continued with a raised --epochs begins a new cycle (BENCHMARKS-LOG, 2026-12-06).
      */
     public static final String DEFAULT = STEP;
-    static final int WARMUP_PERCENT = 2;
+    public static final int WARMUP_PERCENT = 2;
+    public static final int DECAY_PERCENT = 20;
+    private static final double DECAY = DECAY_PERCENT / 100.0;
     private static final double WARMUP = WARMUP_PERCENT / 100.0;
     private static final double FLOOR = 0.1;
 
@@ -80,6 +86,10 @@ public final class LearningRateSchedule {
         if (done < WARMUP) {
             return base * (FLOOR + (1 - FLOOR) * done / WARMUP);
         }
+        if (WSD.equals(kind)) {
+            double left = Math.min(1, (1 - done) / DECAY);
+            return base * (FLOOR + (1 - FLOOR) * left);
+        }
         double cosine = 0.5 * (1 + Math.cos(Math.PI * (done - WARMUP) / (1 - WARMUP)));
         return base * (FLOOR + (1 - FLOOR) * cosine);
     }
@@ -91,8 +101,10 @@ public final class LearningRateSchedule {
         }
         String end = Double.isFinite(budgetSeconds) ? String.format(Locale.ROOT, "epoch %d or %.1f minutes",
                 cycle.toEpoch(), budgetSeconds / 60) : "epoch " + cycle.toEpoch();
+        String decay = WSD.equals(kind) ? String.format(Locale.ROOT, "held, then decayed in a straight line over"
+                + " the last %d%% to %g at its end", DECAY_PERCENT, base * FLOOR)
+                : String.format(Locale.ROOT, "decayed on a cosine to %g at its end", base * FLOOR);
         return String.format(Locale.ROOT, "learning rate %g, warmed up over %d%% of the cycle from epoch %.2f and"
-                + " decayed on a cosine to %g at its end (%s)", base, WARMUP_PERCENT, cycle.fromEpoch(), base * FLOOR,
-                end);
+                + " %s (%s)", base, WARMUP_PERCENT, cycle.fromEpoch(), decay, end);
     }
 }

@@ -62,9 +62,8 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
         require(checkpointEvery >= 1, "--checkpoint-every must be at least 1, got " + checkpointEvery);
         require(workers >= 0, "--workers must be 0 (one per Spark task slot) or positive, got " + workers);
         require(lrDecay > 0 && lrDecay <= 1, "--lr-decay must be in (0, 1], got " + lrDecay);
-        require(lrSchedule == null || lrSchedule.equals(LearningRateSchedule.COSINE)
-                || lrSchedule.equals(LearningRateSchedule.STEP), "--lr-schedule must be "
-                + LearningRateSchedule.COSINE + " or " + LearningRateSchedule.STEP + ", got " + lrSchedule);
+        require(lrSchedule == null || LearningRateSchedule.KINDS.contains(lrSchedule), "--lr-schedule must be one of "
+                + String.join(", ", LearningRateSchedule.KINDS) + ", got " + lrSchedule);
         require(lrDecayAfter >= 0, "--lr-decay-after must be 0 or more, got " + lrDecayAfter);
         require(keep >= 0, "--keep must be 0 (keep all) or more, got " + keep);
         require(sampleChars >= 0 && sampleChars <= 100_000, "--sample-chars must be between 0 and 100000, got "

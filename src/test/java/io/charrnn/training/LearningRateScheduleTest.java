@@ -36,6 +36,25 @@ class LearningRateScheduleTest {
     }
 
     @Test
+    void wsdWarmsUpHoldsThenDecaysToATenthOverTheLastFifthOfTheBudget() {
+        LearningRateSchedule wsd = LearningRateSchedule.of(config("wsd", 50, 0), 0, null);
+        assertEquals(0.0002, wsd.rateAt(0, 0), 1e-15);
+        assertEquals(0.0011, wsd.rateAt(0.5, 0), 1e-15, "half way through the warm-up (2% of 50 epochs)");
+        assertEquals(0.002, wsd.rateAt(1, 0), 1e-15);
+        assertEquals(0.002, wsd.rateAt(25, 0), 1e-15, "held");
+        assertEquals(0.002, wsd.rateAt(40, 0), 1e-15, "the decay starts at 80%");
+        assertEquals(0.0011, wsd.rateAt(45, 0), 1e-15, "half way through the decay");
+        assertEquals(0.0002, wsd.rateAt(50, 0), 1e-15);
+        assertEquals(0.0002, wsd.rateAt(60, 0), 1e-15, "past the end: the floor");
+        LearningRateSchedule tenMinutes = LearningRateSchedule.of(config("wsd", 1000, 10), 0, null);
+        assertEquals(0.002, tenMinutes.rateAt(0.1, 479), 1e-15, "held until 8 minutes of 10");
+        assertEquals(0.0011, tenMinutes.rateAt(0.1, 540), 1e-15);
+        assertEquals(0.0002, tenMinutes.rateAt(0.1, 600), 1e-15);
+        assertEquals(java.util.List.of("--lr-schedule cosine (not wsd)"),
+                config("wsd", 50, 0).differencesFrom(config("cosine", 50, 0)));
+    }
+
+    @Test
     void aTimeBudgetEndsTheCycleWhenItEndsBeforeTheEpochs() {
         LearningRateSchedule tenMinutes = LearningRateSchedule.of(config("cosine", 1000, 10), 0, null);
         assertEquals(0.002, tenMinutes.rateAt(0.1, 12), 1e-15, "2% of the 10 minutes: warmed up");
