@@ -299,7 +299,9 @@ public final class TrainingSession {
      */
     private Next round(Run r, int epoch) {
         long roundStart = System.nanoTime();
-        double rate = r.schedule.rateAt(r.progress.epochFraction(), r.elapsed());
+        // A round trains at one rate: the schedule's at the round's middle, the nearest to its mean over the round (a
+        // cycle of a few rounds, such as the quick start's 14, spent its whole first round at the warm-up's tenth).
+        double rate = r.schedule.rateAt(r.progress.epochFractionAtMiddleOf(r.plan), r.elapsed() + r.trainSeconds / 2);
         if (rate != r.learningRate) {
             // The driver's network carries the rate into checkpoints; the workers take the round's from RoundStart.
             r.learningRate = rate;

@@ -36,6 +36,14 @@ public record Progress(int epoch, int round, int roundsPerEpoch, long totalRound
         return epoch + (double) round / roundsPerEpoch;
     }
 
+    /** Epochs done as a fraction half way through the round {@link #round()} of {@code plan} is about to train. */
+    public double epochFractionAtMiddleOf(RoundPlan plan) {
+        if (epochWindows > 0) {
+            return epoch + (position + (plan.endPosition(round) - position) / 2.0) / epochWindows;
+        }
+        return epoch + (round + 0.5) / roundsPerEpoch;
+    }
+
     /** After round {@link #round()} of {@code plan}, in which {@code chars} characters were trained. */
     public Progress afterRound(RoundPlan plan, long chars, double seconds, double loss) {
         int nextRound = round + 1;

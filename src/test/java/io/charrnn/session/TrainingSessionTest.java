@@ -395,13 +395,14 @@ class TrainingSessionTest {
         // Warmed up, decayed, down to a tenth at the end: the rates the resumed rounds 6 and 7 trained at were late
         // in the cycle, not those of a new one.
         double lr = MODEL.learningRate();
-        assertEquals(lr / 10, lines.get(0).get("learning_rate").asDouble(), 1e-12);
+        double first = lines.get(0).get("learning_rate").asDouble();
+        assertTrue(first > lr / 10 && first < 0.9 * lr, "the first round at the warm-up's middle: " + first);
         assertTrue(lines.get(EVERY + 1).get("learning_rate").asDouble() < lines.get(2).get("learning_rate").asDouble());
         assertTrue(lines.get(lines.size() - 1).get("learning_rate").asDouble() < lr / 5, lines.toString());
     }
 
     @Test
-    void aWarmStartWarmsUpAgainFromATenthOfTheRate() {
+    void aWarmStartWarmsUpAgain() {
         Path first = dir.resolve("first");
         train(first, config(first.toUri().toString(), 1, 1, outer(1, null), LearningRateSchedule.COSINE, null), false,
                 runner());
@@ -410,7 +411,9 @@ class TrainingSessionTest {
                 first.toUri().toString()), false, runner());
         List<JsonNode> lines = metricsOf(warm);
         double lr = MODEL.learningRate();
-        assertEquals(lr / 10, lines.get(0).get("learning_rate").asDouble(), 1e-12, "a new cycle: warm-up again");
+        double warmed = lines.get(0).get("learning_rate").asDouble();
+        // A new cycle: warm-up again (the first round trains at the rate of its middle, inside the warm-up).
+        assertTrue(warmed > lr / 10 && warmed < 0.9 * lr, "a new cycle: warm-up again: " + warmed);
         assertTrue(lines.get(1).get("learning_rate").asDouble() > lr / 2, lines.toString());
         assertEquals(metricsOf(first).get(0).get("learning_rate").asDouble(),
                 lines.get(0).get("learning_rate").asDouble());
