@@ -23,9 +23,9 @@ public final class LearningRateSchedule {
     /** Every kind, as --lr-schedule takes them. */
     public static final java.util.List<String> KINDS = java.util.List.of(STEP, COSINE, WSD);
     /**
-     * What a new run gets when --lr-schedule is not given: char-rnn's, still. Cosine won at 10 minutes on
-     * tinyshakespeare (1.5591 against 1.5777 nats/char) but lost the quick start's two epochs at 5e-3 (1.3508 against
-     * 1.1889), and a run continued with a raised --epochs begins a new cycle (BENCHMARKS-LOG, 2026-12-06).
+     * What a new run gets when --lr-schedule is not given: char-rnn's, still. wsd won both measurements so far (the
+     * quick start's two epochs at 5e-3: 1.1256 against step's 1.1889; 10 minutes of 2 x 256: 1.4775 against cosine's
+     * 1.4963; BENCHMARKS-LOG, 2026-12-07), but a run continued with a raised --epochs begins a new cycle.
      */
     public static final String DEFAULT = STEP;
     public static final int WARMUP_PERCENT = 2;
