@@ -6,6 +6,7 @@ import io.charrnn.corpus.InputChunk;
 import io.charrnn.corpus.InputFile;
 import io.charrnn.corpus.SymbolRun;
 import io.charrnn.common.UserError;
+import io.charrnn.common.Uris;
 import io.charrnn.corpus.ValidationSplit;
 import io.charrnn.corpus.Vocabulary;
 import io.charrnn.corpus.VocabularyPolicy;
@@ -216,8 +217,8 @@ public abstract class CorpusSource {
                 }
                 String[] shard = uriAndSum.next();
                 Path path = new Path(shard[0]);
-                ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path), path.toString(),
-                        shard[1]);
+                ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path),
+                        Uris.redacted(path.toString()), shard[1]);
                 return map == null ? reader : IdMap.apply(reader, map, outside);
             });
         }

@@ -253,7 +253,10 @@ public final class SparkRoundRunner implements RoundRunner {
         String group = trainedGroup + "-validation";
         jsc.setJobGroup(group, "charrnn: validation loss", false);
         try {
-            return Evaluation.loss(jsc, net, validation, io.charrnn.model.LossMeter.CARRY_LANES, true).natsPerChar();
+            double loss = Evaluation.loss(jsc, net, validation, io.charrnn.model.LossMeter.CARRY_LANES, true)
+                    .natsPerChar();
+            memoryKill = null; // a kill the job rode out explains no later failure
+            return loss;
         } catch (Exception e) {
             throw sparkFailure(e, group, "the validation loss");
         }

@@ -157,6 +157,7 @@ class LocalClusterIT {
         DriverApi driver = new DriverApi(uiPort);
         int trainingStage;
         int validationStage;
+        long validatedRound;
         try {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             FileSystem fs = hdfs();
@@ -166,8 +167,19 @@ class LocalClusterIT {
                 assertTrue(System.nanoTime() < deadline, "no progress: " + tail(log));
                 Thread.sleep(200);
             }
-            trainingStage = killAnExecutorRunning(driver, "charrnn: train epoch", job, log, deadline);
-            validationStage = killAnExecutorRunning(driver, "charrnn: validation loss", job, log, deadline);
+            java.util.function.LongSupplier roundsDone = () -> {
+                try {
+                    return new String(fs.open(metrics).readAllBytes()).lines().count();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            };
+            trainingStage = (int) killAnExecutorRunning(driver, "charrnn: train epoch", job, log, deadline,
+                    roundsDone)[0];
+            long[] validation = killAnExecutorRunning(driver, "charrnn: validation loss", job, log, deadline,
+                    roundsDone);
+            validationStage = (int) validation[0];
+            validatedRound = validation[1] + 1;
             assertTrue(job.waitFor(10, TimeUnit.MINUTES), "training hung after the executors were killed");
         } finally {
             job.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -192,6 +204,8 @@ class LocalClusterIT {
                 io.charrnn.TrainingState.of(faulted.load(cleanEnd, true)), "epoch 1 with executors lost");
         List<String> cleanLines = new String(hdfs().open(new Path("/runs/e2e/metrics.jsonl")).readAllBytes())
                 .lines().toList();
+        assertTrue(validatedRound <= cleanLines.size(), "the validation lost its executor in round " + validatedRound
+                + ", after the first epoch's " + cleanLines.size() + ": nothing to compare its loss with");
         List<String> lines = new String(hdfs().open(new Path(run + "/metrics.jsonl")).readAllBytes()).lines().toList();
         for (int i = 0; i < cleanLines.size(); i++) {
             var expected = io.charrnn.common.Json.mapper().readTree(cleanLines.get(i));
@@ -206,11 +220,13 @@ class LocalClusterIT {
 
     /**
      * Kills the executor that runs a task of the running job described as {@code description}, and returns that
-     * task's stage once the driver's log says the task was lost with its executor (to be run again). A task that
-     * ended between the question and the kill lost nothing: then the next such job is tried.
+     * task's stage and the rounds done before it once the driver's log says the task was lost with its executor (to
+     * be run again). A task that ended between the question and the kill lost nothing: then the next such job is
+     * tried.
      */
-    private static int killAnExecutorRunning(DriverApi driver, String description, Process job,
-                                             java.nio.file.Path log, long deadline) throws Exception {
+    private static long[] killAnExecutorRunning(DriverApi driver, String description, Process job,
+                                                java.nio.file.Path log, long deadline,
+                                                java.util.function.LongSupplier roundsDone) throws Exception {
         while (true) {
             assertTrue(job.isAlive(), "training ended before an executor was lost in '" + description + "': "
                     + tail(log));
@@ -228,13 +244,16 @@ class LocalClusterIT {
             if (executor.isEmpty()) {
                 continue; // gone already
             }
+            long done = roundsDone.getAsLong(); // the round in progress is the next one
             executor.get().destroyForcibly();
             java.util.regex.Pattern lost = java.util.regex.Pattern.compile("Lost task \\S+ in stage "
                     + task.get().stage() + "\\.\\d+ .*ExecutorLostFailure");
-            long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // The driver hears of a killed executor within a second (its connection drops); a miss is retried soon,
+            // at the next such job, not a whole epoch later.
+            long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (System.nanoTime() < wait) {
                 if (lost.matcher(Files.readString(log)).find()) {
-                    return task.get().stage();
+                    return new long[]{task.get().stage(), done};
                 }
                 Thread.sleep(100);
             }

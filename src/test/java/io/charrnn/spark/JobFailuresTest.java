@@ -43,6 +43,11 @@ class JobFailuresTest {
                 "round 1 of epoch 1");
         assertInstanceOf(UserError.class, fetch);
         assertTrue(fetch.getMessage().contains("(650.2 MB of 640 MB physical memory used): raise"), fetch.getMessage());
+        // Without a kill for memory since the last job that succeeded, a fetch failure is what it is.
+        SparkException lostShuffle = new SparkException("Job aborted due to stage failure: ResultStage 5 has failed"
+                + " the maximum allowable number of times: 4. Most recent failure reason:"
+                + " org.apache.spark.shuffle.MetadataFetchFailedException: Missing an output location for shuffle 0");
+        assertSame(lostShuffle, JobFailures.interpret(lostShuffle, null, false, "128m", 4096, "g", "x").getCause());
         // An earlier kill does not explain a cancel, a filesystem fault or a bug.
         String earlier = "Container killed by YARN for exceeding physical memory limits. 1.1 GB of 1 GB physical"
                 + " memory used.";

@@ -103,6 +103,17 @@ class SparkRoundRunnerTest {
         assertArrayEquals(expected, bits(WorkerResult.sumAsTree(results).mean(start).params()),
                 "the in-process runner's tree");
         try (JavaSparkContext jsc = new JavaSparkContext(sparkConf())) {
+            // Two and three levels: the in-process tree and Spark's, whatever order the parts arrive in.
+            for (int many : new int[]{65, 513}) {
+                List<WorkerResult> parts = new ArrayList<>();
+                for (int i = 0; i < many; i++) {
+                    parts.add(WorkerResult.of(i, results.get(i % workers).mean(start), 10, 1, 1, 1, 1));
+                }
+                int[] tree = bits(WorkerResult.sumAsTree(parts).mean(start).params());
+                Collections.shuffle(parts, new Random(many));
+                assertArrayEquals(tree, bits(SparkRoundRunner.sumInWorkerOrder(jsc.parallelize(parts, 7), many)
+                        .mean(start).params()), many + " workers");
+            }
             for (int attempt = 0; attempt < 3; attempt++) {
                 List<WorkerResult> shuffled = new ArrayList<>(results);
                 Collections.shuffle(shuffled, new Random(attempt));
