@@ -126,17 +126,10 @@ public final class CharLstm {
      * these same configuration objects at each step, so setting it there is the same update, without the rebuild.
      */
     public static void setLearningRate(MultiLayerNetwork net, double rate) {
-        // The layers' own configurations (the updater's blocks read these) and the network's (which a checkpoint
-        // writes): the same objects in DL4J 1.0.0-M2, both set in case a version copies them.
-        java.util.List<org.deeplearning4j.nn.conf.layers.Layer> confs = new java.util.ArrayList<>();
-        for (var layer : net.getLayers()) {
-            confs.add(layer.conf().getLayer());
-        }
+        // The network's configurations, which a checkpoint writes, are the layers' own, whose updaters the blocks
+        // hold (LearningRateInPlaceTest compares the bits and the written configuration with DL4J's setter's).
         for (var conf : net.getLayerWiseConfigurations().getConfs()) {
-            confs.add(conf.getLayer());
-        }
-        for (var conf : confs) {
-            if (conf instanceof org.deeplearning4j.nn.conf.layers.BaseLayer layer) {
+            if (conf.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer layer) {
                 setRate(layer.getIUpdater(), rate);
                 setRate(layer.getBiasUpdater(), rate);
             }
@@ -144,10 +137,7 @@ public final class CharLstm {
     }
 
     private static void setRate(IUpdater updater, double rate) {
-        if (updater == null) {
-            return;
-        }
-        if (updater.hasLearningRate()) {
+        if (updater != null && updater.hasLearningRate()) {
             updater.setLrAndSchedule(rate, null);
         }
     }
