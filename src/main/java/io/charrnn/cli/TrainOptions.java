@@ -96,14 +96,13 @@ public final class TrainOptions {
     double learningRate;
 
     @Option(names = "--lr-schedule", paramLabel = "KIND",
-            description = "cosine: warm up over the first " + LearningRateSchedule.WARMUP_PERCENT + "%% of the"
-                    + " budget, then decay on a cosine to a tenth of "
-                    + "--learning-rate where the job stops (--epochs, or --max-minutes when that comes first; each "
-                    + "job with --max-minutes is a cycle of its own). wsd: the same warm-up, then --learning-rate "
-                    + "held, and a straight-line decay to a tenth over the last " + LearningRateSchedule.DECAY_PERCENT
-                    + "%% of the budget. step: char-rnn's "
-                    + "--lr-decay a epoch from --lr-decay-after on (default: step for a new run; a run continued "
-                    + "keeps its own).")
+            description = "wsd: warm up from a tenth of --learning-rate over the first "
+                    + LearningRateSchedule.WARMUP_PERCENT + "%% of the budget, hold --learning-rate, and decay in a "
+                    + "straight line to a tenth over the last " + LearningRateSchedule.DECAY_PERCENT + "%% of it, "
+                    + "where the job stops (--epochs, or --max-minutes when that comes first; each job with "
+                    + "--max-minutes is a cycle of its own). cosine: the same warm-up, then a decay on a cosine to a "
+                    + "tenth. step: char-rnn's --lr-decay a epoch from --lr-decay-after on (default: "
+                    + LearningRateSchedule.DEFAULT + " for a new run; a run continued keeps its own).")
     String lrSchedule;
 
     @Option(names = "--lr-decay", defaultValue = "0.97",

@@ -23,11 +23,12 @@ public final class LearningRateSchedule {
     /** Every kind, as --lr-schedule takes them. */
     public static final java.util.List<String> KINDS = java.util.List.of(STEP, COSINE, WSD);
     /**
-     * What a new run gets when --lr-schedule is not given: char-rnn's, still. wsd won both measurements so far (the
-     * quick start's two epochs at 5e-3: 1.1256 against step's 1.1889; 10 minutes of 2 x 256: 1.4775 against cosine's
-     * 1.4963; BENCHMARKS-LOG, 2026-12-07), but a run continued with a raised --epochs begins a new cycle.
+     * What a new run gets when --lr-schedule is not given. wsd won every comparison measured one after another (the
+     * quick start's two epochs at 5e-3: 1.1256 against step's 1.1889; 10 minutes of 2 x 256: 1.4775 against
+     * cosine's 1.4963; BENCHMARKS-LOG, 2026-12-07). A run continued keeps the schedule it began with, so runs from
+     * before this default go on with step.
      */
-    public static final String DEFAULT = STEP;
+    public static final String DEFAULT = WSD;
     public static final int WARMUP_PERCENT = 2;
     public static final int DECAY_PERCENT = 20;
     private static final double DECAY = DECAY_PERCENT / 100.0;
