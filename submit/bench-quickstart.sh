@@ -3,7 +3,10 @@
 # with the quick start's own flags (read from README's quick-start block), for MINUTES (default 60) instead of its
 # epochs, then prints for each checkpoint near 3, 10, 30 and 60 minutes the validation loss and a sample at the
 # quick start's temperature with the share of its words that are words of the corpus. Run it from a frozen copy of
-# the project (e.g. a git worktree): it builds and runs target/ as submit/charrnn does.
+# the project (e.g. a git worktree): it builds and runs target/ as submit/charrnn does. The run is one cycle of
+# the default schedule (wsd) over MINUTES, so its checkpoints at 3 and 10 minutes are at the held rate: they show
+# the curve of a long run, not what a run of 3 minutes ends with (that is --max-minutes 3; the figures of
+# 2026-12-02 in BENCHMARKS.md were taken with char-rnn's step schedule, which does not depend on the budget).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 minutes="${1:-60}"

@@ -60,7 +60,8 @@ class LocalClusterIT {
                 "--hidden", "64", "--window", "200", "--batch-size", "16", "--averaging-frequency", "2",
                 "--epochs", epochs, "--checkpoint-every", "8", "--sample-chars", "0",
                 // The executor-loss run's first epoch is compared with a one-epoch run's bit for bit: char-rnn's
-                // schedule has the same rates in both, a cosine cycle ends where each run's --epochs do.
+                // schedule has the same rates in both, a wsd (the default) or cosine cycle ends where each run's
+                // --epochs do.
                 "--lr-schedule", "step");
     }
 

@@ -27,8 +27,8 @@ class ResumeElsewhereTest {
                 "--batch-size", "8", "--averaging-frequency", "2", "--epochs", Integer.toString(epochs),
                 "--checkpoint-every", "4", "--sample-chars", "0", "--conf", "spark.master=local[" + slots + "]",
                 "--conf", "spark.ui.enabled=false",
-                // The run goes on with a raised --epochs, where the cosine schedule would start a cycle of its own;
-                // char-rnn's steps are the same for the run that stays.
+                // The run goes on with a raised --epochs, where wsd (the default) and cosine would start a cycle
+                // of their own; char-rnn's steps are the same for the run that stays.
                 "--lr-schedule", "step"));
         return args.toArray(String[]::new);
     }
