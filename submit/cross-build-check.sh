@@ -16,9 +16,12 @@ corpus="$work/corpus.txt"
 head -c 300000 "$root/data-samples/debian-licenses.txt" > "$corpus"
 
 train() { # train BUILD OUTPUT EPOCHS: BUILD is a CHARRNN_BUILD value ("" for the default, Spark 4)
+  # char-rnn's step schedule: the crossed run goes on with a raised --epochs twice, where wsd (the default) and
+  # cosine would start a cycle of their own each time, and so learn at other rates than the straight run.
   CHARRNN_BUILD="$1" "$root/submit/charrnn" train --corpus "$corpus" --output "$2" --epochs "$3" \
     --hidden 32 --window 100 --seq-length 25 --batch-size 8 --averaging-frequency 2 --checkpoint-every 4 \
     --workers 2 --val-fraction 0.2 --sample-chars 0 --conf spark.master=local[2] --conf spark.ui.enabled=false \
+    --lr-schedule step \
     > "$work/train.log" 2>&1 || { tail -n 20 "$work/train.log" >&2; echo "cross-build-check: train failed" >&2; exit 1; }
 }
 
