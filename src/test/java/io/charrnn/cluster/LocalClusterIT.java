@@ -107,8 +107,8 @@ class LocalClusterIT {
                 Arrays.toString(files));
         assertEveryCheckpointLoads("/runs/e2e");
         // Every worker of every round ran the vector LSTM kernel (the job gives executors conf/jvm-options).
-        List<String> rounds = new String(fs.open(new Path("/runs/e2e/metrics.jsonl")).readAllBytes(),
-                StandardCharsets.UTF_8).lines().filter(l -> l.contains("\"scalar_kernel_workers\"")).toList();
+        List<String> rounds = metricsLines("/runs/e2e").stream()
+                .filter(l -> l.contains("\"scalar_kernel_workers\"")).toList();
         assertFalse(rounds.isEmpty(), "no round recorded its kernel");
         for (String line : rounds) {
             assertEquals(0, io.charrnn.common.Json.mapper().readTree(line).get("scalar_kernel_workers").asInt(),
@@ -163,24 +163,15 @@ class LocalClusterIT {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             FileSystem fs = hdfs();
             Path metrics = new Path(run + "/metrics.jsonl");
-            while (!fs.exists(metrics) || new String(fs.open(metrics).readAllBytes()).lines().count() < 3) {
+            while (!fs.exists(metrics) || metricsLines(run).size() < 3) {
                 assertTrue(job.isAlive(), "training ended early: " + tail(log));
                 assertTrue(System.nanoTime() < deadline, "no progress: " + tail(log));
                 Thread.sleep(200);
             }
-            java.util.function.LongSupplier roundsDone = () -> {
-                try {
-                    return new String(fs.open(metrics).readAllBytes()).lines().count();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            };
-            trainingStage = (int) killAnExecutorRunning(driver, "charrnn: train epoch", job, log, deadline,
-                    roundsDone)[0];
-            long[] validation = killAnExecutorRunning(driver, "charrnn: validation loss", job, log, deadline,
-                    roundsDone);
-            validationStage = (int) validation[0];
-            validatedRound = validation[1] + 1;
+            trainingStage = killAnExecutorRunning(driver, "charrnn: train epoch", job, log, deadline, run).stage();
+            LostTask validation = killAnExecutorRunning(driver, "charrnn: validation loss", job, log, deadline, run);
+            validationStage = validation.stage();
+            validatedRound = validation.roundsDone() + 1;
             assertTrue(job.waitFor(10, TimeUnit.MINUTES), "training hung after the executors were killed");
         } finally {
             job.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -203,11 +194,10 @@ class LocalClusterIT {
                 + faulted.checkpointNames());
         io.charrnn.TrainingState.of(clean.load(cleanEnd, true)).assertSameAs(
                 io.charrnn.TrainingState.of(faulted.load(cleanEnd, true)), "epoch 1 with executors lost");
-        List<String> cleanLines = new String(hdfs().open(new Path("/runs/e2e/metrics.jsonl")).readAllBytes())
-                .lines().toList();
+        List<String> cleanLines = metricsLines("/runs/e2e");
         assertTrue(validatedRound <= cleanLines.size(), "the validation lost its executor in round " + validatedRound
                 + ", after the first epoch's " + cleanLines.size() + ": nothing to compare its loss with");
-        List<String> lines = new String(hdfs().open(new Path(run + "/metrics.jsonl")).readAllBytes()).lines().toList();
+        List<String> lines = metricsLines(run);
         for (int i = 0; i < cleanLines.size(); i++) {
             var expected = io.charrnn.common.Json.mapper().readTree(cleanLines.get(i));
             var actual = io.charrnn.common.Json.mapper().readTree(lines.get(i));
@@ -219,15 +209,26 @@ class LocalClusterIT {
         assertEquals(latest.meta().progress().totalRounds(), lines.size());
     }
 
+    /** A task lost with its executor: its stage, and the rounds the run had done when it was lost. */
+    private record LostTask(int stage, long roundsDone) {
+    }
+
+    /** The lines of a run's metrics.jsonl on the test's HDFS, one a round. */
+    private static List<String> metricsLines(String run) throws Exception {
+        try (var in = hdfs().open(new Path(run + "/metrics.jsonl"))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
+    }
+
     /**
      * Kills the executor that runs a task of the running job described as {@code description}, and returns that
      * task's stage and the rounds done before it once the driver's log says the task was lost with its executor (to
      * be run again). A task that ended between the question and the kill lost nothing: then the next such job is
      * tried.
      */
-    private static long[] killAnExecutorRunning(DriverApi driver, String description, Process job,
-                                                java.nio.file.Path log, long deadline,
-                                                java.util.function.LongSupplier roundsDone) throws Exception {
+    private static LostTask killAnExecutorRunning(DriverApi driver, String description, Process job,
+                                                  java.nio.file.Path log, long deadline, String run)
+            throws Exception {
         while (true) {
             assertTrue(job.isAlive(), "training ended before an executor was lost in '" + description + "': "
                     + tail(log));
@@ -245,7 +246,7 @@ class LocalClusterIT {
             if (executor.isEmpty()) {
                 continue; // gone already
             }
-            long done = roundsDone.getAsLong(); // the round in progress is the next one
+            long done = metricsLines(run).size(); // the round in progress is the next one
             executor.get().destroyForcibly();
             java.util.regex.Pattern lost = java.util.regex.Pattern.compile("Lost task \\S+ in stage "
                     + task.get().stage() + "\\.\\d+ .*ExecutorLostFailure");
@@ -254,7 +255,7 @@ class LocalClusterIT {
             long wait = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (System.nanoTime() < wait) {
                 if (lost.matcher(Files.readString(log)).find()) {
-                    return new long[]{task.get().stage(), done};
+                    return new LostTask(task.get().stage(), done);
                 }
                 Thread.sleep(100);
             }
