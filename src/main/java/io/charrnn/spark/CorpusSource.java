@@ -178,6 +178,10 @@ public abstract class CorpusSource {
         }
     }
 
+    /** A prepared dataset's shard as one task reads it: where it is and the checksum its bytes must have. */
+    record ShardFile(String uri, String crc32c) implements java.io.Serializable {
+    }
+
     /** A prepared dataset: one partition per shard. */
     public static final class Prepared extends CorpusSource {
         private final PreparedDataset dataset;
@@ -207,18 +211,18 @@ public abstract class CorpusSource {
 
         @Override
         public JavaRDD<SymbolRun> runs(Broadcast<Vocabulary> target, LongAccumulator outside) {
-            List<String[]> shards = dataset.manifest().shards().stream()
-                    .map(s -> new String[]{dataset.shardUri(s.name()), s.crc32c()}).toList();
+            List<ShardFile> shards = dataset.manifest().shards().stream()
+                    .map(s -> new ShardFile(dataset.shardUri(s.name()), s.crc32c())).toList();
             HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
             int[] map = IdMap.between(dataset.vocabulary(), target.value());
-            return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(uriAndSum -> {
-                if (!uriAndSum.hasNext()) {
+            return jsc.parallelize(shards, Math.max(1, shards.size())).mapPartitions(oneShard -> {
+                if (!oneShard.hasNext()) {
                     return Collections.emptyIterator();
                 }
-                String[] shard = uriAndSum.next();
-                Path path = new Path(shard[0]);
+                ShardFile shard = oneShard.next();
+                Path path = new Path(shard.uri());
                 ShardReader reader = new ShardReader(path.getFileSystem(conf.get()).open(path),
-                        Uris.redacted(path.toString()), shard[1]);
+                        Uris.redacted(path.toString()), shard.crc32c());
                 return map == null ? reader : IdMap.apply(reader, map, outside);
             });
         }

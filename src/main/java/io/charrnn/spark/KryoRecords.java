@@ -21,7 +21,8 @@ public final class KryoRecords implements KryoRegistrator {
     public void registerClasses(Kryo kryo) {
         for (Class<?> type : new Class<?>[]{InputFile.class, InputChunk.class, SymbolRun.class,
                 CorpusRdds.Count.class, TableCorpus.Count.class, DatasetManifest.Shard.class,
-                RoundStart.class, ModelState.class, WorkerResult.class, io.charrnn.doctor.JvmFacts.class}) {
+                CorpusSource.ShardFile.class, RoundStart.class, ModelState.class, WorkerResult.class,
+                io.charrnn.doctor.JvmFacts.class}) {
             kryo.register(type, new JavaSerializer());
         }
     }
