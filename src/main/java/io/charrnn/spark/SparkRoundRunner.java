@@ -51,7 +51,7 @@ public final class SparkRoundRunner implements RoundRunner {
     /** The job group of the last round trained to its end; the validation of its state is named after it. */
     private String trainedGroup = "charrnn";
     /**
-     * Spark's reason for the last executor that YARN killed for its memory since a round last succeeded, or null:
+     * Spark's reason for the last executor that YARN killed for its memory since a job last succeeded, or null:
      * a kill that Spark recovered from explains nothing that fails later.
      */
     private volatile String memoryKill;
@@ -201,6 +201,11 @@ public final class SparkRoundRunner implements RoundRunner {
 
     private WorkerResult trained(String group, WorkerResult result) {
         trainedGroup = group;
+        return succeeded(result);
+    }
+
+    /** What a job that ran to its end returns: an executor kill it rode out explains no later failure. */
+    private <T> T succeeded(T result) {
         memoryKill = null;
         return result;
     }
@@ -253,10 +258,8 @@ public final class SparkRoundRunner implements RoundRunner {
         String group = trainedGroup + "-validation";
         jsc.setJobGroup(group, "charrnn: validation loss", false);
         try {
-            double loss = Evaluation.loss(jsc, net, validation, io.charrnn.model.LossMeter.CARRY_LANES, true)
-                    .natsPerChar();
-            memoryKill = null; // a kill the job rode out explains no later failure
-            return loss;
+            return succeeded(Evaluation.loss(jsc, net, validation, io.charrnn.model.LossMeter.CARRY_LANES, true)
+                    .natsPerChar());
         } catch (Exception e) {
             throw sparkFailure(e, group, "the validation loss");
         }
