@@ -70,6 +70,7 @@ public final class InspectCommand implements Callable<Integer> {
             m.put("val_loss", p.valLoss());
             m.put("val_bits", LossMeter.bits(p.valLoss()));
             m.put("best_val_loss", p.bestValLoss());
+            m.put("schedule", meta.schedule());
             m.put("config", train);
             m.put("provenance", meta.provenance());
             out.println(Json.write(m));
@@ -96,6 +97,7 @@ public final class InspectCommand implements Callable<Integer> {
                 p.charsTrained(), p.trainSeconds());
         out.printf(Locale.ROOT, "loss         train %.4f, validation %.4f nats/char (%.4f bits/char), best %.4f%n",
                 p.trainLoss(), p.valLoss(), LossMeter.bits(p.valLoss()), p.bestValLoss());
+        out.printf(Locale.ROOT, "schedule     %s%n", schedule(train, meta.schedule()));
         if (meta.provenance() == null) {
             out.printf(Locale.ROOT, "made by      (not recorded: a checkpoint from before provenance)%n");
         } else {
@@ -108,5 +110,20 @@ public final class InspectCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "data         %s%n", v.getOrDefault("corpus_fingerprint", "(not recorded)"));
         }
         return 0;
+    }
+
+    /** The learning-rate schedule, its cycle and where --patience stands in it. */
+    private static String schedule(io.charrnn.training.TrainConfig train,
+                                   io.charrnn.training.LearningRateSchedule.Cycle cycle) {
+        String kind = train.lrSchedule() != null ? train.lrSchedule() : "step (chosen before schedules were)";
+        if (cycle == null) {
+            return kind;
+        }
+        String patience = cycle.endsEarly() ? String.format(Locale.ROOT, "; --patience ended it early: decaying"
+                + " from epoch %.2f, stopping at %.2f", cycle.decayFrom(), cycle.stopAt())
+                : train.patience() > 0 ? String.format(Locale.ROOT, "; --patience %d: %d validations without a new"
+                + " best", train.patience(), cycle.stalled()) : "";
+        return String.format(Locale.ROOT, "%s, cycle from epoch %.2f to %d%s", kind, cycle.fromEpoch(),
+                cycle.toEpoch(), patience);
     }
 }

@@ -177,7 +177,7 @@ public final class TrainCommand implements Callable<Integer> {
                         + "validation loss %.4f nats/char (%.4f bits/char), best %.4f; %s%s in %s",
                 p.epochFraction(), p.charsTrained(), p.charsTrained() / Math.max(1e-9, p.trainSeconds()),
                 p.valLoss(), LossMeter.bits(p.valLoss()), p.bestValLoss(),
-                r.outOfTime() ? "stopped by --max-minutes; " : "",
+                r.outOfTime() ? "stopped by --max-minutes; " : r.stoppedEarly() ? "stopped early by --patience; " : "",
                 "latest " + r.latestCheckpoint() + ", best " + r.bestCheckpoint(), output);
     }
 }

@@ -142,6 +142,15 @@ public final class TrainOptions {
                     + "as the job's last checkpoint took); 0 means no limit (default: ${DEFAULT-VALUE}).")
     double maxMinutes;
 
+    @Option(names = "--patience", defaultValue = "0", paramLabel = "N",
+            description = "Stop early after N validations in a row (the checkpoints, see --checkpoint-every) without a"
+                    + " new best validation loss: wsd and cosine first decay the learning rate in a straight line to a"
+                    + " tenth of --learning-rate over another quarter of the epochs of its cycle so far (see"
+                    + " --lr-schedule), then stop; step stops at once. A run bounded by --epochs alone keeps the count"
+                    + " when resumed; a job with --max-minutes counts afresh. 0 never stops early (default:"
+                    + " ${DEFAULT-VALUE}).")
+    int patience;
+
     @Option(names = "--checkpoint-every", defaultValue = "5",
             description = "Evaluate and write a checkpoint every this many rounds, and at each epoch's end "
                     + "(default: ${DEFAULT-VALUE}).")
@@ -225,7 +234,8 @@ public final class TrainOptions {
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
                 new Averaging(averaging, outerLr, momentum(), outerWarmup),
                 global(), vocabulary.partitions,
-                lrSchedule == null ? null : lrSchedule.trim().toLowerCase(java.util.Locale.ROOT), vocabulary.table() != null ? vocabulary.table() : datasetTable);
+                lrSchedule == null ? null : lrSchedule.trim().toLowerCase(java.util.Locale.ROOT),
+                vocabulary.table() != null ? vocabulary.table() : datasetTable, patience);
     }
 
     private String global() {

@@ -7,6 +7,7 @@ import io.charrnn.checkpoint.RunDirectory;
 import io.charrnn.checkpoint.RunLock;
 import io.charrnn.common.Json;
 import io.charrnn.common.UserError;
+import io.charrnn.training.LearningRateSchedule;
 import io.charrnn.training.Progress;
 import io.charrnn.training.TrainConfig;
 import org.slf4j.Logger;
@@ -69,7 +70,7 @@ public final class RunStart implements AutoCloseable {
                     LOG.warn("{} holds a run without a checkpoint yet (its job stopped before the first one):"
                             + " starting it again in place", run.uri());
                 } else {
-                    checkWorkLeft(config, resumed.meta().progress());
+                    checkWorkLeft(config, resumed.meta());
                 }
             } else {
                 writeRunFile(run, config);
@@ -159,11 +160,19 @@ public final class RunStart implements AutoCloseable {
     }
 
     /** A resumed run whose epochs are all done has nothing to do (exit code 3), which nightly jobs report. */
-    private static void checkWorkLeft(TrainConfig config, Progress p) {
+    private static void checkWorkLeft(TrainConfig config, io.charrnn.checkpoint.CheckpointMeta meta) {
+        Progress p = meta.progress();
         if (p.epoch() >= config.epochs()) {
             throw new NothingToDo(config.output() + " has finished " + p.epoch() + " of " + config.epochs()
                     + " epochs (validation loss " + String.format(Locale.ROOT, "%.4f", p.valLoss())
                     + "); raise --epochs to train further");
+        }
+        // A run that --patience stopped is done too, unless this job starts a cycle of its own (see the schedule).
+        if (meta.schedule() != null && LearningRateSchedule.of(config, p.epochFraction(), meta.schedule())
+                .stoppedEarlyBy(p.epochFraction())) {
+            throw new NothingToDo(String.format(Locale.ROOT, "%s stopped early at epoch %.2f: %d validations in a"
+                    + " row brought no new best (best %.4f); raise --epochs or give --max-minutes to train further",
+                    config.output(), p.epochFraction(), meta.schedule().stalled(), meta.schedule().best()));
         }
     }
 

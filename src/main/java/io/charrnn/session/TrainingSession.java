@@ -73,7 +73,7 @@ public final class TrainingSession {
     public TrainResult train(Checkpoint resumed) {
         Run r = start(resumed);
         training:
-        while (r.progress.epoch() < config.epochs() && !r.outOfTime) {
+        while (r.progress.epoch() < config.epochs() && !r.outOfTime && !r.stoppedEarly) {
             int epoch = r.progress.epoch();
             if (r.progress.position() == 0) {
                 r.plan = planAt(r.windows.training(), r.workers, r.batch, 0);
@@ -128,6 +128,8 @@ public final class TrainingSession {
         /** The last validation, sample and checkpoint, as the budget's last round will take them (0 before one). */
         double saveSeconds;
         boolean outOfTime;
+        /** --patience ended the run's cycle and its early decay is done. */
+        boolean stoppedEarly;
         boolean warnedScalarKernel;
         /** Diverged attempts of the current round, each retried at half the learning rate. */
         int failures;
@@ -345,6 +347,11 @@ public final class TrainingSession {
             return r.cancelled != null ? Next.STOP : retry(r, diverged, lastInBudget, roundLearningRate);
         }
         r.failures = 0;
+        if (due && r.schedule.afterValidation(r.progress.valLoss(), r.progress.epochFraction(), r.elapsed())) {
+            LOG.info("no new best validation loss ({}) in {} validations in a row (--patience): {}",
+                    String.format(Locale.ROOT, "%.4f", r.schedule.cycle().best()), config.patience(),
+                    r.schedule.describeEarlyEnd());
+        }
         int roundBatch = r.batch.perWorker();
         if (r.batch.afterRound(sum, fullRound, meanSquare)) {
             // The next round steps on more windows: the rest of the epoch is dealt anew for them.
@@ -364,6 +371,10 @@ public final class TrainingSession {
         }
         if (lastInBudget) {
             r.outOfTime = true;
+            return Next.END_OF_BUDGET;
+        }
+        if (r.schedule.stoppedEarlyBy(r.progress.epochFraction())) {
+            r.stoppedEarly = true;
             return Next.END_OF_BUDGET;
         }
         return Next.ROUND;
@@ -441,7 +452,8 @@ public final class TrainingSession {
                     + "cluster", sum.scalarKernelWorkers(), sum.workers());
         }
         LOG.info(progressLine(r.progress, saved != null, charsPerSecond, r.lastRoundSeconds, r.startNanos,
-                r.budgetSeconds) + batchLine(sum.workers(), roundBatch, r.batch.noiseScale()));
+                r.budgetSeconds) + batchLine(sum.workers(), roundBatch, r.batch.noiseScale())
+                + patienceLine(saved != null, r.schedule.cycle()));
     }
 
     /**
@@ -479,7 +491,7 @@ public final class TrainingSession {
         }
         String latest = r.lastCheckpoint != null ? r.lastCheckpoint : run.pointer(RunDirectory.LATEST).orElse(null);
         return new TrainResult(r.progress, latest, run.pointer(RunDirectory.BEST).orElse(null),
-                r.vocabulary.size(), r.elapsed(), r.outOfTime);
+                r.vocabulary.size(), r.elapsed(), r.outOfTime, r.stoppedEarly);
     }
 
     /** The rounds from {@code position} of an epoch on, at the batch in force. */
@@ -649,6 +661,15 @@ public final class TrainingSession {
     private static String batchLine(int workers, int perWorker, double noiseScale) {
         return String.format(Locale.ROOT, " | batch %d x %d%s", workers, perWorker, Double.isFinite(noiseScale)
                 ? String.format(Locale.ROOT, " | noise scale %.1f", noiseScale) : "");
+    }
+
+    /** At a validation with --patience: how many in a row brought no new best, or that the early decay is on. */
+    private String patienceLine(boolean evaluated, LearningRateSchedule.Cycle cycle) {
+        if (config.patience() <= 0 || !evaluated) {
+            return "";
+        }
+        return cycle.endsEarly() ? String.format(Locale.ROOT, " | early end at epoch %.2f", cycle.stopAt())
+                : String.format(Locale.ROOT, " | no new best %d of %d", cycle.stalled(), config.patience());
     }
 
     static String clock(double seconds) {

@@ -24,6 +24,9 @@ import java.io.Serializable;
  *
  * <p>{@code table}: how the corpus is read when it is a table ({@code --text-column} and its flags); null for text
  * files and prepared datasets.
+ *
+ * <p>{@code patience}: validations in a row without a new best that end a job early ({@code --patience}, 0 never);
+ * not compared on resume (it decides when a job stops, as --max-minutes does); 0 in runs from before it.
  */
 public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) String corpus,
                           @JsonSerialize(using = Uris.RedactedSerializer.class) String output, ModelConfig model,
@@ -32,7 +35,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
                           int checkpointEvery, int workers, long valMaxChars, int sampleChars,
                           double lrDecay, int lrDecayAfter, int keep,
                           @JsonSerialize(using = Uris.RedactedSerializer.class) String initFrom, Averaging averaging,
-                          String globalBatch, Integer partitions, String lrSchedule, TextTable table)
+                          String globalBatch, Integer partitions, String lrSchedule, TextTable table, int patience)
         implements Serializable {
 
     public TrainConfig {
@@ -64,6 +67,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
         require(lrDecay > 0 && lrDecay <= 1, "--lr-decay must be in (0, 1], got " + lrDecay);
         require(lrSchedule == null || LearningRateSchedule.KINDS.contains(lrSchedule), "--lr-schedule must be one of "
                 + String.join(", ", LearningRateSchedule.KINDS) + ", got " + lrSchedule);
+        require(patience >= 0, "--patience must be 0 (never stop early) or more, got " + patience);
         require(lrDecayAfter >= 0, "--lr-decay-after must be 0 or more, got " + lrDecayAfter);
         require(keep >= 0, "--keep must be 0 (keep all) or more, got " + keep);
         require(sampleChars >= 0 && sampleChars <= 100_000, "--sample-chars must be between 0 and 100000, got "
@@ -87,14 +91,14 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
     public TrainConfig withWorkers(int resolved) {
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, resolved, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions, lrSchedule, table);
+                averaging, globalBatch, partitions, lrSchedule, table, patience);
     }
 
     /** This configuration with another model configuration, for the output layout resolved at start. */
     public TrainConfig withModel(ModelConfig resolved) {
         return new TrainConfig(corpus, output, resolved, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions, lrSchedule, table);
+                averaging, globalBatch, partitions, lrSchedule, table, patience);
     }
 
     /**
@@ -106,7 +110,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
                 : run.lrSchedule != null ? run.lrSchedule : LearningRateSchedule.STEP;
         return new TrainConfig(corpus, output, model, window, batchSize, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, globalBatch, partitions, settled, table);
+                averaging, globalBatch, partitions, settled, table, patience);
     }
 
     /** The schedule to train with: as settled (see {@link #withScheduleOf}), else the default for a new run. */
@@ -139,7 +143,7 @@ public record TrainConfig(@JsonSerialize(using = Uris.RedactedSerializer.class) 
     private TrainConfig withBatch(int perWorker, String global) {
         return new TrainConfig(corpus, output, model, window, perWorker, averagingFrequency, valFraction, epochs,
                 maxMinutes, checkpointEvery, workers, valMaxChars, sampleChars, lrDecay, lrDecayAfter, keep, initFrom,
-                averaging, global, partitions, lrSchedule, table);
+                averaging, global, partitions, lrSchedule, table, patience);
     }
 
     /** The batch setting as its flag, for messages. */

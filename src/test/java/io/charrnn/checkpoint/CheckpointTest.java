@@ -27,7 +27,7 @@ class CheckpointTest {
     static final Vocabulary VOCAB = Vocabulary.fromCounts(Map.of((int) 'x', 4L, (int) 'y', 2L, (int) '\n', 1L));
     static final ModelConfig MODEL = new ModelConfig(1, 8, 5, 0, 1e-2, 5, 3, LstmImplementation.FUSED);
     static final TrainConfig TRAIN = new TrainConfig("file:/c.txt", "file:/run", MODEL, 10, 4, 2, 0.05, 3, 0, 5, 0,
-            1000, 0, 1, 0, 0, null, null, null, 0, null, null);
+            1000, 0, 1, 0, 0, null, null, null, 0, null, null, 0);
 
     /** An epoch of {@code rounds} rounds. */
     static io.charrnn.training.RoundPlan plan(int rounds) {

@@ -36,7 +36,7 @@ class TrainedRunTest {
         Cli result = Cli.run("train", "--corpus", corpus.toString(), "--output", run, "--hidden", "48",
                 "--window", "200", "--seq-length", "50", "--batch-size", "8", "--averaging-frequency", "2",
                 "--epochs", "1", "--checkpoint-every", "6", "--val-fraction", "0.1", "--sample-chars", "80",
-                "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false");
+                "--patience", "50", "--conf", "spark.master=local[2]", "--conf", "spark.ui.enabled=false");
         assertEquals(0, result.exitCode(), result.toString());
         assertTrue(result.err().contains("validation loss"), result.err());
         RunDirectory dirOfRun = new RunDirectory(run, new Configuration());
@@ -154,6 +154,8 @@ class TrainedRunTest {
         assertTrue(text.out().contains("2 x 48 LSTM") && text.out().contains("vocabulary"), text.out());
         assertTrue(text.out().contains("made by      charrnn ") && text.out().contains("on local[2], 2 workers"),
                 text.out());
+        assertTrue(text.out().matches("(?s).*\\nschedule     wsd, cycle from epoch 0\\.00 to 1; --patience 50: \\d+"
+                + " validations without a new best\\n.*"), text.out());
     }
 
     @Test

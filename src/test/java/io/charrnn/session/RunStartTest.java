@@ -40,7 +40,7 @@ class RunStartTest {
     private TrainConfig config(String corpus, Path output, int hidden, int epochs) {
         ModelConfig model = new ModelConfig(1, hidden, 10, 0, 1e-2, 5, 11, LstmImplementation.FUSED);
         return new TrainConfig(corpus, output.toString(), model, 40, 4, 2, 0.1, epochs, 0, 5, 1, 100_000, 0, 0.5,
-                1, 0, null, new Averaging(Averaging.Mode.OUTER, 1.0, null, 0), null, 0, null, null);
+                1, 0, null, new Averaging(Averaging.Mode.OUTER, 1.0, null, 0), null, 0, null, null, 0);
     }
 
     private static RunDirectory runIn(Path output) {

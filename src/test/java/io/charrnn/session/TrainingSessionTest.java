@@ -79,7 +79,7 @@ class TrainingSessionTest {
     private static TrainConfig config(String output, int workers, int epochs, Averaging averaging, String schedule,
                                       String initFrom) {
         return new TrainConfig("verse", output, MODEL, WINDOW, BATCH, FREQUENCY, 0.1, epochs, 0, EVERY, workers, 100_000,
-                0, 0.5, 1, 0, initFrom, averaging, null, 0, schedule, null);
+                0, 0.5, 1, 0, initFrom, averaging, null, 0, schedule, null, 0);
     }
 
     private static Averaging outer(double lr, Double momentum) {
@@ -200,7 +200,7 @@ class TrainingSessionTest {
         assertTrue(wide.vocabulary().size() > AdaptiveSoftmax.AUTO_ABOVE, "symbols: " + wide.vocabulary().size());
         ModelConfig model = MODEL.withAdaptiveChoice(AdaptiveSoftmax.Choice.AUTO);
         java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("wide",
-                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null, null);
+                run.toUri().toString(), model, WINDOW, BATCH, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null, null, 0);
         Path reference = dir.resolve("reference");
         TrainResult done = train(reference, configFor.apply(reference), false, new LocalRoundRunner(wide, WINDOW,
                 100_000));
@@ -295,7 +295,7 @@ class TrainingSessionTest {
         Path run = dir.resolve("capped");
         // 10 windows' worth of the validation split: groups, not all of it.
         TrainConfig capped = new TrainConfig("verse", run.toUri().toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1,
-                1, 0, EVERY, 1, 10L * WINDOW, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null, null);
+                1, 0, EVERY, 1, 10L * WINDOW, 0, 0.5, 1, 0, null, outer(1, null), null, 0, null, null, 0);
         assertThrows(IllegalStateException.class, () -> train(run, capped, false,
                 crashingAt(EVERY + 2, new LocalRoundRunner(corpus, WINDOW, 10L * WINDOW))));
         RunDirectory runDir = new RunDirectory(run.toUri().toString(), new Configuration());
@@ -336,14 +336,14 @@ class TrainingSessionTest {
     void theDecayScheduleAndTheOuterStepBelongToTheRun() {
         TrainConfig base = config("file:/r", 1, 2, outer(1, null));
         TrainConfig decay = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                100_000, 0, 0.9, 1, 0, null, outer(1, null), null, 0, null, null);
+                100_000, 0, 0.9, 1, 0, null, outer(1, null), null, 0, null, null, 0);
         assertEquals(List.of("--lr-decay 0.5 (not 0.9)"), decay.differencesFrom(base));
         assertEquals(List.of("--outer-momentum auto (not 0.5)", "--outer-warmup 0 (not 3)"),
                 config("file:/r", 1, 2, new Averaging(Averaging.Mode.OUTER, 1, 0.5, 3)).differencesFrom(base));
         assertTrue(config("file:/r", 3, 2, outer(1, null)).sameRunAs(base), "workers are checked by the plan");
         // The windows (partitions) and the scored windows (validation cap) belong to the run too.
         TrainConfig windows = new TrainConfig("verse", "file:/r", MODEL, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 1,
-                50_000, 0, 0.5, 1, 0, null, outer(1, null), null, 8, null, null);
+                50_000, 0, 0.5, 1, 0, null, outer(1, null), null, 8, null, null, 0);
         assertEquals(List.of("--partitions 0 (not 8)", "--val-max-chars 100000 (not 50000)"),
                 windows.differencesFrom(base));
     }
@@ -354,7 +354,7 @@ class TrainingSessionTest {
         ModelConfig withDropout = new ModelConfig(1, 16, 10, 0.25, 1e-2, 5, 11, LstmImplementation.FUSED);
         java.util.function.Function<Path, TrainConfig> configFor = run -> new TrainConfig("verse",
                 run.toUri().toString(), withDropout, WINDOW, BATCH, FREQUENCY, 0.1, 2, 0, EVERY, 2, 100_000, 0, 0.5,
-                1, 0, null, outer(1, null), null, 0, LearningRateSchedule.STEP, null);
+                1, 0, null, outer(1, null), null, 0, LearningRateSchedule.STEP, null, 0);
         Path reference = dir.resolve("reference-dropout");
         train(reference, configFor.apply(reference), false, runner());
         Path killed = dir.resolve("killed-dropout");
@@ -401,6 +401,107 @@ class TrainingSessionTest {
         assertTrue(lines.get(lines.size() - 1).get("learning_rate").asDouble() < lr / 5, lines.toString());
     }
 
+    /**
+     * Random letters: nothing to learn beyond their frequencies, so the held-out loss stops improving within the
+     * first epoch while the training loss goes on falling, as on a small text read too often. By its name's hash
+     * its first 16 KiB block is the held-out one: about 7,600 characters train.
+     */
+    private static LocalCorpus noiseCorpus() throws Exception {
+        java.util.Random random = new java.util.Random(5);
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 24_000; i++) {
+            text.append((char) ('a' + random.nextInt(12)));
+        }
+        Path file = shared.resolve("noise.txt");
+        java.nio.file.Files.writeString(file, text);
+        return LocalCorpus.read(new Configuration(), file.toUri().toString(), CorpusOptions.defaults(0.1));
+    }
+
+    /**
+     * --patience: validations without a new best end the cycle with a decay to a tenth, then the job; a job killed
+     * in that decay resumes on the same rates and stops where the uninterrupted one did, bit for bit; the same
+     * command then has nothing to do.
+     */
+    @Test
+    void patienceEndsARunThatOnlyMemorizesWithADecayAndAResumeEndsItBitForBit() throws Exception {
+        LocalCorpus noise = noiseCorpus();
+        int patience = 3;
+        int epochs = 20;
+        java.util.function.Function<Path, TrainConfig> config = out -> new TrainConfig("noise", out.toUri()
+                .toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1, epochs, 0, EVERY, 1, 100_000, 0, 0.5, 1, 0, null,
+                outer(1, null), null, 0, LearningRateSchedule.WSD, null, patience);
+        Path reference = dir.resolve("reference");
+        TrainResult result = train(reference, config.apply(reference), false,
+                new LocalRoundRunner(noise, WINDOW, 100_000));
+        assertTrue(result.stoppedEarly() && !result.outOfTime(), "stopped by --patience");
+        assertTrue(result.progress().epoch() < epochs, "before its epochs: " + result.progress());
+
+        // The validation that ended the cycle: the first checkpoint whose cycle ends early.
+        RunDirectory referenceDir = new RunDirectory(reference.toUri().toString(), new Configuration());
+        int ending = Integer.MAX_VALUE;
+        for (String name : referenceDir.checkpointNames()) {
+            var meta = referenceDir.load(name, false).meta();
+            if (meta.schedule().endsEarly()) {
+                ending = (int) Math.min(ending, meta.progress().totalRounds() - 1);
+            }
+        }
+        assertTrue(ending < Integer.MAX_VALUE, "no checkpoint ends the cycle early");
+        List<JsonNode> lines = metricsOf(reference);
+        // ... after `patience` validations in a row no lower than the best before them (losses rounded as logged).
+        double bestBefore = Double.POSITIVE_INFINITY;
+        List<Double> recent = new ArrayList<>();
+        for (int i = 0; i <= ending; i++) {
+            if (lines.get(i).hasNonNull("val_loss")) {
+                recent.add(lines.get(i).get("val_loss").asDouble());
+            }
+        }
+        for (int i = 0; i < recent.size() - patience; i++) {
+            bestBefore = Math.min(bestBefore, recent.get(i));
+        }
+        for (double loss : recent.subList(recent.size() - patience, recent.size())) {
+            assertTrue(loss > bestBefore - 1e-6, loss + " set a new best below " + bestBefore + ": " + recent);
+        }
+        double lr = MODEL.learningRate();
+        assertEquals(lr, lines.get(ending).get("learning_rate").asDouble(), 1e-12, "held until then");
+        int last = lines.size() - 1;
+        assertTrue(last - ending >= 3, "a decay of a few rounds after round " + (ending + 1) + ": " + (last + 1));
+        for (int i = ending + 1; i <= last; i++) {
+            assertTrue(lines.get(i).get("learning_rate").asDouble() < lines.get(i - 1).get("learning_rate")
+                    .asDouble(), "falling in round " + (i + 1));
+        }
+        assertTrue(lines.get(last).get("learning_rate").asDouble() < lr / 2, "ends on the way to a tenth: "
+                + lines.get(last));
+        assertTrue(lines.get(last).hasNonNull("checkpoint"), "the end is checkpointed");
+
+        // Killed two rounds after the checkpoint of the validation that ended the cycle, then resumed.
+        Path killed = dir.resolve("killed");
+        try (RunStart fresh = RunStart.open(new RunDirectory(killed.toUri().toString(), new Configuration()),
+                config.apply(killed), java.time.Duration.ofMinutes(10), false, false)) {
+            assertNull(fresh.resumed());
+        }
+        int crash = ending + 3;
+        assertThrows(IllegalStateException.class, () -> train(killed, config.apply(killed), false,
+                crashingAt(crash, new LocalRoundRunner(noise, WINDOW, 100_000))));
+        RunDirectory killedDir = new RunDirectory(killed.toUri().toString(), new Configuration());
+        var resumedFrom = killedDir.load(killedDir.pointer(RunDirectory.LATEST).orElseThrow(), false).meta();
+        assertTrue(resumedFrom.schedule().endsEarly() && resumedFrom.progress().totalRounds() <= ending + 2,
+                "resumed from a checkpoint in the early decay: " + resumedFrom.progress());
+        TrainResult resumed = train(killed, config.apply(killed), true, new LocalRoundRunner(noise, WINDOW, 100_000));
+        assertTrue(resumed.stoppedEarly());
+        TrainingState.latest(reference).assertSameAs(TrainingState.latest(killed), "resumed in the early decay");
+        List<JsonNode> again = metricsOf(killed);
+        assertEquals(lines.size(), again.size());
+        for (int i = 0; i < lines.size(); i++) {
+            assertEquals(lines.get(i).get("learning_rate").asDouble(), again.get(i).get("learning_rate").asDouble(),
+                    "round " + (i + 1));
+        }
+        NothingToDo done = assertThrows(NothingToDo.class, () -> RunStart.open(new RunDirectory(killed.toUri()
+                .toString(), new Configuration()), config.apply(killed), java.time.Duration.ofMinutes(10), true,
+                false));
+        assertTrue(done.getMessage().contains("stopped early") && done.getMessage().contains("raise --epochs"),
+                done.getMessage());
+    }
+
     @Test
     void aWarmStartWarmsUpAgain() {
         Path first = dir.resolve("first");
@@ -421,7 +522,7 @@ class TrainingSessionTest {
 
     private static TrainConfig batchConfig(String output, int batchSize, String globalBatch) {
         return new TrainConfig("verse", output, MODEL, WINDOW, batchSize, FREQUENCY, 0.1, 1, 0, EVERY, 2, 100_000,
-                0, 0.5, 1, 0, null, outer(1, null), globalBatch, 0, LearningRateSchedule.STEP, null);
+                0, 0.5, 1, 0, null, outer(1, null), globalBatch, 0, LearningRateSchedule.STEP, null, 0);
     }
 
     private static List<JsonNode> metricsOf(Path run) {
@@ -700,7 +801,7 @@ class TrainingSessionTest {
         double budgetMinutes = 0.1;
         TrainConfig config = new TrainConfig("verse", run.toUri().toString(), MODEL, WINDOW, BATCH, FREQUENCY, 0.1,
                 1000, budgetMinutes, EVERY, 1, 100_000, 0, 0.5, 1, 0, null, outer(1, null), null, 0,
-                LearningRateSchedule.STEP, null);
+                LearningRateSchedule.STEP, null, 0);
         RoundRunner slowValidation = intercepting((call, start, train) -> train.get(), 1, new ArrayList<>(), runner(),
                 2_000);
         TrainResult result = train(run, config, false, slowValidation);

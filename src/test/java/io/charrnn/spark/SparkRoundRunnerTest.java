@@ -58,7 +58,7 @@ class SparkRoundRunnerTest {
         // 10: above FANOUT, the results are summed by Spark's tasks (a shuffle, whose blocks arrive in any order).
         for (int workers : new int[]{2, 3, 10}) {
             TrainConfig config = new TrainConfig(corpus.toString(), "unused", MODEL, 40, 4, 2, 0.1, 1, 0, 5,
-                    workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1, null, null);
+                    workers, 100_000, 0, 1, 10, 0, null, new Averaging(Averaging.Mode.OUTER, 1, null, 0), null, 1, null, null, 0);
             Path onSpark = dir.resolve("spark" + workers);
             try (RoundRunner spark = SparkRoundRunner.start(sparkConf(), config, options)) {
                 session(config, onSpark, spark).train(null);

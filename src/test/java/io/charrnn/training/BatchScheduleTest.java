@@ -13,7 +13,7 @@ class BatchScheduleTest {
 
     private static TrainConfig config(int batchSize, String globalBatch) {
         return new TrainConfig("c", "o", MODEL, 10, batchSize, 2, 0.05, 3, 0, 5, 0, 1000, 0, 1, 0, 0, null, null,
-                globalBatch, 0, null, null);
+                globalBatch, 0, null, null, 0);
     }
 
     /** A full round of {@code workers} workers whose changes had the given sum of squares. */

@@ -37,11 +37,11 @@ class RoundPlanTest {
     void trainConfigRejectsOutOfRangeOptionsWithTheFlagName() {
         ModelConfig ok = new ModelConfig(2, 128, 50, 0, 2e-3, 5, 1, null);
         UserError e = assertThrows(UserError.class, () -> new TrainConfig("c", "o", ok, 10, 32, 5, 0.05, 1, 0, 5, 0,
-                500_000, 0, 1, 0, 0, null, null, null, 0, null, null));
+                500_000, 0, 1, 0, 0, null, null, null, 0, null, null, 0));
         assertTrue(e.getMessage().contains("--seq-length"), e.getMessage());
         ModelConfig badDropout = new ModelConfig(2, 128, 50, 1.5, 2e-3, 5, 1, null);
         e = assertThrows(UserError.class, () -> new TrainConfig("c", "o", badDropout, 1000, 32, 5, 0.05, 1, 0, 5, 0,
-                500_000, 0, 1, 0, 0, null, null, null, 0, null, null));
+                500_000, 0, 1, 0, 0, null, null, null, 0, null, null, 0));
         assertTrue(e.getMessage().contains("--dropout"), e.getMessage());
     }
 }
