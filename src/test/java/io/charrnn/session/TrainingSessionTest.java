@@ -189,7 +189,12 @@ class TrainingSessionTest {
             int symbol = i < 1_200 ? i : (int) Math.min(1_199, Math.floor(Math.pow(1_200, random.nextDouble())) - 1);
             text.appendCodePoint(0x4E00 + symbol).append(random.nextInt(4) == 0 ? " " : "");
         }
-        Path file = shared.resolve("wide.txt");
+        return corpusOf("wide.txt", text);
+    }
+
+    /** {@code text} written to {@code name} in the shared directory and read with a tenth held out. */
+    private static LocalCorpus corpusOf(String name, CharSequence text) throws Exception {
+        Path file = shared.resolve(name);
         java.nio.file.Files.writeString(file, text);
         return LocalCorpus.read(new Configuration(), file.toUri().toString(), CorpusOptions.defaults(0.1));
     }
@@ -412,9 +417,7 @@ class TrainingSessionTest {
         for (int i = 0; i < 24_000; i++) {
             text.append((char) ('a' + random.nextInt(12)));
         }
-        Path file = shared.resolve("noise.txt");
-        java.nio.file.Files.writeString(file, text);
-        return LocalCorpus.read(new Configuration(), file.toUri().toString(), CorpusOptions.defaults(0.1));
+        return corpusOf("noise.txt", text);
     }
 
     /**
