@@ -73,7 +73,7 @@ public final class TrainingSession {
     public TrainResult train(Checkpoint resumed) {
         Run r = start(resumed);
         training:
-        while (r.progress.epoch() < config.epochs() && !r.outOfTime && !r.stoppedEarly) {
+        while (r.progress.epoch() < config.epochs() && !r.outOfTime && !r.stoppedEarly()) {
             int epoch = r.progress.epoch();
             if (r.progress.position() == 0) {
                 r.plan = planAt(r.windows.training(), r.workers, r.batch, 0);
@@ -128,8 +128,6 @@ public final class TrainingSession {
         /** The last validation, sample and checkpoint, as the budget's last round will take them (0 before one). */
         double saveSeconds;
         boolean outOfTime;
-        /** --patience ended the run's cycle and its early decay is done. */
-        boolean stoppedEarly;
         boolean warnedScalarKernel;
         /** Diverged attempts of the current round, each retried at half the learning rate. */
         int failures;
@@ -143,6 +141,11 @@ public final class TrainingSession {
 
         double elapsed() {
             return seconds(startNanos);
+        }
+
+        /** Whether --patience ended the run's cycle and its early decay is done. */
+        boolean stoppedEarly() {
+            return schedule.stoppedEarlyBy(progress.epochFraction());
         }
     }
 
@@ -373,8 +376,7 @@ public final class TrainingSession {
             r.outOfTime = true;
             return Next.END_OF_BUDGET;
         }
-        if (r.schedule.stoppedEarlyBy(r.progress.epochFraction())) {
-            r.stoppedEarly = true;
+        if (r.stoppedEarly()) {
             return Next.END_OF_BUDGET;
         }
         return Next.ROUND;
@@ -491,7 +493,7 @@ public final class TrainingSession {
         }
         String latest = r.lastCheckpoint != null ? r.lastCheckpoint : run.pointer(RunDirectory.LATEST).orElse(null);
         return new TrainResult(r.progress, latest, run.pointer(RunDirectory.BEST).orElse(null),
-                r.vocabulary.size(), r.elapsed(), r.outOfTime, r.stoppedEarly);
+                r.vocabulary.size(), r.elapsed(), r.outOfTime, r.stoppedEarly());
     }
 
     /** The rounds from {@code position} of an epoch on, at the batch in force. */

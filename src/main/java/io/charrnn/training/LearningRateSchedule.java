@@ -180,11 +180,12 @@ public final class LearningRateSchedule {
         String decay = WSD.equals(kind) ? String.format(Locale.ROOT, "held, then decayed in a straight line over"
                 + " the last %d%% to %g at its end", DECAY_PERCENT, base * FLOOR)
                 : String.format(Locale.ROOT, "decayed on a cosine to %g at its end", base * FLOOR);
-        String early = cycle.endsEarly() ? String.format(Locale.ROOT, "; --patience ended the cycle early: from %g"
-                + " at epoch %.2f down to %g at epoch %.2f, where it stops", cycle.decayRate(), cycle.decayFrom(),
-                base * FLOOR, cycle.stopAt()) : patience <= 0 ? "" : String.format(Locale.ROOT, "; or after %d"
-                + " validations in a row without a new best (--patience), decayed to %g over another %s of the"
-                + " cycle's epochs so far, and stopped", patience, base * FLOOR, EARLY_DECAY_SHARE);
+        String early = cycle.endsEarly()
+                ? String.format(Locale.ROOT, "; --patience ended the cycle early at epoch %.2f: %s", cycle.decayFrom(),
+                        describeEarlyEnd())
+                : patience <= 0 ? "" : String.format(Locale.ROOT, "; or after %d validations in a row without a new"
+                        + " best (--patience), decayed to %g over another %s of the cycle's epochs so far, and stopped",
+                        patience, base * FLOOR, EARLY_DECAY_SHARE);
         return String.format(Locale.ROOT, "learning rate %g, warmed up over %d%% of the cycle from epoch %.2f and"
                 + " %s (%s)%s", base, WARMUP_PERCENT, cycle.fromEpoch(), decay, end, early);
     }
