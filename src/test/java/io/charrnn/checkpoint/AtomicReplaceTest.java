@@ -6,12 +6,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -32,36 +35,44 @@ class AtomicReplaceTest {
 
     /**
      * Replaces {@code latest} of a run directory {@code replaces} times while another thread reads it through its own
-     * RunDirectory; null when the reader always found a whole file, else what it saw.
+     * RunDirectory; null when the reader always found a whole file, never older than one it had read, else what it
+     * saw.
      */
     static String watchReplaces(String uri, Configuration conf, int replaces) throws Exception {
-        return watchReplaces(uri, conf, replaces, 0);
+        RunDirectory reader = new RunDirectory(uri, conf);
+        return watchReplaces(uri, conf, replaces, () -> reader.readText("latest"));
     }
 
-    /** As above, the writer waiting {@code pauseMillis} after each replace. */
-    static String watchReplaces(String uri, Configuration conf, int replaces, long pauseMillis) throws Exception {
+    /** As above, the file read by {@code read} instead (empty where it is absent). */
+    static String watchReplaces(String uri, Configuration conf, int replaces, Callable<Optional<String>> read)
+            throws Exception {
         RunDirectory run = new RunDirectory(uri, conf);
-        RunDirectory reader = new RunDirectory(uri, conf);
         run.writeText("latest", "ckpt_0.zip\n");
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong reads = new AtomicLong();
+        AtomicInteger newest = new AtomicInteger();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         Future<String> watched = pool.submit(() -> {
             while (!done.get()) {
-                String text = reader.readText("latest").orElse(null);
+                String text = read.call().orElse(null);
                 if (text == null) {
                     return "absent after " + reads.get() + " reads";
                 }
                 if (!text.matches("ckpt_\\d+\\.zip\n")) {
-                    return "partial: '" + text + "'";
+                    return "partial: '" + text + "' after " + reads.get() + " reads";
                 }
+                // Never an older file than one already read: a store or client that caches what it read would.
+                int number = Integer.parseInt(text.substring(5, text.indexOf('.')));
+                if (number < newest.get()) {
+                    return "ckpt_" + number + " read after ckpt_" + newest.get();
+                }
+                newest.set(number);
                 reads.incrementAndGet();
             }
             return null;
         });
         for (int i = 1; i <= replaces; i++) {
             run.writeText("latest", "ckpt_" + i + ".zip\n");
-            Thread.sleep(pauseMillis);
         }
         done.set(true);
         String seen = watched.get(60, TimeUnit.SECONDS);
@@ -69,7 +80,7 @@ class AtomicReplaceTest {
         if (seen == null && reads.get() < 20) {
             return "the reader read only " + reads.get() + " times while the file was replaced";
         }
-        if (seen == null && !reader.readText("latest").orElse("").equals("ckpt_" + replaces + ".zip\n")) {
+        if (seen == null && !read.call().orElse("").equals("ckpt_" + replaces + ".zip\n")) {
             return "the last replace is not what the file holds";
         }
         return seen;

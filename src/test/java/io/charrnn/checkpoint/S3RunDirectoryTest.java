@@ -17,13 +17,17 @@ class S3RunDirectoryTest {
         return s3.uri("directories/" + name + "-" + System.nanoTime());
     }
 
+    /**
+     * The replaces are uploads, each object whole from the moment it appears. The file is watched through the S3
+     * API, one GET of the whole object a read (see {@link S3Server#read}), so that what is tested is what the job
+     * writes: never a missing object (a rename would be a delete, then a copy), never a part of one.
+     */
     @Test
     void aReplacedFileIsNeverAbsentNorPartial() throws Exception {
         S3Server s3 = S3Server.shared();
-        // A read is two requests (the version, then its bytes, If-Match), which a replace between them fails: the
-        // writer pauses 5 ms after each replace (a run's replaces are seconds apart), long enough for reads to get
-        // through, far shorter than the replaces that would leave the file absent (a rename: a delete, then a copy).
-        assertNull(AtomicReplaceTest.watchReplaces(uri(s3, "replaced"), s3.configuration(), 150, 5));
+        String path = "directories/replaced-" + System.nanoTime();
+        assertNull(AtomicReplaceTest.watchReplaces(s3.uri(path), s3.configuration(), 150,
+                () -> s3.read(path + "/latest")));
     }
 
     /** Six threads take the lock of one new run at the same moment: their conditional uploads race at the store. */
