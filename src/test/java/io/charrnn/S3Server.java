@@ -184,7 +184,7 @@ public final class S3Server implements AutoCloseable {
      * is none. s3a reads a file in two requests, its length and version (HEAD), then that many bytes of that version
      * (a ranged GET, If-Match): S3 answers both from one version, but this server, while the object is replaced,
      * now and then answers the HEAD with a length of 0 or the GET with the new version's bytes cut to the old length
-     * (in 2 of 140 runs of 150 replaces on this store, 6 of 400 on S3Proxy's other in-memory one, through both of
+     * (in 2 of 140 runs of 150 replaces on this store, 6 of 500 on S3Proxy's other in-memory one, through both of
      * s3a's input streams; an SDK client's HEAD and ranged GET met it too). A test that watches an object being
      * replaced reads it with this one request, which this server answered whole in 100 runs and 16,000 reads.
      */
