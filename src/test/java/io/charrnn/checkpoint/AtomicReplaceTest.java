@@ -14,7 +14,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -50,9 +49,9 @@ class AtomicReplaceTest {
         run.writeText("latest", "ckpt_0.zip\n");
         AtomicBoolean done = new AtomicBoolean();
         AtomicLong reads = new AtomicLong();
-        AtomicInteger newest = new AtomicInteger();
         ExecutorService pool = Executors.newSingleThreadExecutor();
         Future<String> watched = pool.submit(() -> {
+            int newest = 0;
             while (!done.get()) {
                 String text = read.call().orElse(null);
                 if (text == null) {
@@ -63,10 +62,10 @@ class AtomicReplaceTest {
                 }
                 // Never an older file than one already read: a store or client that caches what it read would.
                 int number = Integer.parseInt(text.substring(5, text.indexOf('.')));
-                if (number < newest.get()) {
-                    return "ckpt_" + number + " read after ckpt_" + newest.get();
+                if (number < newest) {
+                    return "ckpt_" + number + " read after ckpt_" + newest;
                 }
-                newest.set(number);
+                newest = number;
                 reads.incrementAndGet();
             }
             return null;

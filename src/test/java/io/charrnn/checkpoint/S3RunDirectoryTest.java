@@ -14,7 +14,12 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class S3RunDirectoryTest {
     private static String uri(S3Server s3, String name) {
-        return s3.uri("directories/" + name + "-" + System.nanoTime());
+        return s3.uri(path(name));
+    }
+
+    /** A new directory's path in the bucket. */
+    private static String path(String name) {
+        return "directories/" + name + "-" + System.nanoTime();
     }
 
     /**
@@ -25,7 +30,7 @@ class S3RunDirectoryTest {
     @Test
     void aReplacedFileIsNeverAbsentNorPartial() throws Exception {
         S3Server s3 = S3Server.shared();
-        String path = "directories/replaced-" + System.nanoTime();
+        String path = path("replaced");
         assertNull(AtomicReplaceTest.watchReplaces(s3.uri(path), s3.configuration(), 150,
                 () -> s3.read(path + "/latest")));
     }
