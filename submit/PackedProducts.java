@@ -27,7 +27,8 @@ public class PackedProducts {
         mkl_rt.MKL_Set_Num_Threads(1);
         byte[] version = new byte[256];
         mkl_rt.MKL_Get_Version_String(version, version.length);
-        System.out.println("# " + new String(version).trim() + "; " + openblas.OPENBLAS_VERSION.trim() + "; one thread each; segment of " + steps + " steps");
+        System.out.println("# " + new String(version).trim() + "; " + openblas.OPENBLAS_VERSION.trim()
+                + "; one thread each; segment of " + steps + " steps");
         System.out.println("| H | B | forward: OpenBLAS | MKL | MKL packed | MKL bf16 packed | backward: OpenBLAS | MKL"
                 + " | MKL packed | MKL bf16 packed | bf16 error |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -40,55 +41,55 @@ public class PackedProducts {
             ShortPointer rBf16 = new ShortPointer(bf16(weights));
             for (int batch : new int[]{4, 8, 16, 32, 64}) {
                 Shapes s = new Shapes(hidden, batch, random);
-                double flop = 2.0 * batch * hidden * g;
-                double[] row = new double[8];
-                // Forward: z [B, 4H] += h [B, H] times r^T.
-                row[0] = rate(flop, () -> openblas.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, batch, g, hidden, 1f,
-                        s.h, hidden, r, hidden, 1f, s.z, g));
-                row[1] = rate(flop, () -> mkl_rt.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, batch, g, hidden, 1f,
-                        s.h, hidden, r, hidden, 1f, s.z, g));
-                FloatPointer packed = new FloatPointer(mkl_rt.cblas_sgemm_pack_get_size(B_MATRIX, batch, g, hidden) / 4);
-                Runnable pack = () -> mkl_rt.cblas_sgemm_pack(ROW_MAJOR, B_MATRIX, TRANS, batch, g, hidden, 1f, r,
-                        hidden, packed);
-                row[2] = rate(flop, steps, pack, () -> mkl_rt.cblas_sgemm_compute(ROW_MAJOR, NO_TRANS, PACKED, batch,
-                        g, hidden, s.h, hidden, packed, hidden, 1f, s.z, g));
-                ShortPointer packedBf16 = new ShortPointer(
-                        mkl_rt.cblas_gemm_bf16bf16f32_pack_get_size(B_MATRIX, batch, g, hidden) / 2);
-                Runnable packBf16 = () -> mkl_rt.cblas_gemm_bf16bf16f32_pack(ROW_MAJOR, B_MATRIX, TRANS, batch, g,
-                        hidden, rBf16, hidden, packedBf16);
-                row[3] = rate(flop, steps, packBf16, () -> {
-                    s.roundRows(s.h, s.hBf16, batch * hidden);
-                    mkl_rt.cblas_gemm_bf16bf16f32_compute(ROW_MAJOR, NO_TRANS, PACKED, batch, g, hidden, 1f,
-                            s.hBf16, hidden, packedBf16, hidden, 1f, s.z, g);
-                });
-                // Backward: dh [B, H] = dz [B, 4H] times r.
-                row[4] = rate(flop, () -> openblas.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, batch, hidden, g, 1f,
-                        s.dz, g, r, hidden, 0f, s.dh, hidden));
-                row[5] = rate(flop, () -> mkl_rt.cblas_sgemm(ROW_MAJOR, NO_TRANS, NO_TRANS, batch, hidden, g, 1f,
-                        s.dz, g, r, hidden, 0f, s.dh, hidden));
-                FloatPointer packedBack = new FloatPointer(
-                        mkl_rt.cblas_sgemm_pack_get_size(B_MATRIX, batch, hidden, g) / 4);
-                Runnable packBack = () -> mkl_rt.cblas_sgemm_pack(ROW_MAJOR, B_MATRIX, NO_TRANS, batch, hidden, g, 1f,
-                        r, hidden, packedBack);
-                row[6] = rate(flop, steps, packBack, () -> mkl_rt.cblas_sgemm_compute(ROW_MAJOR, NO_TRANS, PACKED,
-                        batch, hidden, g, s.dz, g, packedBack, hidden, 0f, s.dh, hidden));
-                ShortPointer packedBackBf16 = new ShortPointer(
-                        mkl_rt.cblas_gemm_bf16bf16f32_pack_get_size(B_MATRIX, batch, hidden, g) / 2);
-                Runnable packBackBf16 = () -> mkl_rt.cblas_gemm_bf16bf16f32_pack(ROW_MAJOR, B_MATRIX, NO_TRANS, batch,
-                        hidden, g, rBf16, hidden, packedBackBf16);
-                row[7] = rate(flop, steps, packBackBf16, () -> {
-                    s.roundRows(s.dz, s.dzBf16, batch * g);
-                    mkl_rt.cblas_gemm_bf16bf16f32_compute(ROW_MAJOR, NO_TRANS, PACKED, batch, hidden, g, 1f,
-                            s.dzBf16, g, packedBackBf16, hidden, 0f, s.dh, hidden);
-                });
-                double error = s.bf16Error(r, packedBf16, g);
+                // Forward: z [B, 4H] += h [B, H] times r^T; backward: dh [B, H] = dz [B, 4H] times r.
+                double[] forward = rates(batch, g, hidden, TRANS, s.h, s.hBf16, 1f, s.z, r, rBf16, steps, s);
+                double[] backward = rates(batch, hidden, g, NO_TRANS, s.dz, s.dzBf16, 0f, s.dh, r, rBf16, steps, s);
+                double error = s.bf16Error(r, rBf16, g);
                 StringBuilder line = new StringBuilder("| " + hidden + " | " + batch + " |");
-                for (double v : row) {
-                    line.append(String.format(" %.1f |", v));
+                for (double[] direction : new double[][]{forward, backward}) {
+                    for (double v : direction) {
+                        line.append(String.format(" %.1f |", v));
+                    }
                 }
                 System.out.println(line.append(String.format(" %.1e |", error)));
             }
         }
+    }
+
+    /**
+     * GFLOP/s of c [m, n] = a [m, k] times op(r) + beta c through OpenBLAS, MKL, MKL packed and MKL bf16 packed, where
+     * r is the recurrent weights [4H, H] row-major (leading dimension H either way) and op(r) r^T or r.
+     */
+    private static double[] rates(int m, int n, int k, int transR, FloatPointer a, ShortPointer aBf16, float beta,
+                                  FloatPointer c, FloatPointer r, ShortPointer rBf16, int steps, Shapes s) {
+        int ldr = s.hidden;
+        double flop = 2.0 * m * n * k;
+        double openBlas = rate(flop, () -> openblas.cblas_sgemm(ROW_MAJOR, NO_TRANS, transR, m, n, k, 1f, a, k, r,
+                ldr, beta, c, n));
+        double mkl = rate(flop, () -> mkl_rt.cblas_sgemm(ROW_MAJOR, NO_TRANS, transR, m, n, k, 1f, a, k, r, ldr,
+                beta, c, n));
+        FloatPointer packed = new FloatPointer(mkl_rt.cblas_sgemm_pack_get_size(B_MATRIX, m, n, k) / 4);
+        double mklPacked = rate(flop, steps,
+                () -> mkl_rt.cblas_sgemm_pack(ROW_MAJOR, B_MATRIX, transR, m, n, k, 1f, r, ldr, packed),
+                () -> mkl_rt.cblas_sgemm_compute(ROW_MAJOR, NO_TRANS, PACKED, m, n, k, a, k, packed, ldr, beta, c, n));
+        ShortPointer packedBf16 = packBf16(m, n, k, transR, rBf16, ldr);
+        double bf16 = rate(flop, steps, () -> packBf16(m, n, k, transR, rBf16, ldr, packedBf16), () -> {
+            s.roundRows(a, aBf16, m * k);
+            mkl_rt.cblas_gemm_bf16bf16f32_compute(ROW_MAJOR, NO_TRANS, PACKED, m, n, k, 1f, aBf16, k, packedBf16, ldr,
+                    beta, c, n);
+        });
+        return new double[]{openBlas, mkl, mklPacked, bf16};
+    }
+
+    /** A buffer for r packed as MKL's bf16 products take it, filled. */
+    private static ShortPointer packBf16(int m, int n, int k, int transR, ShortPointer rBf16, int ldr) {
+        ShortPointer packed = new ShortPointer(mkl_rt.cblas_gemm_bf16bf16f32_pack_get_size(B_MATRIX, m, n, k) / 2);
+        packBf16(m, n, k, transR, rBf16, ldr, packed);
+        return packed;
+    }
+
+    private static void packBf16(int m, int n, int k, int transR, ShortPointer rBf16, int ldr, ShortPointer packed) {
+        mkl_rt.cblas_gemm_bf16bf16f32_pack(ROW_MAJOR, B_MATRIX, transR, m, n, k, rBf16, ldr, packed);
     }
 
     /** One shape's activations: step rows h and gate gradients dz (fp32 and a bf16 copy), and the outputs. */
@@ -129,8 +130,9 @@ public class PackedProducts {
         }
 
         /** Largest |bf16 - fp32| of the forward product over the largest |fp32| element. */
-        double bf16Error(FloatPointer r, ShortPointer packedBf16, int g) {
+        double bf16Error(FloatPointer r, ShortPointer rBf16, int g) {
             int n = batch * g;
+            ShortPointer packedBf16 = packBf16(batch, g, hidden, TRANS, rBf16, hidden);
             FloatPointer exact = new FloatPointer((long) n);
             FloatPointer approx = new FloatPointer((long) n);
             openblas.cblas_sgemm(ROW_MAJOR, NO_TRANS, TRANS, batch, g, hidden, 1f, h, hidden, r, hidden, 0f, exact, g);
