@@ -7,15 +7,14 @@
 # Sequence length 50 for both; the project averages after every minibatch (--averaging-frequency 1) so that rounds
 # finish within the time, and writes no checkpoints. On a CPU with bf16 products (avx512_bf16 or amx_bf16 in its
 # flags) the reference runs a second time with --autocast bf16, its faster path there, and the ratio is taken against
-# the better of its two. Before each model, `charrnn bench --products` times its matrix
-# products alone on one thread: the ceiling both programs are measured against (fraction = chars/s / ceiling, per
-# thread for the two-thread rows; a column gives the fraction that 1.5x the reference would take, above 1.0 where no
-# saving around the products can reach it, and the next the GFLOP/s per thread it would take against the products'
-# best rate, a 1024 x 1024 sgemm's). Prints one JSON line per pair (also to $CHARRNN_VS_OUT, default
-# bench-vs-reference.jsonl), then the CPU's model and vector flags and the ratio table. Seconds per run:
-# CHARRNN_VS_SECONDS (default 75); models: CHARRNN_VS_MODELS (default "2x128 2x256 2x512 3x512"); the reference:
-# CHARRNN_PEER. The reference needs Debian's
-# python3-torch, python3-numpy and libopenblas0-openmp: installed here when missing, if run as root.
+# the better of its two. Before each model, `charrnn bench --products` times its matrix products alone on one thread:
+# the ceiling both programs are measured against (fraction = chars/s / ceiling, per thread for the two-thread rows; a
+# column gives the fraction that 1.5x the reference would take, above 1.0 where no saving around the products can
+# reach it, and the next the GFLOP/s per thread it would take against the products' best rate, a 1024 x 1024 sgemm's).
+# Prints one JSON line per pair (also to $CHARRNN_VS_OUT, default bench-vs-reference.jsonl), then the CPU's model and
+# vector flags and the ratio table. Seconds per run: CHARRNN_VS_SECONDS (default 75); models: CHARRNN_VS_MODELS
+# (default "2x128 2x256 2x512 3x512"); the reference: CHARRNN_PEER. The reference needs Debian's python3-torch,
+# python3-numpy and libopenblas0-openmp: installed here when missing, if run as root.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 corpus="${1:-$root/../shared/corpora/tinyshakespeare.txt}"
