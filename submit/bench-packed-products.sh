@@ -12,7 +12,9 @@ submit/charrnn --version >/dev/null  # builds target/ when the sources changed
 . "$root/submit/build-line.sh"
 # shellcheck source=submit/local-jvm.sh
 . "$root/submit/local-jvm.sh"
+# shellcheck source=submit/cpu-line.sh
+. "$root/submit/cpu-line.sh"
 mkl_classpath=$(versions_classpath mkl)
-echo "# $(lscpu | sed -n 's/^Model name: *//p'), family $(lscpu | sed -n 's/^CPU family: *//p') model $(lscpu | sed -n 's/^Model: *//p'); flags: $(grep -m1 -o -w -E 'fma|avx2|avx512f|avx512_bf16|amx_bf16|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+echo "# $(cpu_line)"
 exec_local_jvm -cp "$build_dir/charrnn-spark.jar:$(cat "$build_dir/classpath.txt"):$mkl_classpath" \
   "$root/submit/PackedProducts.java" "$@"

@@ -17,6 +17,8 @@
 # python3-numpy and libopenblas0-openmp: installed here when missing, if run as root.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=submit/cpu-line.sh
+. "$root/submit/cpu-line.sh"
 corpus="${1:-$root/../shared/corpora/tinyshakespeare.txt}"
 peer="${CHARRNN_PEER:-$root/../shared/peer/charlstm_torch.py}"
 seconds="${CHARRNN_VS_SECONDS:-75}"
@@ -39,7 +41,7 @@ reference() { # reference AUTOCAST: the reference's JSON line for the model ($sh
     --threads "$threads" --autocast "$1" --time-budget-seconds "$seconds" --no-eval 2>/dev/null | tail -1
 }
 bf16=off
-grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo && bf16=on
+cpu_has_bf16 && bf16=on
 for model in ${CHARRNN_VS_MODELS:-2x128 2x256 2x512 3x512}; do
   layers=${model%x*} hidden=${model#*x}
   [[ "$layers" =~ ^[1-9]$ && "$hidden" =~ ^[1-9][0-9]*$ ]] \
@@ -64,9 +66,7 @@ for model in ${CHARRNN_VS_MODELS:-2x128 2x256 2x512 3x512}; do
       "\"reference\": $fp32, \"reference_bf16\": $reference_bf16}" | tee -a "$out"
   done
 done
-cpuinfo() { grep -m1 "^$1[[:space:]]*:" /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'; }
-echo "CPU: $(cpuinfo 'model name'), family $(cpuinfo 'cpu family') model $(cpuinfo model); vector flags:" \
-  "$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx|fma|amx)' | sort | tr '\n' ' ')"
+echo "CPU: $(cpu_line)"
 "$python" - "$out" <<'PY'
 import json, sys
 print("| model | threads | this project, chars/s | PyTorch fp32, chars/s | PyTorch bf16, chars/s "
