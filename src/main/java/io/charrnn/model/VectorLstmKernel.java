@@ -55,10 +55,12 @@ final class VectorLstmKernel extends LstmKernel {
     static final int FEW_ROWS = 8;
     static final int CACHED_ROWS = 64;
     static final int CACHED_FLOATS = 64 * 1024;
-    /** The recurrent weights, row-major [hidden][4 hidden], and transposed, for the products taken here. */
+    /** The recurrent weights [hidden][4 hidden], and transposed, packed for the products taken here. */
     private float[] recurrent;
     private float[] recurrentTransposed;
     private INDArray recurrentRowMajor;
+    /** The recurrent weights row-major, on the heap: what is packed. */
+    private float[] rowMajor;
     private boolean recurrentHere;
     private boolean recurrentHereKept;
 
@@ -102,17 +104,15 @@ final class VectorLstmKernel extends LstmKernel {
         }
         if (recurrentRowMajor == null) {
             recurrentRowMajor = org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, hidden, g);
+            rowMajor = new float[hidden * g];
             recurrent = new float[hidden * g];
             recurrentTransposed = new float[hidden * g];
         }
         recurrentRowMajor.assign(r);
-        recurrentRowMajor.data().asNioFloat().get(0, recurrent, 0, recurrent.length);
+        recurrentRowMajor.data().asNioFloat().get(0, rowMajor, 0, rowMajor.length);
+        FewRowProducts.pack(rowMajor, 0, hidden, g, recurrent);
         if (keep) {
-            for (int k = 0; k < hidden; k++) {
-                for (int j = 0; j < g; j++) {
-                    recurrentTransposed[j * hidden + k] = recurrent[k * g + j];
-                }
-            }
+            FewRowProducts.packTransposed(rowMajor, 0, hidden, g, recurrentTransposed);
         }
         return true;
     }
