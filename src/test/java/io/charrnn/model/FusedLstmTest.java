@@ -181,6 +181,8 @@ class FusedLstmTest {
         vectorKernelComputesWhatTheScalarKernelComputes(37, 3, false);
         // 64 units in a minibatch of 5: the vector kernel's own recurrent products, a block of four rows and one.
         vectorKernelComputesWhatTheScalarKernelComputes(64, 5, true);
+        // 7 rows: a block of four and three taken as four, the last one twice.
+        vectorKernelComputesWhatTheScalarKernelComputes(64, 7, true);
         // Above the rows that take them: OpenBLAS's again (64 units' weights fit the cache, 160 units' do not).
         vectorKernelComputesWhatTheScalarKernelComputes(64, VectorLstmKernel.CACHED_ROWS + 1, false);
         vectorKernelComputesWhatTheScalarKernelComputes(160, VectorLstmKernel.FEW_ROWS + 1, false);
