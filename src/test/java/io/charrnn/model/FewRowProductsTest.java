@@ -13,27 +13,34 @@ import static org.junit.jupiter.api.Assertions.*;
 class FewRowProductsTest {
     @Test
     void addsTheProductToWhatIsThereForAnyNumberOfRows() {
-        Random random = new Random(3);
-        int inner = 19;
-        int cols = 3 * FewRowProducts.COLUMN_BLOCK;
-        int bOffset = 2;
-        float[] b = gaussian(random, bOffset + inner * cols);
-        float[] packed = new float[inner * cols];
-        FewRowProducts.pack(b, bOffset, inner, cols, packed);
-        checkEveryRowCount(random, inner, cols, packed, (k, j) -> b[bOffset + k * cols + j]);
+        checkEveryRowCount(new Random(3), 19, 3 * FewRowProducts.COLUMN_BLOCK, false);
     }
 
     @Test
     void multipliesByTheTransposeWhenPackedTransposed() {
-        Random random = new Random(4);
-        // b is cols x inner: the product takes its transpose, inner x cols (the backward pass's dz times R^T).
-        int inner = 2 * FewRowProducts.COLUMN_BLOCK + 3;
+        // b is then cols x inner and the product takes its transpose (the backward pass's dz times R^T).
+        checkEveryRowCount(new Random(4), 2 * FewRowProducts.COLUMN_BLOCK + 3, 2 * FewRowProducts.COLUMN_BLOCK, true);
+    }
+
+    @Test
+    void givesARowTheSameBitsWhateverRowsItIsTakenWith() {
+        Random random = new Random(5);
+        int inner = 21;
         int cols = 2 * FewRowProducts.COLUMN_BLOCK;
-        int bOffset = 5;
-        float[] b = gaussian(random, bOffset + cols * inner);
-        float[] packed = new float[inner * cols];
-        FewRowProducts.packTransposed(b, bOffset, cols, inner, packed);
-        checkEveryRowCount(random, inner, cols, packed, (k, j) -> b[bOffset + j * inner + k]);
+        float[] packed = gaussian(random, inner * cols);
+        int rows = 7; // four, then three taken as four with the last one twice
+        float[] a = gaussian(random, rows * inner);
+        float[] start = gaussian(random, rows * cols);
+        float[] together = start.clone();
+        FewRowProducts.addProduct(a, 0, rows, inner, packed, cols, together, 0);
+        for (int i = 0; i < rows; i++) {
+            float[] alone = start.clone();
+            FewRowProducts.addProduct(a, i * inner, 1, inner, packed, cols, alone, i * cols);
+            for (int j = 0; j < cols; j++) {
+                assertEquals(Float.floatToIntBits(together[i * cols + j]), Float.floatToIntBits(alone[i * cols + j]),
+                        "row " + i + ", column " + j);
+            }
+        }
     }
 
     @Test
@@ -42,11 +49,16 @@ class FewRowProductsTest {
         assertFalse(FewRowProducts.fits(FewRowProducts.COLUMN_BLOCK + 1));
     }
 
-    private interface Matrix {
-        float at(int row, int col);
-    }
-
-    private static void checkEveryRowCount(Random random, int inner, int cols, float[] packed, Matrix b) {
+    /** The product with an inner x cols matrix, b itself or (transposed) the transpose of b, at every row count. */
+    private static void checkEveryRowCount(Random random, int inner, int cols, boolean transposed) {
+        int bOffset = 2;
+        float[] b = gaussian(random, bOffset + inner * cols);
+        float[] packed = new float[inner * cols];
+        if (transposed) {
+            FewRowProducts.packTransposed(b, bOffset, cols, inner, packed);
+        } else {
+            FewRowProducts.pack(b, bOffset, inner, cols, packed);
+        }
         for (int rows = 1; rows <= 9; rows++) {
             int aOffset = 5;
             int cOffset = 7;
@@ -58,7 +70,8 @@ class FewRowProductsTest {
                 for (int j = 0; j < cols; j++) {
                     double expected = before[cOffset + i * cols + j];
                     for (int k = 0; k < inner; k++) {
-                        expected += (double) a[aOffset + i * inner + k] * b.at(k, j);
+                        float bkj = transposed ? b[bOffset + j * inner + k] : b[bOffset + k * cols + j];
+                        expected += (double) a[aOffset + i * inner + k] * bkj;
                     }
                     assertEquals(expected, c[cOffset + i * cols + j], 1e-4, rows + " rows, at " + i + "," + j);
                 }
