@@ -91,8 +91,7 @@ final class FewRowProducts {
 
     /**
      * Rows a0..a3 of {@code a} times one panel into c0..c3: every c is read before any is written, so a row given
-     * twice is stored twice with the same value. {@code k} is the loop's only counter, every index a linear function
-     * of it, so that the compiler drops the bounds checks of the loads.
+     * twice is stored twice with the same value.
      */
     private static void fourRows(float[] a, int a0, int a1, int a2, int a3, int inner, float[] b, int panel,
                                  float[] c, int c0, int c1, int c2, int c3) {

@@ -51,9 +51,9 @@ final class VectorLstmKernel extends LstmKernel {
      * 2026-12-06, Zen 5, BENCHMARKS.md "Small minibatches"): here against OpenBLAS, 4 rows x 128 units 26.0k against
      * 16.1k chars/s, 8 x 256 9.9k against 7.2k, 4 x 512 1.59k against 1.21k; 32 x 128 44.5k against 37.2k,
      * 64 x 128 50.4k against 46.5k; but 32 x 256 (1 MB of weights) 11.5k against 12.5k. With the weights packed
-     * (2026-12-08, AVX2 EPYC, two pairs each): 16 x 256 7.2k and 6.9k against 5.7k and 6.2k, 16 x 512 1.82k and
-     * 1.79k against 1.66k and 1.58k; 32 x 256 8.3k against 9.2k, 32 x 512 2.6k, 2.2k and 2.0k against 2.4k, 2.2k
-     * and 2.2k.
+     * (2026-12-08, AVX2 EPYC, pairs one after the other): 16 x 256 7.2k and 6.9k against 5.7k and 6.2k, 16 x 512
+     * 1.82k and 1.79k against 1.66k and 1.58k; 32 x 256 8.3k against 9.2k, 32 x 512 2.6k, 2.2k and 2.0k against
+     * 2.4k, 2.2k and 2.2k.
      */
     static final int FEW_ROWS = 16;
     static final int CACHED_ROWS = 64;
