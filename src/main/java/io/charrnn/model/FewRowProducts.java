@@ -32,30 +32,30 @@ final class FewRowProducts {
     }
 
     /**
-     * Packs {@code b}, row-major inner x cols from {@code bOffset}, into {@code packed} (inner x cols floats) for
+     * Packs {@code b}, row-major inner x cols, into {@code packed} (inner x cols floats) for
      * {@link #addProduct}: panel p holds columns [p B, p B + B) of every row, row after row (B = {@link
      * #COLUMN_BLOCK}).
      */
-    static void pack(float[] b, int bOffset, int inner, int cols, float[] packed) {
+    static void pack(float[] b, int inner, int cols, float[] packed) {
         for (int j = 0; j < cols; j += COLUMN_BLOCK) {
             int panel = j * inner;
             for (int k = 0; k < inner; k++) {
-                System.arraycopy(b, bOffset + k * cols + j, packed, panel + k * COLUMN_BLOCK, COLUMN_BLOCK);
+                System.arraycopy(b, k * cols + j, packed, panel + k * COLUMN_BLOCK, COLUMN_BLOCK);
             }
         }
     }
 
     /**
-     * Packs the transpose of {@code b} (row-major rows x cols from {@code bOffset}) for {@link #addProduct}, as
+     * Packs the transpose of {@code b} (row-major rows x cols) for {@link #addProduct}, as
      * {@link #pack} packs a cols x rows matrix: the products with the transpose then stream too.
      */
-    static void packTransposed(float[] b, int bOffset, int rows, int cols, float[] packed) {
+    static void packTransposed(float[] b, int rows, int cols, float[] packed) {
         for (int j = 0; j < rows; j += COLUMN_BLOCK) {
             int panel = j * cols;
             for (int k = 0; k < cols; k++) {
                 int to = panel + k * COLUMN_BLOCK;
                 for (int jj = 0; jj < COLUMN_BLOCK; jj++) {
-                    packed[to + jj] = b[bOffset + (j + jj) * cols + k];
+                    packed[to + jj] = b[(j + jj) * cols + k];
                 }
             }
         }

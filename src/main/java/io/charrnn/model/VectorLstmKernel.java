@@ -113,9 +113,9 @@ final class VectorLstmKernel extends LstmKernel {
         }
         recurrentRowMajor.assign(r);
         recurrentRowMajor.data().asNioFloat().get(0, rowMajor, 0, rowMajor.length);
-        FewRowProducts.pack(rowMajor, 0, hidden, g, recurrent);
+        FewRowProducts.pack(rowMajor, hidden, g, recurrent);
         if (keep) {
-            FewRowProducts.packTransposed(rowMajor, 0, hidden, g, recurrentTransposed);
+            FewRowProducts.packTransposed(rowMajor, hidden, g, recurrentTransposed);
         }
         return true;
     }

@@ -51,13 +51,12 @@ class FewRowProductsTest {
 
     /** The product with an inner x cols matrix, b itself or (transposed) the transpose of b, at every row count. */
     private static void checkEveryRowCount(Random random, int inner, int cols, boolean transposed) {
-        int bOffset = 2;
-        float[] b = gaussian(random, bOffset + inner * cols);
+        float[] b = gaussian(random, inner * cols);
         float[] packed = new float[inner * cols];
         if (transposed) {
-            FewRowProducts.packTransposed(b, bOffset, cols, inner, packed);
+            FewRowProducts.packTransposed(b, cols, inner, packed);
         } else {
-            FewRowProducts.pack(b, bOffset, inner, cols, packed);
+            FewRowProducts.pack(b, inner, cols, packed);
         }
         for (int rows = 1; rows <= 9; rows++) {
             int aOffset = 5;
@@ -70,7 +69,7 @@ class FewRowProductsTest {
                 for (int j = 0; j < cols; j++) {
                     double expected = before[cOffset + i * cols + j];
                     for (int k = 0; k < inner; k++) {
-                        float bkj = transposed ? b[bOffset + j * inner + k] : b[bOffset + k * cols + j];
+                        float bkj = transposed ? b[j * inner + k] : b[k * cols + j];
                         expected += (double) a[aOffset + i * inner + k] * bkj;
                     }
                     assertEquals(expected, c[cOffset + i * cols + j], 1e-4, rows + " rows, at " + i + "," + j);
